@@ -1,0 +1,24 @@
+"""syndicate: ingest articles, translate them offline with Argos Translate, publish feeds."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import Settings
+from .services import EXTENSION_KEY, Services
+
+__all__ = ["Settings", "create_app"]
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the Flask app: wire settings, services, blueprints and commands; nothing else."""
+    from . import cli, web
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION_KEY] = Services.build(settings)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,264 @@
+"""The `syndicate` command group: serve, scheduler, db, ingest, articles, tokens."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, NoReturn, ParamSpec, TypeVar, cast
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
+
+from .config import Settings
+from .errors import ConfigError, InputError, SyndicateError
+from .models import IngestResult, Role
+from .services import EXTENSION_KEY, Services
+from .store import articles as article_store
+from .store import tokens as token_store
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_SUFFIX_TYPES = {".txt": "text/plain", ".text": "text/plain", ".md": "text/markdown",
+                 ".markdown": "text/markdown", ".html": "text/html", ".htm": "text/html",
+                 ".json": "application/json"}
+
+
+def main() -> NoReturn:
+    """Run the `syndicate` command (console-script entry point)."""
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        click.echo(f"syndicate: {exc}", err=True)
+        sys.exit(2)
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from . import create_app
+
+    app = create_app(settings)
+    app.cli.main(prog_name="syndicate", obj=ScriptInfo(create_app=lambda: app))
+    sys.exit(0)  # click exits itself; this line tells mypy so
+
+
+def init_app(app: Flask) -> None:
+    """Attach every command to the app's command group."""
+    app.cli.help = "syndicate: ingest, translate and publish multilingual feeds."
+    for command in (serve, scheduler_command, db, ingest_command, articles, tokens):
+        app.cli.add_command(command)
+
+
+def _services() -> Services:
+    return cast(Services, current_app.extensions[EXTENSION_KEY])
+
+
+def reported(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn syndicate errors into a message on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except SyndicateError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+@click.command()
+@click.option("--no-scheduler", is_flag=True, help="Serve the web app only.")
+@with_appcontext
+@reported
+def serve(no_scheduler: bool) -> None:
+    """Serve the web app (and run the scheduler in this process)."""
+    import waitress
+
+    from .jobs import scheduler as scheduling
+
+    services = _services()
+    services.store.require_current_schema()
+    settings = services.settings
+    lock = running = None
+    if not no_scheduler:
+        lock = scheduling.acquire_lock(settings.instance_dir)
+        running = scheduling.build(services, blocking=False)
+        running.start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    log.info("serving on http://%s:%d (public URL %s)", settings.host, settings.port,
+             settings.public_url)
+    try:
+        app = cast(Any, current_app)._get_current_object()
+        waitress.serve(app, host=settings.host, port=settings.port, threads=8, ident="syndicate")
+    except KeyboardInterrupt:
+        log.info("interrupted")
+    finally:
+        if running is not None:
+            running.shutdown(wait=False)
+        if lock is not None:
+            lock.release()
+
+
+@click.command("scheduler")
+@with_appcontext
+@reported
+def scheduler_command() -> None:
+    """Run the scheduler alone (exactly one may run)."""
+    from .jobs import scheduler as scheduling
+
+    services = _services()
+    services.store.require_current_schema()
+    lock = scheduling.acquire_lock(services.settings.instance_dir)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        scheduling.build(services, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")
+    finally:
+        lock.release()
+
+
+db = AppGroup("db", help="Database schema.")
+
+
+@db.command("upgrade")
+@reported
+def db_upgrade() -> None:
+    """Upgrade the database schema to the newest revision."""
+    store = _services().store
+    store.upgrade()
+    click.echo(f"database at revision {store.current_revision()} ({store.url.render_as_string()})")
+
+
+@db.command("current")
+@reported
+def db_current() -> None:
+    """Show the schema revision of the database and of the code."""
+    store = _services().store
+    click.echo(f"database: {store.current_revision() or 'empty'}; code: {store.head_revision()}")
+
+
+@click.command("ingest")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", help="Source language of text/Markdown/HTML files (BCP 47).")
+@click.option("--title", help="Title for text/Markdown/HTML files (else derived).")
+@click.option("--producer", default="cli", show_default=True, help="Producer the guids belong to.")
+@with_appcontext
+def ingest_command(files: tuple[Path, ...], lang: str | None, title: str | None,
+                   producer: str) -> None:
+    """Ingest article files (.txt, .md, .html, .json); a bad file does not stop the others."""
+    failures = 0
+    with _progress(files) as paths:
+        for path in paths:
+            try:
+                outcome = _ingest_file(path, lang, title, producer)
+            except (SyndicateError, OSError) as exc:
+                failures += 1
+                click.echo(f"error: {path}: {exc}", err=True)
+                continue
+            click.echo(f"{outcome.outcome.value}\t{outcome.article.id}\t{path}")
+    if failures:
+        raise click.ClickException(f"{failures} of {len(files)} file(s) failed")
+
+
+def _ingest_file(path: Path, lang: str | None, title: str | None,
+                 producer: str) -> IngestResult:
+    pipeline = _services().pipeline
+    content_type = _SUFFIX_TYPES.get(path.suffix.lower())
+    if content_type is None:
+        raise InputError(
+            f"unknown file type {path.suffix!r}; use one of {', '.join(sorted(_SUFFIX_TYPES))}"
+        )
+    params: dict[str, list[str]] = {}
+    if content_type != "application/json":
+        params = {k: [v] for k, v in (("language", lang), ("title", title)) if v}
+    elif lang or title:
+        raise InputError("--lang/--title apply to text files; a JSON file carries its own")
+    data = pipeline.parse(path.read_bytes(), f"{content_type}; charset=utf-8", params,
+                          guid_fallback=f"file:{path.name}")
+    return pipeline.ingest(data, producer=producer)
+
+
+def _progress(files: tuple[Path, ...]) -> Any:
+    if len(files) > 1:
+        return click.progressbar(files, label="ingesting", file=sys.stderr)
+    return _Plain(files)
+
+
+class _Plain:
+    def __init__(self, items: Iterable[Path]) -> None:
+        self.items = items
+
+    def __enter__(self) -> Iterable[Path]:
+        return self.items
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+articles = AppGroup("articles", help="Stored articles.")
+
+
+@articles.command("list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--include-retracted", is_flag=True)
+@reported
+def articles_list(limit: int, include_retracted: bool) -> None:
+    """List articles, newest first."""
+    with _services().store.read() as session:
+        found = article_store.page(session, limit=limit, cursor=None,
+                                   include_retracted=include_retracted)
+    for a in found.items:
+        state = "retracted" if a.retracted else "live"
+        click.echo(f"{a.id}\tr{a.revision}\t{a.language}\t{state}\t"
+                   f"{a.published:%Y-%m-%d %H:%M}\t{a.title}")
+    if not found.items:
+        click.echo("no articles", err=True)
+
+
+tokens = AppGroup("tokens", help="API tokens.")
+
+
+@tokens.command("create")
+@click.option("--name", required=True, help="Who the token is for; producers' guids are theirs.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@reported
+def tokens_create(name: str, role: str) -> None:
+    """Create a token and print its secret once (only a hash is stored)."""
+    services = _services()
+    with services.store.write() as session:
+        token, secret = token_store.create(session, name.strip(), Role(role),
+                                           services.pipeline.clock())
+    click.echo(f"created {token.role.value} token {token.name!r}; it is shown only now:",
+               err=True)
+    click.echo(secret)
+
+
+@tokens.command("list")
+@reported
+def tokens_list() -> None:
+    """List tokens (names, roles, states; never secrets)."""
+    with _services().store.read() as session:
+        found = token_store.all_tokens(session)
+    for t in found:
+        state = f"revoked {t.revoked:%Y-%m-%d %H:%M}" if t.revoked else "active"
+        click.echo(f"{t.name}\t{t.role.value}\t{state}\tcreated {t.created:%Y-%m-%d %H:%M}")
+    if not found:
+        click.echo("no tokens", err=True)
+
+
+@tokens.command("revoke")
+@click.argument("name")
+@reported
+def tokens_revoke(name: str) -> None:
+    """Revoke a token; it stops working at once."""
+    services = _services()
+    with services.store.write() as session:
+        token_store.revoke(session, name, services.pipeline.clock())
+    click.echo(f"revoked {name!r}")
+

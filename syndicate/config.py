@@ -1,0 +1,188 @@
+"""Settings from SYNDICATE_* environment variables: typed, defaulted, validated once at start."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from . import languages
+from .errors import ConfigError
+
+PREFIX = "SYNDICATE_"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the service reads, as typed values."""
+
+    instance_dir: Path
+    database_url: str
+    feeds_dir: Path
+    translations_dir: Path
+    packages_dir: Path
+    source_language: str
+    target_languages: tuple[str, ...]
+    public_url: str
+    host: str
+    port: int
+    max_body_bytes: int
+    translate_interval: int
+    publish_interval: int
+    feed_entries: int
+    beam_size: int
+    max_loaded_models: int
+    argos_index_url: str
+    websub_hub: str | None
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every setting; raise ConfigError naming each bad variable."""
+        env = os.environ if environ is None else environ
+        reader = _Reader(env)
+        instance_dir = reader.get("INSTANCE_DIR", "instance", _path)
+        translations_dir = reader.get("TRANSLATIONS_DIR", "translations", _path)
+        source = reader.get("SOURCE_LANGUAGE", "en", _language)
+        targets = reader.get("TARGET_LANGUAGES", "es,fr,de", _language_list)
+        if source in targets:
+            reader.fail("TARGET_LANGUAGES", f"must not include the source language {source!r}")
+        settings = cls(
+            instance_dir=instance_dir,
+            database_url=reader.get(
+                "DATABASE_URL", f"sqlite:///{instance_dir / 'syndicate.db'}", _database_url
+            ),
+            feeds_dir=reader.get("FEEDS_DIR", "feeds", _path),
+            translations_dir=translations_dir,
+            packages_dir=reader.get("PACKAGES_DIR", str(translations_dir / "packages"), _path),
+            source_language=source,
+            target_languages=targets,
+            public_url=reader.get("PUBLIC_URL", "http://127.0.0.1:8000", _http_url).rstrip("/"),
+            host=reader.get("HOST", "127.0.0.1", _nonempty),
+            port=reader.get("PORT", "8000", _int_between(1, 65535)),
+            max_body_bytes=reader.get("MAX_BODY_BYTES", str(2 * 1024 * 1024),
+                                      _int_between(1024, 1 << 30)),
+            translate_interval=reader.get("TRANSLATE_INTERVAL", "60", _int_between(1, 86400)),
+            publish_interval=reader.get("PUBLISH_INTERVAL", "300", _int_between(1, 86400)),
+            feed_entries=reader.get("FEED_ENTRIES", "50", _int_between(1, 1000)),
+            beam_size=reader.get("BEAM_SIZE", "2", _int_between(1, 16)),
+            max_loaded_models=reader.get("MAX_LOADED_MODELS", "4", _int_between(1, 64)),
+            argos_index_url=reader.get(
+                "ARGOS_INDEX_URL",
+                "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
+                _http_url,
+            ),
+            websub_hub=reader.get("WEBSUB_HUB", "", _optional(_http_url)),
+            log_level=reader.get("LOG_LEVEL", "INFO", _log_level),
+        )
+        reader.reject_unknown()
+        reader.raise_if_failed()
+        return settings
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Return the source language followed by the target languages."""
+        return (self.source_language, *self.target_languages)
+
+
+class _Reader:
+    """Collects every bad variable before failing, so one start-up shows them all."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.read: set[str] = set()
+        self.errors: list[str] = []
+
+    def get(self, name: str, default: str, parse: Callable[[str], T]) -> T:
+        var = PREFIX + name
+        self.read.add(var)
+        raw = self.env.get(var, default)
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            self.fail(name, f"{exc} (got {raw!r})")
+            return parse(default)
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.append(f"{PREFIX}{name}: {message}")
+
+    def reject_unknown(self) -> None:
+        for var in sorted(k for k in self.env if k.startswith(PREFIX) and k not in self.read):
+            close = difflib.get_close_matches(var, sorted(self.read), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            self.errors.append(f"{var}: unknown setting{hint}")
+
+    def raise_if_failed(self) -> None:
+        if self.errors:
+            raise ConfigError("invalid settings:\n  " + "\n  ".join(self.errors))
+
+
+def _nonempty(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must not be empty")
+    return raw.strip()
+
+
+def _path(raw: str) -> Path:
+    return Path(_nonempty(raw)).expanduser()
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ValueError(f"must be a whole number from {low} to {high}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an absolute http(s) URL")
+    return raw.strip()
+
+
+def _optional(parse: Callable[[str], str]) -> Callable[[str], str | None]:
+    def parse_optional(raw: str) -> str | None:
+        return parse(raw) if raw.strip() else None
+
+    return parse_optional
+
+
+def _database_url(raw: str) -> str:
+    scheme = raw.split(":", 1)[0]
+    if "://" not in raw or not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+        raise ValueError("must be a sqlite:///PATH or postgresql+psycopg://... URL")
+    return raw
+
+
+def _language(raw: str) -> str:
+    try:
+        return languages.resolve(raw).tag
+    except languages.UnknownLanguage as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _language_list(raw: str) -> tuple[str, ...]:
+    tags = [part for part in (p.strip() for p in raw.split(",")) if part]
+    if not tags:
+        raise ValueError("must list at least one language, comma-separated (e.g. 'es,fr,de')")
+    resolved = tuple(dict.fromkeys(_language(tag) for tag in tags))
+    return resolved
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    return level

@@ -1,0 +1,118 @@
+"""The one exception tree of syndicate.
+
+Every failure the service reports is one of these; adapters turn library failures into them and
+``web.problems`` alone maps them to HTTP problem responses (the CLI maps them to exit codes)::
+
+    SyndicateError
+    ├── ConfigError              a SYNDICATE_* setting is missing or malformed (start-up stops)
+    ├── InputError               the caller sent something we cannot take (HTTP 4xx)
+    │   ├── MalformedInput       the body cannot be decoded or parsed at all (400)
+    │   ├── UnsupportedMediaType the body's content type is not one we read (415)
+    │   ├── PayloadTooLarge      the body is over the size limit (413)
+    │   └── ValidationError      parsed, but one or more fields are wrong (422)
+    ├── AuthError
+    │   ├── Unauthenticated      no token, or an unknown or revoked one (401)
+    │   └── Forbidden            a valid token whose role may not do this (403)
+    ├── NotFound                 no such article, token or resource (404)
+    ├── Conflict                 the request clashes with the stored state (409)
+    ├── StoreError               the database failed or is not usable (503)
+    │   └── SchemaOutOfDate      the schema is behind the code: run `syndicate db upgrade`
+    └── SchedulerLocked          another process runs the scheduler already
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SyndicateError(Exception):
+    """Base of every error syndicate raises on purpose."""
+
+
+class ConfigError(SyndicateError):
+    """One or more settings are invalid; the message names each variable."""
+
+
+class InputError(SyndicateError):
+    """The caller sent input that cannot be accepted."""
+
+
+class MalformedInput(InputError):
+    """The body cannot be decoded or parsed."""
+
+    def __init__(self, detail: str, field: str = "body") -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class UnsupportedMediaType(InputError):
+    """The content type is not one syndicate reads."""
+
+    def __init__(self, media_type: str, accepted: tuple[str, ...]) -> None:
+        super().__init__(f"content type {media_type or '(none)'!r} is not accepted")
+        self.media_type = media_type
+        self.accepted = accepted
+
+
+class PayloadTooLarge(InputError):
+    """The body is over the configured limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body is larger than {limit} bytes")
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid field: where it is and what is wrong with it."""
+
+    field: str
+    detail: str
+
+
+class ValidationError(InputError):
+    """The input parsed but one or more fields are invalid."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        if not problems:
+            raise ValueError("ValidationError needs at least one problem")
+        super().__init__("; ".join(f"{p.field}: {p.detail}" for p in problems))
+        self.problems = tuple(problems)
+
+    @classmethod
+    def single(cls, field: str, detail: str) -> ValidationError:
+        """Build the error for one invalid field."""
+        return cls([FieldProblem(field, detail)])
+
+
+class AuthError(SyndicateError):
+    """The caller is not allowed in."""
+
+
+class Unauthenticated(AuthError):
+    """No token, or an unknown or revoked token."""
+
+
+class Forbidden(AuthError):
+    """A valid token whose role does not allow the action."""
+
+
+class NotFound(SyndicateError):
+    """The named resource does not exist."""
+
+
+class Conflict(SyndicateError):
+    """The request clashes with the stored state."""
+
+
+class StoreError(SyndicateError):
+    """The database failed or is not usable."""
+
+
+class SchemaOutOfDate(StoreError):
+    """The database schema is older than the code."""
+
+
+class SchedulerLocked(SyndicateError):
+    """Another process holds the scheduler lock; exactly one scheduler may run."""

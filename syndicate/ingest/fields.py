@@ -1,0 +1,127 @@
+"""Validate the metadata fields of an article, collecting every problem before failing."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import languages
+from ..errors import FieldProblem, ValidationError
+from .sanitize import plain_text
+
+MAX_TITLE = 500
+MAX_GUID = 1000
+MAX_SUMMARY = 5000
+MAX_AUTHOR = 200
+MAX_URL = 2048
+MAX_CATEGORY = 200
+MAX_CATEGORIES = 50
+
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+class Problems:
+    """Collects field problems; raises them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldProblem] = []
+
+    def add(self, field: str, detail: str) -> None:
+        self.items.append(FieldProblem(field, detail))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ValidationError(self.items)
+
+
+def text(value: Any, field: str, problems: Problems, *, required: bool, max_len: int) -> str | None:
+    """Return a plain-text field, folded and XML-safe."""
+    if value is None:
+        if required:
+            problems.add(field, "is required")
+        return None
+    if not isinstance(value, str):
+        problems.add(field, "must be a string")
+        return None
+    cleaned = plain_text(value)
+    if not cleaned:
+        if required:
+            problems.add(field, "must not be empty")
+        return None
+    if len(cleaned) > max_len:
+        problems.add(field, f"must be at most {max_len} characters (got {len(cleaned)})")
+        return None
+    return cleaned
+
+
+def language(value: Any, field: str, problems: Problems, default: str) -> str:
+    """Return the canonical BCP 47 tag of a language the service knows."""
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        problems.add(field, "must be a string (a BCP 47 language tag)")
+        return default
+    try:
+        return languages.resolve(value).tag
+    except languages.UnknownLanguage as exc:
+        problems.add(field, str(exc))
+        return default
+
+
+def link(value: Any, field: str, problems: Problems) -> str | None:
+    """Return an absolute http(s) URL."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.add(field, "must be a string (an absolute http(s) URL)")
+        return None
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        problems.add(field, "must be an absolute http(s) URL")
+        return None
+    if len(url) > MAX_URL or any(c.isspace() for c in url):
+        problems.add(field, f"must be a URL of at most {MAX_URL} characters without spaces")
+        return None
+    return url
+
+
+def timestamp(value: Any, field: str, problems: Problems) -> datetime | None:
+    """Return an RFC 3339 date-time as an aware UTC datetime."""
+    if value is None:
+        return None
+    match = _RFC3339.match(value) if isinstance(value, str) else None
+    if match is None:
+        problems.add(field, "must be an RFC 3339 date-time, e.g. 2026-11-26T09:30:00Z")
+        return None
+    date, time, fraction, offset = match.groups()
+    fraction = (fraction or "")[:7]  # datetime keeps microseconds
+    offset = "+00:00" if offset in ("Z", "z") else offset
+    try:
+        parsed = datetime.fromisoformat(f"{date}T{time}{fraction}{offset}")
+    except ValueError as exc:
+        problems.add(field, f"is not a valid date-time: {exc}")
+        return None
+    return parsed.astimezone(UTC)
+
+
+def categories(value: Any, field: str, problems: Problems) -> tuple[str, ...]:
+    """Return distinct, non-empty category labels in the order given."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.add(field, "must be a list of strings")
+        return ()
+    labels = [plain_text(v) for v in value]
+    if any(not label or len(label) > MAX_CATEGORY for label in labels):
+        problems.add(field, f"each category must be 1 to {MAX_CATEGORY} characters")
+        return ()
+    unique = tuple(dict.fromkeys(labels))
+    if len(unique) > MAX_CATEGORIES:
+        problems.add(field, f"must have at most {MAX_CATEGORIES} categories")
+        return ()
+    return unique

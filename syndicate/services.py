@@ -1,0 +1,26 @@
+"""The parts one process shares: settings, store and pipeline, built from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Settings
+from .pipeline import Pipeline
+from .store import Store
+
+EXTENSION_KEY = "syndicate"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a view, command or job needs, built once per process."""
+
+    settings: Settings
+    store: Store
+    pipeline: Pipeline
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        """Build the parts from settings (no database connection is made yet)."""
+        store = Store(settings.database_url)
+        return cls(settings=settings, store=store, pipeline=Pipeline(settings, store))

@@ -1,0 +1,128 @@
+"""Queries for articles: upsert by (producer, guid), read, page, retract."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound, ValidationError
+from ..models import Article, ArticleInput, Block, BlockType, IngestOutcome, IngestResult
+from .schema import ArticleRow, BlockRow
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of articles, newest first, and the cursor of the next page."""
+
+    items: tuple[Article, ...]
+    next_cursor: str | None
+
+
+def upsert(session: Session, data: ArticleInput, producer: str, now: datetime) -> IngestResult:
+    """Create the article, or update it when its content differs; bump the revision on change."""
+    row = session.scalars(
+        select(ArticleRow).where(ArticleRow.producer == producer, ArticleRow.guid == data.guid)
+    ).one_or_none()
+    fingerprint = data.fingerprint()
+    if row is None:
+        row = ArticleRow(id=uuid.uuid4().hex, producer=producer, guid=data.guid, revision=1,
+                         created=now, published=data.published or now)
+        _apply(row, data, fingerprint, now)
+        session.add(row)
+        session.flush()
+        return IngestResult(to_entity(row), IngestOutcome.CREATED)
+    if row.fingerprint == fingerprint and row.retracted is None:
+        return IngestResult(to_entity(row), IngestOutcome.UNCHANGED)
+    row.revision += 1
+    row.retracted = None  # sending a retracted article again brings it back
+    if data.published is not None:
+        row.published = data.published
+    _apply(row, data, fingerprint, now)
+    session.flush()
+    return IngestResult(to_entity(row), IngestOutcome.UPDATED)
+
+
+def get(session: Session, article_id: str) -> Article:
+    """Return the article with this id or raise NotFound."""
+    row = session.get(ArticleRow, article_id)
+    if row is None:
+        raise NotFound(f"no article with id {article_id!r}")
+    return to_entity(row)
+
+
+def page(session: Session, *, limit: int, cursor: str | None,
+         include_retracted: bool) -> Page:
+    """Return articles newest first (by published time, then id), after the cursor."""
+    query = select(ArticleRow).order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+    if not include_retracted:
+        query = query.where(ArticleRow.retracted.is_(None))
+    if cursor is not None:
+        published, last_id = _decode_cursor(cursor)
+        query = query.where(or_(ArticleRow.published < published,
+                                and_(ArticleRow.published == published, ArticleRow.id < last_id)))
+    rows = list(session.scalars(query.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = _encode_cursor(rows[-1]) if more and rows else None
+    return Page(tuple(to_entity(r) for r in rows), next_cursor)
+
+
+def retract(session: Session, article_id: str, now: datetime) -> Article:
+    """Mark the article retracted (kept in the store); retracting twice changes nothing."""
+    row = session.get(ArticleRow, article_id)
+    if row is None:
+        raise NotFound(f"no article with id {article_id!r}")
+    if row.retracted is None:
+        row.retracted = now
+        session.flush()
+    return to_entity(row)
+
+
+def to_entity(row: ArticleRow) -> Article:
+    """Return the entity for a row."""
+    return Article(
+        id=row.id, producer=row.producer, guid=row.guid, language=row.language, title=row.title,
+        blocks=tuple(Block(BlockType(b.kind), b.html, level=b.level, ordered=b.ordered)
+                     for b in row.blocks),
+        summary=row.summary, author=row.author, link=row.link,
+        categories=tuple(row.categories or ()), published=row.published, updated=row.updated,
+        revision=row.revision, fingerprint=row.fingerprint, created=row.created,
+        retracted=row.retracted,
+    )
+
+
+def _apply(row: ArticleRow, data: ArticleInput, fingerprint: str, now: datetime) -> None:
+    row.language = data.language
+    row.title = data.title
+    row.summary = data.summary
+    row.author = data.author
+    row.link = data.link
+    row.categories = list(data.categories)
+    row.updated = data.updated or now
+    row.fingerprint = fingerprint
+    row.blocks = [
+        BlockRow(position=i, kind=b.type.value, level=b.level, ordered=b.ordered, html=b.html,
+                 content_hash=b.content_hash())
+        for i, b in enumerate(data.blocks)
+    ]
+
+
+def _encode_cursor(row: ArticleRow) -> str:
+    raw = json.dumps([row.published.isoformat(), row.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        published, last_id = json.loads(raw)
+        return datetime.fromisoformat(published), str(last_id)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError.single("cursor", f"is not a cursor this API gave out: {exc}")\
+            from None

@@ -1,0 +1,129 @@
+"""Engine and session lifecycle, and schema migrations, for the database named by a URL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import Conflict, SchemaOutOfDate, StoreError
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class Store:
+    """The database: sessions for reading and writing, health and migrations."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(self.url, **_engine_options(self.is_sqlite))
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        # Writers on SQLite take the write lock up front (BEGIN IMMEDIATE) so two writers queue
+        # on busy_timeout instead of failing when a read lock cannot be upgraded.
+        self._writer = self.engine.execution_options(syndicate_write=True)
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """Open a read-only session."""
+        with _translated_errors(), self._read_sessions() as session:
+            yield session
+            session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """Open a session whose work is committed on success and rolled back on any error."""
+        with _translated_errors(), self._write_sessions.begin() as session:
+            yield session
+
+    def ping(self) -> None:
+        """Raise StoreError unless the database answers."""
+        with _translated_errors(), self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def upgrade(self) -> None:
+        """Upgrade the schema to the newest migration."""
+        with _translated_errors(), self._writer.begin() as conn:
+            config = _alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        log.info("database schema upgraded to %s", self.head_revision())
+
+    def current_revision(self) -> str | None:
+        """Return the schema revision the database is at (None when empty)."""
+        with _translated_errors(), self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    @staticmethod
+    def head_revision() -> str | None:
+        """Return the newest schema revision the code knows."""
+        return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+    def require_current_schema(self) -> None:
+        """Raise SchemaOutOfDate unless the database is at the newest revision."""
+        current, head = self.current_revision(), self.head_revision()
+        if current != head:
+            raise SchemaOutOfDate(
+                f"database schema is at {current or 'nothing'}, the code needs {head}: "
+                "run `syndicate db upgrade`"
+            )
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _engine_options(is_sqlite: bool) -> dict[str, Any]:
+    if is_sqlite:
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("syndicate_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict(f"the change clashes with stored data: {exc.orig}") from exc
+    except SQLAlchemyError as exc:
+        raise StoreError(f"database error: {exc.__class__.__name__}: {exc}") from exc

@@ -1,0 +1,129 @@
+"""The producers' API: ingest, read back, page and retract articles (JSON, bearer tokens)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from ..errors import Forbidden, ValidationError
+from ..models import Article, IngestOutcome, Role
+from ..store import articles as article_store
+from .auth import current_token, require
+from .context import services
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+_LIST_PARAMS = frozenset({"limit", "cursor", "include_retracted"})
+_MAX_LIMIT = 200
+
+
+@bp.post("/articles")
+@require(Role.PRODUCER)
+def create_or_update() -> tuple[Response, int, dict[str, str]]:
+    """Ingest an article in JSON, plain text, Markdown or HTML; upsert by guid."""
+    body = request.get_data(cache=False)
+    params = {key: request.args.getlist(key) for key in request.args}
+    # Without a guid, a text document is known by its content: posting it again is a no-op.
+    fallback = "sha256:" + hashlib.sha256(body).hexdigest()
+    pipeline = services().pipeline
+    data = pipeline.parse(body, request.content_type, params, guid_fallback=fallback)
+    result = pipeline.ingest(data, producer=current_token().name)
+    status = 201 if result.outcome is IngestOutcome.CREATED else 200
+    location = url_for("api.get_article", article_id=result.article.id)
+    payload = {"outcome": result.outcome.value, **article_json(result.article)}
+    return jsonify(payload), status, {"Location": location}
+
+
+@bp.get("/articles")
+@require(Role.PRODUCER)
+def list_articles() -> Response:
+    """Return a page of articles, newest first, with a link to the next page."""
+    unknown = sorted(set(request.args) - _LIST_PARAMS)
+    if unknown:
+        raise ValidationError.single(unknown[0], "unknown query parameter; allowed: "
+                                     + ", ".join(sorted(_LIST_PARAMS)))
+    limit = _int_param("limit", default=20, low=1, high=_MAX_LIMIT)
+    include_retracted = _bool_param("include_retracted")
+    cursor = request.args.get("cursor")
+    with services().store.read() as session:
+        found = article_store.page(session, limit=limit, cursor=cursor,
+                                   include_retracted=include_retracted)
+    next_url = None
+    if found.next_cursor:
+        next_url = url_for("api.list_articles", limit=limit, cursor=found.next_cursor,
+                           include_retracted=str(include_retracted).lower())
+    return jsonify({"items": [article_json(a, with_blocks=False) for a in found.items],
+                    "next": next_url})
+
+
+@bp.get("/articles/<article_id>")
+@require(Role.PRODUCER)
+def get_article(article_id: str) -> Response:
+    """Return one article with its blocks and translation states."""
+    with services().store.read() as session:
+        article = article_store.get(session, article_id)
+    return jsonify(article_json(article))
+
+
+@bp.delete("/articles/<article_id>")
+@require(Role.PRODUCER)
+def retract_article(article_id: str) -> Response:
+    """Retract an article: kept in the store, dropped from the feeds at the next publish."""
+    token = current_token()
+    with services().store.read() as session:
+        article = article_store.get(session, article_id)
+    if token.role is not Role.OPERATOR and article.producer != token.name:
+        raise Forbidden(f"article {article_id} belongs to producer {article.producer!r}")
+    return jsonify(article_json(services().pipeline.retract(article_id)))
+
+
+def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any]:
+    """Return the API view of an article."""
+    out: dict[str, Any] = {
+        "id": article.id,
+        "guid": article.guid,
+        "producer": article.producer,
+        "language": article.language,
+        "title": article.title,
+        "summary": article.summary,
+        "author": article.author,
+        "link": article.link,
+        "categories": list(article.categories),
+        "published": _rfc3339(article.published),
+        "updated": _rfc3339(article.updated),
+        "revision": article.revision,
+        "retracted": _rfc3339(article.retracted) if article.retracted else None,
+        "url": url_for("api.get_article", article_id=article.id),
+    }
+    if with_blocks:
+        out["blocks"] = [b.to_dict() for b in article.blocks]
+        out["block_hashes"] = list(article.block_hashes)
+        out["translations"] = dict(article.translations)
+    return out
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _int_param(name: str, *, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ValidationError.single(name, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def _bool_param(name: str) -> bool:
+    raw = request.args.get(name, "false").lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise ValidationError.single(name, "must be true or false")
+    return raw in ("true", "1")

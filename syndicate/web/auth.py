@@ -1,0 +1,50 @@
+"""Bearer-token authentication and role checks for the API blueprints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import g, request
+
+from ..errors import Forbidden, Unauthenticated
+from ..models import Role, Token
+from ..store import tokens
+from .context import services
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def require(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Let a view run only for an active token whose role allows ``role``."""
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            token = _authenticate()
+            if not token.role.allows(role):
+                raise Forbidden(f"token {token.name!r} has role {token.role.value}; "
+                                f"this needs {role.value}")
+            g.token = token
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def current_token() -> Token:
+    """Return the token that authenticated this request."""
+    token: Token = g.token
+    return token
+
+
+def _authenticate() -> Token:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthenticated("send 'Authorization: Bearer <token>'")
+    with services().store.read() as session:
+        return tokens.authenticate(session, secret.strip())
