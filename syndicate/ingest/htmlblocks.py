@@ -69,7 +69,8 @@ class _Walker:
             elif tag == "blockquote":
                 self._quote(child)
             elif tag == "pre":
-                code = html.escape("".join(map(str, child.itertext())).strip("\n")).replace("\n", "<br>")
+                source = "".join(map(str, child.itertext())).strip("\n")
+                code = html.escape(source).replace("\n", "<br>")
                 self._add(BlockType.PARAGRAPH, f"<code>{code}</code>")
             elif tag in _CONTAINERS:
                 self._flush()

@@ -1,0 +1,95 @@
+"""The `syndicate` command group, through the app's CLI runner and the console script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from syndicate.services import Services
+
+from .conftest import SAMPLE_PATH
+
+
+def test_help_lists_every_command(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["--help"])
+    for command in ("serve", "scheduler", "db", "ingest", "articles", "tokens"):
+        assert command in result.output
+
+
+def test_token_lifecycle(runner: FlaskCliRunner, client: FlaskClient) -> None:
+    created = runner.invoke(args=["tokens", "create", "--name", "desk", "--role", "producer"])
+    assert created.exit_code == 0, created.output
+    secret = created.stdout.strip().splitlines()[-1]
+    assert secret.startswith("syn_")
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/articles", headers=headers).status_code == 200
+    listed = runner.invoke(args=["tokens", "list"])
+    assert "desk\tproducer\tactive" in listed.output and secret not in listed.output
+    again = runner.invoke(args=["tokens", "create", "--name", "desk", "--role", "operator"])
+    assert again.exit_code == 1 and "exists already" in again.output
+    assert runner.invoke(args=["tokens", "revoke", "desk"]).exit_code == 0
+    assert "desk\tproducer\trevoked" in runner.invoke(args=["tokens", "list"]).output
+    assert client.get("/api/v1/articles", headers=headers).status_code == 401
+    missing = runner.invoke(args=["tokens", "revoke", "nobody"])
+    assert missing.exit_code == 1 and "no token named 'nobody'" in missing.output
+    bad_role = runner.invoke(args=["tokens", "create", "--name", "x", "--role", "admin"])
+    assert bad_role.exit_code == 2
+
+
+def test_ingest_reports_bad_files_and_keeps_the_good_ones(
+        runner: FlaskCliRunner, tmp_path: Path, services: Services) -> None:
+    good_md = tmp_path / "story.md"
+    good_md.write_text("# A story\n\nIt begins here. Then it goes on.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n", encoding="utf-8")
+    odd = tmp_path / "story.docx"
+    odd.write_bytes(b"PK")
+    missing = tmp_path / "missing.txt"
+    result = runner.invoke(args=["ingest", str(SAMPLE_PATH), str(empty), str(odd), str(missing),
+                                 str(good_md), "--lang", "en"])
+    assert result.exit_code == 1
+    assert "3 of 5 file(s) failed" in result.output
+    assert f"error: {empty}: body: has no content" in result.stderr
+    assert "unknown file type '.docx'" in result.stderr
+    assert f"error: {missing}:" in result.stderr
+    listed = runner.invoke(args=["articles", "list"]).output
+    assert "A story" in listed and "North Korean leader" in listed
+    # the guid is the file name: ingesting the same file again changes nothing
+    again = runner.invoke(args=["ingest", str(good_md)])
+    assert again.exit_code == 0 and again.stdout.startswith("unchanged\t")
+
+
+def test_ingest_json_file_rejects_text_options(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    doc = tmp_path / "a.json"
+    doc.write_text('{"guid": "j1", "title": "T", "body": "Hi.", "format": "text"}')
+    assert runner.invoke(args=["ingest", str(doc)]).exit_code == 0
+    result = runner.invoke(args=["ingest", str(doc), "--lang", "fr"])
+    assert result.exit_code == 1 and "a JSON file carries its own" in result.stderr
+
+
+def test_db_commands(runner: FlaskCliRunner) -> None:
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    current = runner.invoke(args=["db", "current"])
+    assert current.exit_code == 0 and current.output.startswith("database: 0001; code: 0001")
+
+
+def test_console_script_stops_on_a_bad_setting_naming_the_variable(tmp_path: Path) -> None:
+    env = {**os.environ, "SYNDICATE_INSTANCE_DIR": str(tmp_path), "SYNDICATE_PORT": "http"}
+    result = subprocess.run([sys.executable, "-c", "from syndicate.cli import main; main()",
+                             "db", "current"], env=env, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 2
+    assert "SYNDICATE_PORT: must be a whole number from 1 to 65535" in result.stderr
+
+
+def test_serve_refuses_an_old_schema(tmp_path: Path) -> None:
+    env = {**os.environ, "SYNDICATE_INSTANCE_DIR": str(tmp_path), "SYNDICATE_PORT": "8765"}
+    result = subprocess.run([sys.executable, "-c", "from syndicate.cli import main; main()",
+                             "serve"], env=env, capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 1
+    assert "run `syndicate db upgrade`" in result.stderr

@@ -1,0 +1,61 @@
+"""Settings: typed defaults, and a bad value stops start-up naming the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from syndicate.config import Settings
+from syndicate.errors import ConfigError
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == "sqlite:///instance/syndicate.db"
+    assert settings.feeds_dir == Path("feeds")
+    assert settings.packages_dir == Path("translations/packages")
+    assert (settings.source_language, settings.target_languages) == ("en", ("es", "fr", "de"))
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.max_body_bytes == 2 * 1024 * 1024
+    assert settings.languages == ("en", "es", "fr", "de")
+
+
+def test_values_are_parsed_and_canonicalized() -> None:
+    settings = Settings.from_env({
+        "SYNDICATE_TARGET_LANGUAGES": " pt-br, zh-hant ,ES,es",
+        "SYNDICATE_PORT": "9000",
+        "SYNDICATE_PUBLIC_URL": "https://news.example.org/",
+        "SYNDICATE_DATABASE_URL": "postgresql+psycopg://u:p@db/syndicate",
+        "SYNDICATE_WEBSUB_HUB": "https://hub.example.org/",
+    })
+    assert settings.target_languages == ("pt-BR", "zh-Hant", "es")
+    assert settings.port == 9000
+    assert settings.public_url == "https://news.example.org"
+    assert settings.websub_hub == "https://hub.example.org/"
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("SYNDICATE_PORT", "eighty", "must be a whole number from 1 to 65535"),
+    ("SYNDICATE_PORT", "0", "must be a whole number from 1 to 65535"),
+    ("SYNDICATE_TARGET_LANGUAGES", "es,klingon", "'klingon' is not a BCP 47 language tag"),
+    ("SYNDICATE_TARGET_LANGUAGES", "", "must list at least one language"),
+    ("SYNDICATE_TARGET_LANGUAGES", "en,es", "must not include the source language 'en'"),
+    ("SYNDICATE_SOURCE_LANGUAGE", "xx", "'xx' is not a language this service knows"),
+    ("SYNDICATE_PUBLIC_URL", "news.example.org", "must be an absolute http(s) URL"),
+    ("SYNDICATE_DATABASE_URL", "mysql://x/y", "must be a sqlite:///PATH or postgresql"),
+    ("SYNDICATE_LOG_LEVEL", "LOUD", "must be one of DEBUG, INFO"),
+    ("SYNDICATE_FEED_ENTRIES", "5000", "must be a whole number from 1 to 1000"),
+    ("SYNDICATE_FEEDS_DIR", " ", "must not be empty"),
+    ("SYNDICATE_FEED_DIR", "/tmp", "unknown setting; did you mean SYNDICATE_FEEDS_DIR?"),
+])
+def test_bad_value_names_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({name: value})
+    assert f"{name}: {message}" in str(caught.value)
+
+
+def test_every_bad_variable_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"SYNDICATE_PORT": "x", "SYNDICATE_BEAM_SIZE": "99"})
+    assert "SYNDICATE_PORT" in str(caught.value) and "SYNDICATE_BEAM_SIZE" in str(caught.value)

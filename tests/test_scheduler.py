@@ -1,0 +1,36 @@
+"""Exactly one scheduler: the second one refuses to start with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskCliRunner
+
+from syndicate.errors import SchedulerLocked
+from syndicate.jobs import scheduler as scheduling
+from syndicate.services import Services
+
+
+def test_second_lock_is_refused_and_released_lock_can_be_taken(services: Services) -> None:
+    instance = services.settings.instance_dir
+    first = scheduling.acquire_lock(instance)
+    with pytest.raises(SchedulerLocked, match="another scheduler is running"):
+        scheduling.acquire_lock(instance)
+    first.release()
+    scheduling.acquire_lock(instance).release()
+
+
+def test_scheduler_command_refuses_while_another_runs(runner: FlaskCliRunner,
+                                                      services: Services) -> None:
+    lock = scheduling.acquire_lock(services.settings.instance_dir)
+    try:
+        result = runner.invoke(args=["scheduler"])
+    finally:
+        lock.release()
+    assert result.exit_code == 1
+    assert "another scheduler is running" in result.output
+
+
+def test_scheduler_is_built_with_safe_job_defaults(services: Services) -> None:
+    scheduler = scheduling.build(services, blocking=False)
+    assert scheduler._job_defaults == {"coalesce": True, "max_instances": 1,
+                                       "misfire_grace_time": 60}

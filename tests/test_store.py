@@ -1,0 +1,55 @@
+"""The store: migrations reach the models exactly, SQLite is set up for concurrent use, health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from syndicate.errors import SchemaOutOfDate
+from syndicate.services import Services
+from syndicate.store import Store
+from syndicate.store.schema import Base
+
+
+def test_upgrading_an_empty_database_reaches_the_models_exactly(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    with pytest.raises(SchemaOutOfDate):
+        store.require_current_schema()
+    store.upgrade()
+    store.require_current_schema()
+    with store.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert differences == []
+    store.upgrade()  # a second upgrade is a no-op
+    assert store.current_revision() == store.head_revision() == "0001"
+    store.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(services: Services) -> None:
+    with services.store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_healthz_is_200_when_the_database_answers(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_broken(client: FlaskClient,
+                                                    services: Services) -> None:
+    services.store.dispose()
+    database = services.store.url.database
+    assert database is not None
+    for suffix in ("", "-wal", "-shm"):
+        Path(database + suffix).unlink(missing_ok=True)
+    Path(database).write_bytes(b"this is not a database" * 100)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "unavailable"
