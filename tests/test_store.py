@@ -10,14 +10,16 @@ from alembic.runtime.migration import MigrationContext
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from syndicate import create_app
+from syndicate.config import Settings
 from syndicate.errors import SchemaOutOfDate
 from syndicate.services import Services
 from syndicate.store import Store
 from syndicate.store.schema import Base
 
 
-def test_upgrading_an_empty_database_reaches_the_models_exactly(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+def test_upgrading_an_empty_database_reaches_the_models_exactly(database_url: str) -> None:
+    store = Store(database_url)
     with pytest.raises(SchemaOutOfDate):
         store.require_current_schema()
     store.upgrade()
@@ -30,10 +32,12 @@ def test_upgrading_an_empty_database_reaches_the_models_exactly(tmp_path: Path) 
     store.dispose()
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(services: Services) -> None:
-    with services.store.engine.connect() as conn:
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'wal.db'}")
+    with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    store.dispose()
 
 
 def test_healthz_is_200_when_the_database_answers(client: FlaskClient) -> None:
@@ -42,8 +46,15 @@ def test_healthz_is_200_when_the_database_answers(client: FlaskClient) -> None:
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_is_503_when_the_database_is_broken(client: FlaskClient,
-                                                    services: Services) -> None:
+def test_healthz_is_503_when_the_database_is_gone(env: dict[str, str],
+                                                  services: Services) -> None:
+    if not services.store.is_sqlite:
+        url = services.store.url.set(database="no_such_database")
+        env = {**env, "SYNDICATE_DATABASE_URL": url.render_as_string(hide_password=False)}
+        response = create_app(Settings.from_env(env)).test_client().get("/healthz")
+        assert response.status_code == 503
+        return
+    client = create_app(services.settings).test_client()
     services.store.dispose()
     database = services.store.url.database
     assert database is not None
