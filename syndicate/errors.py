@@ -5,6 +5,7 @@ Every failure the service reports is one of these; adapters turn library failure
 
     SyndicateError
     ├── ConfigError              a SYNDICATE_* setting is missing or malformed (start-up stops)
+    │   └── GlossaryError        translations/glossary.toml cannot be read
     ├── InputError               the caller sent something we cannot take (HTTP 4xx)
     │   ├── MalformedInput       the body cannot be decoded or parsed at all (400)
     │   ├── UnsupportedMediaType the body's content type is not one we read (415)
@@ -17,7 +18,11 @@ Every failure the service reports is one of these; adapters turn library failure
     ├── Conflict                 the request clashes with the stored state (409)
     ├── StoreError               the database failed or is not usable (503)
     │   └── SchemaOutOfDate      the schema is behind the code: run `syndicate db upgrade`
-    └── SchedulerLocked          another process runs the scheduler already
+    ├── SchedulerLocked          another process runs the scheduler already
+    └── TranslationError         the translation engine could not translate
+        ├── PairUnavailable      no installed package (or pivot) for the language pair
+        ├── EngineFailure        the engine failed while translating (retried with backoff)
+        └── PackageError         an Argos package file or index entry is invalid
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ class SyndicateError(Exception):
 
 class ConfigError(SyndicateError):
     """One or more settings are invalid; the message names each variable."""
+
+
+class GlossaryError(ConfigError):
+    """The glossary file is malformed; the message says where."""
 
 
 class InputError(SyndicateError):
@@ -116,3 +125,24 @@ class SchemaOutOfDate(StoreError):
 
 class SchedulerLocked(SyndicateError):
     """Another process holds the scheduler lock; exactly one scheduler may run."""
+
+
+class TranslationError(SyndicateError):
+    """The translation engine could not translate."""
+
+
+class PairUnavailable(TranslationError):
+    """No installed package translates this pair, directly or through English."""
+
+    def __init__(self, source: str, target: str) -> None:
+        super().__init__(f"no {source}→{target} package installed (and no pivot through en)")
+        self.source = source
+        self.target = target
+
+
+class EngineFailure(TranslationError):
+    """The engine failed while translating; the job retries with backoff."""
+
+
+class PackageError(TranslationError):
+    """An Argos package file or index entry is invalid; nothing was installed."""

@@ -140,3 +140,95 @@ class Token:
     def active(self) -> bool:
         """Return whether the token still opens the API."""
         return self.revoked is None
+
+
+class TranslationStatus(StrEnum):
+    """Where one article stands in one target language."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    UNAVAILABLE = "unavailable"
+
+
+class Origin(StrEnum):
+    """Who wrote a translated field."""
+
+    MACHINE = "machine"
+    HUMAN = "human"
+
+
+@dataclass(frozen=True)
+class TranslatedBlock:
+    """A translated body block, the source block it translates, and who wrote it."""
+
+    type: BlockType
+    html: str
+    source_hash: str
+    origin: Origin
+    level: int | None = None
+    ordered: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the block as the API and the store show it."""
+        out = Block(self.type, self.html, self.level, self.ordered).to_dict()
+        out.update(source_hash=self.source_hash, origin=self.origin.value)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TranslatedBlock:
+        """Rebuild a block stored by to_dict."""
+        return cls(BlockType(data["type"]), data["html"], data["source_hash"],
+                   Origin(data["origin"]), data.get("level"), data.get("ordered"))
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An article in one target language: status and the content of the last good pass."""
+
+    article_id: str
+    language: str
+    status: TranslationStatus
+    source_revision: int
+    title: str | None
+    summary: str | None
+    blocks: tuple[TranslatedBlock, ...]
+    engine: str | None
+    model: str | None
+    attempts: int
+    error: str | None
+    next_attempt: datetime | None
+    requested: datetime
+    updated: datetime | None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A human post-edit of one field ("title", "summary", "blocks[3]") of a translation."""
+
+    id: int
+    field: str
+    source_hash: str
+    text: str
+    editor: str
+    created: datetime
+    stale: datetime | None
+
+
+@dataclass(frozen=True)
+class EditInput:
+    """Post-edits sent by an operator, parsed and sanitized."""
+
+    fields: dict[str, str]  # field name -> text (plain for title/summary, HTML for blocks)
+
+
+@dataclass(frozen=True)
+class TranslateReport:
+    """What one translation pass did."""
+
+    done: int = 0
+    failed: int = 0
+    unavailable: int = 0
+    segments: int = 0
+    memory_hits: int = 0
+    translated: int = 0  # segments sent to the engine

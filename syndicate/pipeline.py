@@ -1,4 +1,4 @@
-"""The one orchestrator: it alone knows the order ingest -> (translate -> render -> publish).
+"""The one orchestrator: it alone knows the order ingest -> translate -> (render -> publish).
 
 Web views, CLI commands and jobs call the pipeline; the stages never call each other.
 """
@@ -6,15 +6,34 @@ Web views, CLI commands and jobs call the pipeline; the stages never call each o
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from . import ingest
 from .config import Settings
-from .errors import Conflict
-from .models import Article, ArticleInput, IngestResult
-from .store import Store
+from .errors import Conflict, NotFound, PairUnavailable, TranslationError, ValidationError
+from .models import (
+    Article,
+    ArticleInput,
+    Edit,
+    EditInput,
+    IngestOutcome,
+    IngestResult,
+    TranslateReport,
+    Translation,
+    TranslationStatus,
+)
+from .store import Store, memory
 from .store import articles as article_store
+from .store import translations as translation_store
+from .translate import article as article_translation
+from .translate import glossary as glossary_file
+from .translate import markup
+from .translate.engine import Route, Translator
+from .translate.markup import Segment
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -26,12 +45,25 @@ def utc_now() -> datetime:
 
 
 class Pipeline:
-    """Runs the stages in order against one store."""
+    """Runs the stages in order against one store and one translation engine."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock = utc_now) -> None:
+    def __init__(self, settings: Settings, store: Store, translator: Translator,
+                 clock: Clock = utc_now) -> None:
         self.settings = settings
         self.store = store
+        self.translator = translator
         self.clock = clock
+
+    @property
+    def glossary_path(self) -> Path:
+        """Return where the glossary is read from."""
+        return self.settings.translations_dir / "glossary.toml"
+
+    def targets(self, article: Article) -> list[str]:
+        """Return the languages an article is translated into."""
+        return [lang for lang in self.settings.languages if lang != article.language]
+
+    # ingest -----------------------------------------------------------------------------
 
     def parse(self, body: bytes, content_type: str | None, params: Mapping[str, Sequence[str]],
               guid_fallback: str | None = None) -> ArticleInput:
@@ -41,11 +73,15 @@ class Pipeline:
                                     guid_fallback=guid_fallback)
 
     def ingest(self, data: ArticleInput, producer: str) -> IngestResult:
-        """Store an article (create, update or no-op) in one transaction."""
+        """Store an article and ask for its translations, in one transaction."""
         for attempt in (1, 2):
             try:
                 with self.store.write() as session:
-                    result = article_store.upsert(session, data, producer, self.clock())
+                    now = self.clock()
+                    result = article_store.upsert(session, data, producer, now)
+                    if result.outcome is not IngestOutcome.UNCHANGED:
+                        translation_store.request(session, result.article,
+                                                  self.targets(result.article), now)
                 break
             except Conflict:
                 # Two first-time posts of one guid raced (PostgreSQL); the second becomes an update.
@@ -61,3 +97,144 @@ class Pipeline:
             article = article_store.retract(session, article_id, self.clock())
         log.info("article %s retracted", article_id)
         return article
+
+    def article(self, article_id: str) -> Article:
+        """Return an article with the status of each of its translations."""
+        with self.store.read() as session:
+            article = article_store.get(session, article_id)
+            return replace(article,
+                           translations=translation_store.statuses(session, article_id))
+
+    # translate --------------------------------------------------------------------------
+
+    def translate_pending(self, *, limit: int = 2000) -> TranslateReport:
+        """Translate due work, batching all articles of one language pair into one engine call."""
+        now = self.clock()
+        with self.store.read() as session:
+            work = translation_store.due(session, now, limit)
+        if not work:
+            return TranslateReport()
+        glossary = glossary_file.load(self.glossary_path)
+        groups: dict[tuple[str, str], list[tuple[Translation, Article]]] = defaultdict(list)
+        for translation, article in work:
+            groups[(article.language, translation.language)].append((translation, article))
+        report = TranslateReport()
+        for (source, target), items in groups.items():
+            report = _add(report, self._translate_pair(source, target, items, glossary))
+        log.info("translation pass: %s", report)
+        return report
+
+    def _translate_pair(self, source: str, target: str,
+                        items: list[tuple[Translation, Article]],
+                        glossary: glossary_file.Glossary) -> TranslateReport:
+        keys = [(a.id, t.language) for t, a in items]
+        try:
+            route = self.translator.route(source, target)
+        except PairUnavailable as exc:
+            with self.store.write() as session:
+                translation_store.mark(session, keys, TranslationStatus.UNAVAILABLE, str(exc),
+                                       self.clock())
+            log.warning("%d article(s) unavailable: %s", len(keys), exc)
+            return TranslateReport(unavailable=len(keys))
+        plans = {a.id: article_translation.plan(a, target, glossary) for _, a in items}
+        segments = [s for p in plans.values() for s in p.segments()]
+        try:
+            translated, hits, sent = self.translate_segments(route, segments)
+            assembled = {a.id: article_translation.assemble(a, plans[a.id], translated,
+                                                            self._edits(a.id, target))
+                         for _, a in items}
+        except (TranslationError, markup.PlaceholderMismatch) as exc:
+            with self.store.write() as session:
+                translation_store.mark(session, keys, TranslationStatus.FAILED, str(exc),
+                                       self.clock())
+            log.error("%s→%s failed for %d article(s): %s", source, target, len(keys), exc)
+            return TranslateReport(failed=len(keys))
+        done = 0
+        with self.store.write() as session:
+            now = self.clock()
+            for _, article in items:
+                result = assembled[article.id]
+                stored = translation_store.save_done(
+                    session, article.id, target, article.revision, title=result.title,
+                    summary=result.summary, blocks=result.blocks, engine=route.engine,
+                    model=route.model, now=now)
+                translation_store.mark_stale(session, result.stale_edits, now)
+                done += stored
+        unique = len({s.key for s in segments})
+        return TranslateReport(done=done, segments=unique, memory_hits=hits, translated=sent)
+
+    def translate_segments(self, route: Route, segments: Sequence[Segment]
+                           ) -> tuple[dict[str, str], int, int]:
+        """Translate segments through the memory; return translations, hits, engine count."""
+        unique = {s.key: s for s in segments}
+        with self.store.read() as session:
+            known = memory.lookup(session, route, list(unique))
+        missing = [k for k in unique if k not in known]
+        fresh = dict(zip(missing, self.translator.translate(route, missing), strict=True))
+        sent = len(missing)
+        damaged = [k for k, v in fresh.items() if not _placeholders_ok(unique[k], v)]
+        if damaged:
+            # The engine lost markup: translate the text between placeholders piece by piece.
+            pieces = sorted({p for k in damaged for p in markup.pieces(unique[k])})
+            with self.store.read() as session:
+                piece_known = memory.lookup(session, route, pieces)
+            piece_missing = [p for p in pieces if p not in piece_known]
+            piece_fresh = dict(zip(piece_missing, self.translator.translate(route, piece_missing),
+                                   strict=True))
+            sent += len(piece_missing)
+            for key in damaged:
+                fresh[key] = markup.reassemble(unique[key], {**piece_known, **piece_fresh})
+            fresh.update(piece_fresh)
+            log.info("%d segment(s) lost placeholders; translated piecewise", len(damaged))
+        with self.store.write() as session:
+            memory.remember(session, route, fresh, self.clock())
+        return {**known, **fresh}, len(known), sent
+
+    def _edits(self, article_id: str, language: str) -> list[Edit]:
+        with self.store.read() as session:
+            return translation_store.edits(session, article_id, language)
+
+    def translation(self, article_id: str, language: str) -> tuple[Article, Translation, list[
+            Edit]]:
+        """Return the article, its translation into language, and the post-edit history."""
+        with self.store.read() as session:
+            article = article_store.get(session, article_id)
+            translation = translation_store.get(session, article_id, language)
+            return article, translation, translation_store.edits(session, article_id, language)
+
+    def post_edit(self, article_id: str, language: str, edit: EditInput, editor: str) -> None:
+        """Store human post-edits; they win over every later machine pass of the same source."""
+        with self.store.write() as session:
+            article = article_store.get(session, article_id)
+            if language not in self.targets(article):
+                raise NotFound(f"article {article_id!r} is not translated into {language!r}")
+            translation_store.get(session, article_id, language)
+            hashes = article_translation.field_hashes(article)
+            unknown = sorted(set(edit.fields) - set(hashes))
+            if unknown:
+                raise ValidationError.single(unknown[0], "the article has no such field")
+            now = self.clock()
+            fields = {name: (hashes[name], text) for name, text in edit.fields.items()}
+            translation_store.add_edits(session, article_id, language, fields, editor, now)
+            # A translation of the current revision shows the edits at once; an older or
+            # pending one gets them at its next pass.
+            translation_store.apply_edits(session, article_id, language, article.revision,
+                                          edit.fields, now)
+        log.info("article %s: %d field(s) post-edited in %s by %s", article_id,
+                 len(edit.fields), language, editor)
+
+
+def _placeholders_ok(seg: Segment, translated: str) -> bool:
+    try:
+        markup.check(seg, translated)
+    except markup.PlaceholderMismatch:
+        return False
+    return True
+
+
+def _add(a: TranslateReport, b: TranslateReport) -> TranslateReport:
+    return TranslateReport(*(x + y for x, y in zip(
+        (a.done, a.failed, a.unavailable, a.segments, a.memory_hits, a.translated),
+        (b.done, b.failed, b.unavailable, b.segments, b.memory_hits, b.translated),
+        strict=True)))
+

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .config import Settings
 from .pipeline import Pipeline
 from .store import Store
+from .translate.argos import ArgosEngine
 
 EXTENSION_KEY = "syndicate"
 
@@ -17,10 +18,14 @@ class Services:
 
     settings: Settings
     store: Store
+    translator: ArgosEngine
     pipeline: Pipeline
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
         """Build the parts from settings (no database connection is made yet)."""
         store = Store(settings.database_url)
-        return cls(settings=settings, store=store, pipeline=Pipeline(settings, store))
+        translator = ArgosEngine(settings.packages_dir, beam_size=settings.beam_size,
+                                 max_loaded=settings.max_loaded_models)
+        return cls(settings=settings, store=store, translator=translator,
+                   pipeline=Pipeline(settings, store, translator))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,49 @@ from syndicate.models import Role
 from syndicate.services import EXTENSION_KEY, Services
 from syndicate.store import tokens as token_store
 from syndicate.store.schema import Base
-from syndicate.testing import postgres
+from syndicate.testing import argos_builder, postgres
 
 DATA = Path(__file__).with_name("data")
 SAMPLE_PATH = DATA / "article-explainer.txt"
+
+# argostranslate reads these once, at import, and creates folders under them: keep everything it
+# touches inside one temporary folder for the whole session.
+_ARGOS_HOME = Path(tempfile.mkdtemp(prefix="syndicate-argos-"))
+for _var, _sub in (("ARGOS_PACKAGES_DIR", "packages"), ("XDG_DATA_HOME", "data"),
+                   ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
+    os.environ[_var] = str(_ARGOS_HOME / _sub)
+ARGOS_PACKAGES = _ARGOS_HOME / "packages"
+
+# The test packages: real .argosmodel files whose weights are written from numpy.
+TEST_PACKAGES = (("en", "es", "copy"), ("en", "fr", "copy"), ("en", "de", "pseudo"),
+                 ("es", "en", "copy"))
+
+
+@pytest.fixture(scope="session")
+def sp_model() -> bytes:
+    """Return the SentencePiece model every test package shares."""
+    return argos_builder.train_sentencepiece(extra_text=tuple(SAMPLE_PATH.read_text().split("\n")))
+
+
+@pytest.fixture(scope="session")
+def package_files(tmp_path_factory: pytest.TempPathFactory, sp_model: bytes) -> dict[str, Path]:
+    """Build the test packages once; return "en-es" -> .argosmodel path."""
+    out_dir = tmp_path_factory.mktemp("argosmodels")
+    return {f"{src}-{tgt}": argos_builder.build_package(out_dir, src, tgt, kind=kind,
+                                                         sp_model=sp_model)
+            for src, tgt, kind in TEST_PACKAGES}
+
+
+@pytest.fixture(scope="session")
+def installed_packages(package_files: dict[str, Path]) -> Path:
+    """Install the test packages with argostranslate's own install function."""
+    import argostranslate.package
+    import argostranslate.settings
+
+    assert argostranslate.settings.package_data_dir == ARGOS_PACKAGES
+    for path in package_files.values():
+        argostranslate.package.install_from_path(path)
+    return ARGOS_PACKAGES
 
 
 @pytest.fixture
@@ -78,6 +118,7 @@ def env(tmp_path: Path, database_url: str) -> dict[str, str]:
         "SYNDICATE_DATABASE_URL": database_url,
         "SYNDICATE_FEEDS_DIR": str(tmp_path / "feeds"),
         "SYNDICATE_TRANSLATIONS_DIR": str(tmp_path / "translations"),
+        "SYNDICATE_PACKAGES_DIR": str(ARGOS_PACKAGES),
     }
 
 
@@ -122,6 +163,22 @@ def make_token(services: Services, name: str, role: Role) -> str:
     with services.store.write() as session:
         _, secret = token_store.create(session, name, role, services.pipeline.clock())
     return secret
+
+
+@pytest.fixture
+def make_app(env: dict[str, str]) -> Iterator[Callable[..., Flask]]:
+    """Return a function building another app on the same database with other settings."""
+    made: list[Flask] = []
+
+    def make(**overrides: str) -> Flask:
+        app = create_app(Settings.from_env({**env, **overrides}))
+        app.extensions[EXTENSION_KEY].store.upgrade()
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions[EXTENSION_KEY].store.dispose()
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def test_create_returns_201_location_and_the_stored_article(
     assert fetched["blocks"][2] == {
         "type": "paragraph",
         "html": 'Work starts in <a href="https://example.org/spring">spring</a>.'}
-    assert fetched["translations"] == {}
+    assert fetched["translations"] == {"de": "pending", "es": "pending", "fr": "pending"}
     assert len(fetched["block_hashes"]) == 3
 
 

@@ -28,7 +28,7 @@ def test_upgrading_an_empty_database_reaches_the_models_exactly(database_url: st
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert differences == []
     store.upgrade()  # a second upgrade is a no-op
-    assert store.current_revision() == store.head_revision() == "0001"
+    assert store.current_revision() == store.head_revision() == "0002"
     store.dispose()
 
 
@@ -51,10 +51,12 @@ def test_healthz_is_503_when_the_database_is_gone(env: dict[str, str],
     if not services.store.is_sqlite:
         url = services.store.url.set(database="no_such_database")
         env = {**env, "SYNDICATE_DATABASE_URL": url.render_as_string(hide_password=False)}
-        response = create_app(Settings.from_env(env)).test_client().get("/healthz")
-        assert response.status_code == 503
+        gone = create_app(Settings.from_env(env))
+        assert gone.test_client().get("/healthz").status_code == 503
+        gone.extensions["syndicate"].store.dispose()
         return
-    client = create_app(services.settings).test_client()
+    gone = create_app(services.settings)
+    client = gone.test_client()
     services.store.dispose()
     database = services.store.url.database
     assert database is not None
@@ -62,5 +64,6 @@ def test_healthz_is_503_when_the_database_is_gone(env: dict[str, str],
         Path(database + suffix).unlink(missing_ok=True)
     Path(database).write_bytes(b"this is not a database" * 100)
     response = client.get("/healthz")
+    gone.extensions["syndicate"].store.dispose()
     assert response.status_code == 503
     assert response.get_json()["status"] == "unavailable"

@@ -93,3 +93,64 @@ class TokenRow(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TranslationRow(Base):
+    """One article in one target language: its state and its current translated content."""
+
+    __tablename__ = "article_translations"
+    __table_args__ = (Index("ix_article_translations_status", "status", "next_attempt"),)
+
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    source_revision: Mapped[int] = mapped_column(Integer)  # revision the content is for; 0: none
+    title: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    engine: Mapped[str | None] = mapped_column(String(50))
+    model: Mapped[str | None] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    requested: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MemoryRow(Base):
+    """A translated segment, keyed by engine, model, languages and normalized source text."""
+
+    __tablename__ = "translation_memory"
+    __table_args__ = (
+        Index("uq_translation_memory_key", "engine", "model", "source_language",
+              "target_language", "source_hash", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    engine: Mapped[str] = mapped_column(String(50))
+    model: Mapped[str] = mapped_column(String(300))
+    source_language: Mapped[str] = mapped_column(String(35))
+    target_language: Mapped[str] = mapped_column(String(35))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    source_text: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EditRow(Base):
+    """A human post-edit of one field of a translation; machine passes never overwrite it."""
+
+    __tablename__ = "translation_edits"
+    __table_args__ = (Index("ix_translation_edits_article_language", "article_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(35))
+    field: Mapped[str] = mapped_column(String(30))  # "title", "summary", "blocks[3]"
+    source_hash: Mapped[str] = mapped_column(String(64))  # the source field it translates
+    text: Mapped[str] = mapped_column(Text)
+    editor: Mapped[str] = mapped_column(String(100))
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+    stale: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the source moved on

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from ..errors import Forbidden, ValidationError
-from ..models import Article, IngestOutcome, Role
+from .. import languages
+from ..errors import Forbidden, NotFound, ValidationError
+from ..ingest.edits import parse_edit
+from ..models import (
+    Article,
+    BlockType,
+    Edit,
+    IngestOutcome,
+    Role,
+    Translation,
+    TranslationStatus,
+)
 from ..store import articles as article_store
 from .auth import current_token, require
 from .context import services
@@ -63,9 +73,29 @@ def list_articles() -> Response:
 @require(Role.PRODUCER)
 def get_article(article_id: str) -> Response:
     """Return one article with its blocks and translation states."""
-    with services().store.read() as session:
-        article = article_store.get(session, article_id)
-    return jsonify(article_json(article))
+    return jsonify(article_json(services().pipeline.article(article_id)))
+
+
+@bp.get("/articles/<article_id>/translations/<language>")
+@require(Role.PRODUCER)
+def get_translation(article_id: str, language: str) -> Response:
+    """Return an article in one language: title, summary, blocks, status, engine, history."""
+    article, translation, edits = services().pipeline.translation(article_id,
+                                                                   _language(language))
+    return jsonify(translation_json(article, translation, edits))
+
+
+@bp.put("/articles/<article_id>/translations/<language>")
+@require(Role.OPERATOR)
+def put_translation(article_id: str, language: str) -> Response:
+    """Store a human post-edit that later machine passes never overwrite."""
+    pipeline = services().pipeline
+    lang = _language(language)
+    article = pipeline.article(article_id)
+    lists = frozenset(i for i, b in enumerate(article.blocks) if b.type is BlockType.LIST)
+    edit = parse_edit(request.get_data(cache=False), lists)
+    pipeline.post_edit(article_id, lang, edit, editor=current_token().name)
+    return jsonify(translation_json(*pipeline.translation(article_id, lang)))
 
 
 @bp.delete("/articles/<article_id>")
@@ -95,7 +125,7 @@ def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any
         "published": _rfc3339(article.published),
         "updated": _rfc3339(article.updated),
         "revision": article.revision,
-        "retracted": _rfc3339(article.retracted) if article.retracted else None,
+        "retracted": _rfc3339(article.retracted),
         "url": url_for("api.get_article", article_id=article.id),
     }
     if with_blocks:
@@ -105,8 +135,46 @@ def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any
     return out
 
 
-def _rfc3339(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+def translation_json(article: Article, translation: Translation,
+                     edits: list[Edit]) -> dict[str, Any]:
+    """Return the API view of a translation and its post-edit history."""
+    return {
+        "article_id": article.id,
+        "language": translation.language,
+        "status": translation.status.value,
+        "complete": translation.status is TranslationStatus.DONE
+        and translation.source_revision == article.revision,
+        "article_revision": article.revision,
+        "source_revision": translation.source_revision,
+        "title": translation.title,
+        "summary": translation.summary,
+        "blocks": [b.to_dict() for b in translation.blocks],
+        "engine": translation.engine,
+        "model": translation.model,
+        "attempts": translation.attempts,
+        "error": translation.error,
+        "next_attempt": _rfc3339(translation.next_attempt),
+        "requested": _rfc3339(translation.requested),
+        "updated": _rfc3339(translation.updated),
+        "history": [{"id": e.id, "field": e.field, "text": e.text, "editor": e.editor,
+                     "created": _rfc3339(e.created), "stale": _rfc3339(e.stale)}
+                    for e in edits],
+    }
+
+
+def _language(tag: str) -> str:
+    try:
+        return languages.resolve(tag).tag
+    except languages.UnknownLanguage as exc:
+        raise NotFound(str(exc)) from None
+
+
+@overload
+def _rfc3339(moment: datetime) -> str: ...
+@overload
+def _rfc3339(moment: None) -> None: ...
+def _rfc3339(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _int_param(name: str, *, default: int, low: int, high: int) -> int:

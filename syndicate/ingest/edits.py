@@ -1,0 +1,57 @@
+"""Parse an operator's post-edit of a translation into an EditInput."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import MalformedInput, ValidationError
+from ..models import EditInput
+from . import fields
+from .sanitize import clean_html, has_content
+
+_FIELDS = frozenset({"title", "summary", "blocks"})
+
+
+def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:
+    """Parse {"title"?, "summary"?, "blocks"?: [{"position", "html"}]}; sanitize the HTML."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedInput(f"malformed JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationError.single("body", "must be a JSON object")
+    problems = fields.Problems()
+    for key in sorted(set(data) - _FIELDS):
+        problems.add(key, "unknown field; allowed: blocks, summary, title")
+    out: dict[str, str] = {}
+    for name, limit in (("title", fields.MAX_TITLE * 4), ("summary", fields.MAX_SUMMARY * 4)):
+        if name in data:
+            value = fields.text(data[name], name, problems, required=True, max_len=limit)
+            if value:
+                out[name] = value
+    blocks: Any = data.get("blocks", [])
+    if not isinstance(blocks, list):
+        problems.add("blocks", "must be a list of {position, html} objects")
+        blocks = []
+    for index, item in enumerate(blocks):
+        where = f"blocks[{index}]"
+        if not isinstance(item, dict) or set(item) != {"position", "html"}:
+            problems.add(where, "must be an object with exactly 'position' and 'html'")
+            continue
+        position, markup = item["position"], item["html"]
+        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+            problems.add(f"{where}.position", "must be a block index (0, 1, ...)")
+            continue
+        if not isinstance(markup, str):
+            problems.add(f"{where}.html", "must be a string of HTML")
+            continue
+        cleaned = clean_html(markup, base_url=None, allow_lists=position in list_positions)
+        if not has_content(cleaned):
+            problems.add(f"{where}.html", "has no content after sanitizing")
+            continue
+        out[f"blocks[{position}]"] = cleaned
+    if not out and not problems.items:
+        problems.add("body", "give at least one of title, summary, blocks")
+    problems.raise_if_any()
+    return EditInput(out)

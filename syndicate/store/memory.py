@@ -1,0 +1,64 @@
+"""The translation memory: segment translations keyed by engine, model, languages and source."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..translate.engine import Route
+from .schema import MemoryRow
+
+_CHUNK = 500
+
+
+def key_hash(text: str) -> str:
+    """Return the hash a normalized source segment is stored under."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def lookup(session: Session, route: Route, keys: Sequence[str]) -> dict[str, str]:
+    """Return the remembered translation of each key that has one."""
+    by_hash = {key_hash(k): k for k in keys}
+    found: dict[str, str] = {}
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), _CHUNK):
+        rows = session.execute(
+            select(MemoryRow.source_hash, MemoryRow.source_text, MemoryRow.target_text).where(
+                MemoryRow.engine == route.engine, MemoryRow.model == route.model,
+                MemoryRow.source_language == route.source,
+                MemoryRow.target_language == route.target,
+                MemoryRow.source_hash.in_(hashes[start:start + _CHUNK]),
+            )
+        )
+        for digest, source_text, target_text in rows:
+            if by_hash[digest] == source_text:  # guard against a hash collision
+                found[source_text] = target_text
+    return found
+
+
+def remember(session: Session, route: Route, translations: Mapping[str, str],
+             now: datetime) -> None:
+    """Store new segment translations; an entry that exists already is kept."""
+    if not translations:
+        return
+    values = [
+        {"engine": route.engine, "model": route.model, "source_language": route.source,
+         "target_language": route.target, "source_hash": key_hash(src), "source_text": src,
+         "target_text": tgt, "created": now}
+        for src, tgt in translations.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(values), _CHUNK):
+        statement = insert(MemoryRow).values(values[start:start + _CHUNK])
+        session.execute(statement.on_conflict_do_nothing())
+
+
+def size(session: Session) -> int:
+    """Return how many segments the memory holds."""
+    return session.scalar(select(func.count()).select_from(MemoryRow)) or 0

@@ -1,0 +1,199 @@
+"""The Argos Translate engine: installed packages run by CTranslate2 in large batches.
+
+argostranslate is used for what it does well (reading installed packages and their metadata);
+inference is ours: argostranslate's translate path runs a sentencizer that downloads a model on
+first use and batches by 32 *tokens*. Here sentences arrive segmented, are sorted by length and
+go to ``translate_batch`` in batches of many examples, one thread per call (measured fastest on
+this hardware), with a bounded number of models loaded at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import languages
+from ..errors import EngineFailure, PackageError, PairUnavailable
+from .engine import Route
+
+log = logging.getLogger(__name__)
+PIVOT = "en"
+
+
+@dataclass(frozen=True)
+class InstalledPackage:
+    """An installed Argos translate package."""
+
+    source: str  # BCP 47
+    target: str
+    version: str
+    path: Path
+    target_prefix: str
+
+    @property
+    def model_id(self) -> str:
+        """Return the package's identity for the translation memory."""
+        return f"{self.path.name}@{self.version}"
+
+
+def argos_package_module(packages_dir: Path) -> Any:
+    """Import argostranslate.package, pointing it at our packages dir on first import."""
+    # argostranslate reads ARGOS_PACKAGES_DIR once, at import; it must be set before that.
+    os.environ.setdefault("ARGOS_PACKAGES_DIR", str(packages_dir.resolve()))
+    import argostranslate.package
+
+    return argostranslate.package
+
+
+def installed_packages(packages_dir: Path) -> list[InstalledPackage]:
+    """List the translate packages in packages_dir, through argostranslate's own reader."""
+    if not packages_dir.is_dir():
+        return []
+    package = argos_package_module(packages_dir)
+    try:
+        found = package.get_installed_packages([packages_dir])
+    except FileNotFoundError as exc:  # a folder without metadata.json breaks the whole listing
+        raise PackageError(f"packages dir {packages_dir} holds a broken package: {exc}") from exc
+    out: list[InstalledPackage] = []
+    for pkg in found:
+        if getattr(pkg, "type", "translate") != "translate":
+            continue
+        try:
+            source = languages.from_argos(pkg.from_code).tag
+            target = languages.from_argos(pkg.to_code).tag
+        except languages.UnknownLanguage:
+            log.warning("skipping package %s: unknown language code", pkg.package_path)
+            continue
+        out.append(InstalledPackage(source, target, str(pkg.package_version or "0"),
+                                    Path(pkg.package_path), pkg.target_prefix or ""))
+    return out
+
+
+class _Model:
+    """A loaded package: tokenizer and CTranslate2 translator."""
+
+    def __init__(self, package: InstalledPackage, intra_threads: int) -> None:
+        import ctranslate2
+        import sentencepiece
+
+        self.package = package
+        sp_path = package.path / "sentencepiece.model"
+        if sp_path.exists():
+            self.sp: Any = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
+            self.bpe: Any = None
+        else:  # older packages tokenize with BPE; argostranslate's tokenizer handles them
+            self.sp = None
+            self.bpe = argos_package_module(package.path.parent).Package(package.path).tokenizer
+        self.translator = ctranslate2.Translator(str(package.path / "model"), device="cpu",
+                                                 inter_threads=1, intra_threads=intra_threads)
+
+    def encode(self, sentence: str) -> list[str]:
+        if self.sp is not None:
+            pieces: list[str] = self.sp.encode(sentence, out_type=str)
+            return pieces
+        tokens: list[str] = self.bpe.encode(sentence)
+        return tokens
+
+    def decode(self, tokens: list[str]) -> str:
+        prefix = self.package.target_prefix
+        if prefix and tokens and tokens[0] == prefix:
+            tokens = tokens[1:]
+        # sentencepiece's own decoder: argostranslate's also turns every "_" into a space.
+        text: str = self.sp.decode_pieces(tokens) if self.sp is not None \
+            else self.bpe.decode(tokens)
+        return text.strip()
+
+
+class ArgosEngine:
+    """Translator over installed Argos packages, pivoting through English when needed."""
+
+    name = "argos"
+
+    def __init__(self, packages_dir: Path, *, beam_size: int, max_loaded: int,
+                 intra_threads: int = 1, batch_size: int = 64) -> None:
+        self.packages_dir = packages_dir
+        self.beam_size = beam_size
+        self.max_loaded = max_loaded
+        self.intra_threads = intra_threads
+        self.batch_size = batch_size
+        self._lock = threading.RLock()
+        self._loaded: OrderedDict[str, _Model] = OrderedDict()
+        self._listing: tuple[float, list[InstalledPackage]] | None = None
+
+    def packages(self) -> list[InstalledPackage]:
+        """Return installed packages, re-read whenever the packages dir changes."""
+        stamp = self.packages_dir.stat().st_mtime if self.packages_dir.is_dir() else 0.0
+        with self._lock:
+            if self._listing is None or self._listing[0] != stamp:
+                self._listing = (stamp, installed_packages(self.packages_dir))
+            return self._listing[1]
+
+    def route(self, source: str, target: str) -> Route:
+        """Return the direct package for the pair, else a pivot through English."""
+        hops = self._hops(source, target)
+        return Route(self.name, source, target, ">".join(p.model_id for p in hops))
+
+    def translate(self, route: Route, sentences: Sequence[str]) -> list[str]:
+        """Translate sentences through each hop of the route in large batches."""
+        hops = self._hops(route.source, route.target)
+        if ">".join(p.model_id for p in hops) != route.model:
+            raise EngineFailure(f"packages changed since {route.model} was chosen; retrying")
+        texts = list(sentences)
+        for package in hops:
+            texts = self._run(package, texts)
+        return texts
+
+    def loaded(self) -> list[str]:
+        """Return the model ids loaded now, least recently used first."""
+        with self._lock:
+            return list(self._loaded)
+
+    def _hops(self, source: str, target: str) -> list[InstalledPackage]:
+        by_pair = {(p.source, p.target): p for p in self.packages()}
+        if (source, target) in by_pair:
+            return [by_pair[(source, target)]]
+        if (source, PIVOT) in by_pair and (PIVOT, target) in by_pair:
+            return [by_pair[(source, PIVOT)], by_pair[(PIVOT, target)]]
+        raise PairUnavailable(source, target)
+
+    def _model(self, package: InstalledPackage) -> _Model:
+        with self._lock:
+            model = self._loaded.pop(package.model_id, None)
+            if model is None:
+                log.info("loading model %s", package.model_id)
+                try:
+                    model = _Model(package, self.intra_threads)
+                except (RuntimeError, ValueError, OSError) as exc:
+                    raise EngineFailure(f"{package.model_id} cannot be loaded: {exc}") from exc
+            self._loaded[package.model_id] = model
+            while len(self._loaded) > self.max_loaded:
+                evicted, old = self._loaded.popitem(last=False)
+                old.translator.unload_model()
+                log.info("unloaded model %s (more than %d loaded)", evicted, self.max_loaded)
+            return model
+
+    def _run(self, package: InstalledPackage, texts: list[str]) -> list[str]:
+        if not texts:
+            return []
+        model = self._model(package)
+        try:
+            tokens = [model.encode(t) for t in texts]
+            order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+            prefix = [[package.target_prefix]] * len(order) if package.target_prefix else None
+            results = model.translator.translate_batch(
+                [tokens[i] for i in order], target_prefix=prefix, beam_size=self.beam_size,
+                max_batch_size=self.batch_size, batch_type="examples", replace_unknowns=True,
+                length_penalty=0.2, max_decoding_length=512,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise EngineFailure(f"{package.model_id}: {exc}") from exc
+        out = [""] * len(texts)
+        for position, result in zip(order, results, strict=True):
+            out[position] = model.decode(result.hypotheses[0])
+        return out
