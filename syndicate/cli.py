@@ -49,7 +49,8 @@ def main() -> NoReturn:
 def init_app(app: Flask) -> None:
     """Attach every command to the app's command group."""
     app.cli.help = "syndicate: ingest, translate and publish multilingual feeds."
-    for command in (serve, scheduler_command, db, ingest_command, articles, tokens):
+    for command in (serve, scheduler_command, db, ingest_command, articles, tokens, models,
+                    translate_command):
         app.cli.add_command(command)
 
 
@@ -262,3 +263,86 @@ def tokens_revoke(name: str) -> None:
         token_store.revoke(session, name, services.pipeline.clock())
     click.echo(f"revoked {name!r}")
 
+
+
+models = AppGroup("models", help="Argos translation packages.")
+
+
+@models.command("list")
+@reported
+def models_list() -> None:
+    """List installed packages: pair, version, size on disk."""
+    from .translate import packages
+    from .translate.argos import installed_packages
+
+    found = installed_packages(_services().settings.packages_dir)
+    for p in sorted(found, key=lambda p: (p.source, p.target)):
+        size = packages.size_on_disk(p) / 1e6
+        click.echo(f"{p.source}→{p.target}\t{p.version}\t{size:.1f} MB\t{p.path.name}")
+    if not found:
+        click.echo(f"no packages installed in {_services().settings.packages_dir}", err=True)
+
+
+@models.command("install")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "source", help="Install from the Argos index: source language.")
+@click.option("--to", "targets", help="Target languages, comma-separated (with --from).")
+@reported
+def models_install(files: tuple[Path, ...], source: str | None, targets: str | None) -> None:
+    """Install .argosmodel files, or --from/--to packages from the Argos package index."""
+    from .translate import packages
+
+    settings = _services().settings
+    if bool(files) == bool(source or targets) or bool(source) != bool(targets):
+        raise click.UsageError("give FILE... or both --from and --to")
+    for path in files:
+        installed = packages.install(path, settings.packages_dir)
+        click.echo(f"installed {installed.source}→{installed.target} {installed.version} "
+                   f"({installed.path.name})")
+    for target in (t.strip() for t in (targets or "").split(",") if t.strip()):
+        src, tgt = _language_arg(source or "", "--from"), _language_arg(target, "--to")
+        with click.progressbar(length=1, label=f"downloading {src}→{tgt}",
+                               file=sys.stderr) as bar:
+
+            def progress(done: int, total: int | None) -> None:
+                if total and bar.length != total:
+                    bar.length = total
+                bar.update(done - bar.pos)
+
+            installed = packages.install_from_index(settings.argos_index_url, src, tgt,
+                                                    settings.packages_dir, progress)
+        click.echo(f"installed {installed.source}→{installed.target} {installed.version} "
+                   f"({installed.path.name})")
+
+
+@models.command("remove")
+@click.option("--from", "source", required=True)
+@click.option("--to", "target", required=True)
+@reported
+def models_remove(source: str, target: str) -> None:
+    """Remove the package for a language pair."""
+    from .translate import packages
+
+    removed = packages.remove(_services().settings.packages_dir,
+                              _language_arg(source, "--from"), _language_arg(target, "--to"))
+    click.echo(f"removed {removed.source}→{removed.target} {removed.version}")
+
+
+@click.command("translate")
+@with_appcontext
+@reported
+def translate_command() -> None:
+    """Run one translation pass now (the scheduler does this every interval)."""
+    report = _services().pipeline.translate_pending()
+    click.echo(f"{report.done} done, {report.failed} failed, {report.unavailable} unavailable; "
+               f"{report.segments} segments, {report.memory_hits} from memory, "
+               f"{report.translated} translated")
+
+
+def _language_arg(tag: str, option: str) -> str:
+    from . import languages
+
+    try:
+        return languages.resolve(tag).tag
+    except languages.UnknownLanguage as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None

@@ -34,3 +34,11 @@ def test_scheduler_is_built_with_safe_job_defaults(services: Services) -> None:
     scheduler = scheduling.build(services, blocking=False)
     assert scheduler._job_defaults == {"coalesce": True, "max_instances": 1,
                                        "misfire_grace_time": 60}
+
+
+def test_translate_job_is_attached_at_the_configured_interval(services: Services) -> None:
+    scheduler = scheduling.build(services, blocking=False)
+    job = scheduler.get_job("translate")
+    assert job is not None
+    assert job.trigger.interval.total_seconds() == services.settings.translate_interval
+    assert job.args == (services,)

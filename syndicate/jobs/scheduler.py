@@ -20,6 +20,7 @@ from filelock import FileLock, Timeout
 
 from ..errors import SchedulerLocked
 from ..services import Services
+from .translate import translate_pending
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "scheduler.lock"
@@ -35,8 +36,9 @@ class Schedule:
     interval: Callable[[Services], int]
 
 
-# Jobs register here as their issues land (translate pending work, publish feeds).
-SCHEDULES: tuple[Schedule, ...] = ()
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule("translate", translate_pending, lambda s: s.settings.translate_interval),
+)
 
 
 def acquire_lock(instance_dir: Path) -> FileLock:

@@ -1,0 +1,20 @@
+"""The translate job: translate every due (article, language), batched per language pair."""
+
+from __future__ import annotations
+
+import logging
+
+from ..models import TranslateReport
+from ..services import Services
+
+log = logging.getLogger(__name__)
+
+
+def translate_pending(services: Services) -> TranslateReport:
+    """Run one translation pass; failures are recorded per article and retried with backoff."""
+    report = services.pipeline.translate_pending()
+    if report != TranslateReport():
+        log.info("translate job: %d done, %d failed, %d unavailable; %d segments, %d from memory,"
+                 " %d translated", report.done, report.failed, report.unavailable,
+                 report.segments, report.memory_hits, report.translated)
+    return report

@@ -1,0 +1,245 @@
+"""Model management: install from a file or from the package index, list, upgrade, remove."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from syndicate.models import Role
+from syndicate.services import Services
+from syndicate.testing import argos_builder
+
+from .conftest import make_token
+from .test_api_articles import article_body
+
+
+@pytest.fixture
+def packages_dir(tmp_path: Path) -> Path:
+    return tmp_path / "translations" / "packages"
+
+
+@pytest.fixture
+def models_app(make_app: Callable[..., Flask], packages_dir: Path) -> Flask:
+    return make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir), SYNDICATE_TARGET_LANGUAGES="es")
+
+
+def snapshot(packages_dir: Path) -> list[str]:
+    """Return every path under the packages dir and its parent: what an install may touch."""
+    root = packages_dir.parent
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+
+
+def rezip(source: Path, dest: Path, edit: Callable[[str, bytes], tuple[str, bytes] | None]) -> Path:
+    """Copy an .argosmodel, letting edit rename, change or drop (None) each member."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for item in zin.infolist():
+            changed = edit(item.filename, zin.read(item))
+            if changed is not None:
+                zout.writestr(changed[0], changed[1])
+    return dest
+
+
+def test_install_list_translate_and_remove(models_app: Flask, package_files: dict[str, Path],
+                                           packages_dir: Path) -> None:
+    runner = models_app.test_cli_runner()
+    installed = runner.invoke(args=["models", "install", str(package_files["en-es"])])
+    assert installed.exit_code == 0, installed.output
+    assert "installed en→es 1.0 (translate-en_es-1_0)" in installed.output
+    listed = runner.invoke(args=["models", "list"])
+    assert listed.output.startswith("en→es\t1.0\t") and "MB\ttranslate-en_es-1_0" in listed.output
+    services: Services = models_app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    models_app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
+    assert runner.invoke(args=["translate"]).output.startswith("1 done")
+    removed = runner.invoke(args=["models", "remove", "--from", "en", "--to", "es"])
+    assert removed.exit_code == 0 and "removed en→es 1.0" in removed.output
+    assert snapshot(packages_dir) == ["packages"]
+    again = runner.invoke(args=["models", "remove", "--from", "en", "--to", "es"])
+    assert again.exit_code == 1 and "no en→es package is installed" in again.output
+
+
+def test_installing_a_newer_version_replaces_the_pair(models_app: Flask, tmp_path: Path,
+                                                     sp_model: bytes, packages_dir: Path) -> None:
+    runner = models_app.test_cli_runner()
+    for version in ("1.0", "1.1"):
+        path = argos_builder.build_package(tmp_path / version, "en", "es", version=version,
+                                           sp_model=sp_model)
+        assert runner.invoke(args=["models", "install", str(path)]).exit_code == 0
+    listed = runner.invoke(args=["models", "list"]).output.strip().splitlines()
+    assert len(listed) == 1 and listed[0].startswith("en→es\t1.1\t")
+    assert snapshot(packages_dir)[:2] == ["packages", "packages/translate-en_es-1_1"]
+
+
+BAD_PACKAGES: list[tuple[str, Callable[[str, bytes], tuple[str, bytes] | None], str]] = [
+    ("two top folders", lambda n, d: (n.replace("translate-en_es-1_0/README.md", "other/README.md"),
+                                      d), "exactly one top-level folder"),
+    ("no metadata", lambda n, d: None if n.endswith("metadata.json") else (n, d),
+     "no metadata.json"),
+    ("metadata not json", lambda n, d: (n, b"{nope") if n.endswith("metadata.json") else (n, d),
+     "metadata.json is not valid JSON"),
+    ("metadata without to_code",
+     lambda n, d: (n, json.dumps({**json.loads(d), "to_code": None}).encode())
+     if n.endswith("metadata.json") else (n, d), "needs a string 'to_code'"),
+    ("unknown language", lambda n, d: (n, json.dumps({**json.loads(d), "to_code": "xx"}).encode())
+     if n.endswith("metadata.json") else (n, d), "Argos language code 'xx' is not known"),
+    ("no tokenizer", lambda n, d: None if n.endswith("sentencepiece.model") else (n, d),
+     "no tokenizer"),
+    ("no model", lambda n, d: None if n.endswith("model.bin") else (n, d), "no CTranslate2 model"),
+    ("no vocabulary", lambda n, d: None if "vocabulary" in n else (n, d), "no vocabulary file"),
+    ("path escapes", lambda n, d: (n.replace("translate-en_es-1_0/README.md",
+                                             "translate-en_es-1_0/../../evil"), d),
+     "points outside the package folder"),
+]
+
+
+@pytest.mark.parametrize("edit,message", [c[1:] for c in BAD_PACKAGES],
+                         ids=[c[0] for c in BAD_PACKAGES])
+def test_bad_package_is_rejected_and_installed_packages_are_untouched(
+        models_app: Flask, package_files: dict[str, Path], packages_dir: Path, tmp_path: Path,
+        edit: Callable[[str, bytes], tuple[str, bytes] | None], message: str) -> None:
+    runner = models_app.test_cli_runner()
+    assert runner.invoke(args=["models", "install", str(package_files["en-fr"])]).exit_code == 0
+    before = snapshot(packages_dir)
+    bad = rezip(package_files["en-es"], tmp_path / "bad.argosmodel", edit)
+    result = runner.invoke(args=["models", "install", str(bad)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert snapshot(packages_dir) == before
+    assert runner.invoke(args=["models", "list"]).output.startswith("en→fr\t1.0")
+
+
+def test_not_a_zip_and_a_corrupt_zip_are_rejected(models_app: Flask, tmp_path: Path,
+                                                  package_files: dict[str, Path],
+                                                  packages_dir: Path) -> None:
+    runner = models_app.test_cli_runner()
+    text = tmp_path / "notes.argosmodel"
+    text.write_text("hello")
+    assert "not a zip archive" in runner.invoke(args=["models", "install", str(text)]).output
+    corrupt = tmp_path / "corrupt.argosmodel"
+    data = bytearray(package_files["en-es"].read_bytes())
+    with zipfile.ZipFile(package_files["en-es"]) as zf:
+        info = zf.getinfo("translate-en_es-1_0/model/model.bin")
+    data[info.header_offset + 200] ^= 0xFF  # flip a byte inside the stored model
+    corrupt.write_bytes(bytes(data))
+    result = runner.invoke(args=["models", "install", str(corrupt)])
+    assert result.exit_code == 1 and "corrupt" in result.output
+    assert snapshot(packages_dir) in ([], ["packages"])
+
+
+class _IndexHandler(http.server.BaseHTTPRequestHandler):
+    files: dict[str, bytes] = {}
+    lie_about_length: set[str] = set()
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        body = self.files.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        length = len(body) + (1000 if self.path in self.lie_about_length else 0)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def fake_index(package_files: dict[str, Path]) -> Iterator[tuple[str, type[_IndexHandler]]]:
+    """Serve an Argos-style index and packages on 127.0.0.1."""
+    class Handler(_IndexHandler):
+        files: dict[str, bytes] = {}
+        lie_about_length: set[str] = set()
+
+    handler = Handler
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    data = package_files["en-es"].read_bytes()
+    handler.files["/translate-en_es-1_0.argosmodel"] = data
+    entry = {"package_version": "1.0", "argos_version": "1.9", "from_code": "en",
+             "from_name": "English", "to_code": "es", "to_name": "Spanish", "type": "translate",
+             "links": [f"{base}/translate-en_es-1_0.argosmodel"], "size": len(data),
+             "sha256": hashlib.sha256(data).hexdigest()}
+    handler.files["/index.json"] = json.dumps([entry]).encode()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base, handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_install_from_the_index(make_app: Callable[..., Flask], packages_dir: Path,
+                                fake_index: tuple[str, type[_IndexHandler]]) -> None:
+    base, _ = fake_index
+    app = make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir),
+                   SYNDICATE_ARGOS_INDEX_URL=f"{base}/index.json")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["models", "install", "--from", "en", "--to", "es"])
+    assert result.exit_code == 0, result.output
+    assert "installed en→es 1.0" in result.stdout
+    missing = runner.invoke(args=["models", "install", "--from", "en", "--to", "fr"])
+    assert missing.exit_code == 1 and "the package index has no en→fr package" in missing.output
+
+
+@pytest.mark.parametrize("damage,message", [
+    ("checksum", "sha256 is"),
+    ("truncated", "download failed"),
+    ("size", "the index says"),
+])
+def test_index_download_checks_leave_nothing_installed(
+        make_app: Callable[..., Flask], packages_dir: Path,
+        fake_index: tuple[str, type[_IndexHandler]], damage: str, message: str) -> None:
+    base, handler = fake_index
+    index = json.loads(handler.files["/index.json"])
+    if damage == "checksum":
+        index[0]["sha256"] = "0" * 64
+    elif damage == "size":
+        index[0]["size"] += 1
+    else:
+        handler.lie_about_length.add("/translate-en_es-1_0.argosmodel")
+    handler.files["/index.json"] = json.dumps(index).encode()
+    app = make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir),
+                   SYNDICATE_ARGOS_INDEX_URL=f"{base}/index.json")
+    result = app.test_cli_runner().invoke(args=["models", "install", "--from", "en", "--to", "es"])
+    assert result.exit_code == 1 and message in result.output
+    assert snapshot(packages_dir) in ([], ["packages"])
+
+
+def test_index_that_is_down_is_a_clear_error(make_app: Callable[..., Flask],
+                                             packages_dir: Path) -> None:
+    app = make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir),
+                   SYNDICATE_ARGOS_INDEX_URL="http://127.0.0.1:9/index.json")
+    result = app.test_cli_runner().invoke(args=["models", "install", "--from", "en", "--to", "es"])
+    assert result.exit_code == 1 and "cannot read the package index" in result.output
+
+
+def test_unavailable_article_is_translated_once_the_package_is_installed(
+        models_app: Flask, package_files: dict[str, Path]) -> None:
+    services: Services = models_app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    models_app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
+    runner: FlaskCliRunner = models_app.test_cli_runner()
+    assert "1 unavailable" in runner.invoke(args=["translate"]).output
+    runner.invoke(args=["models", "install", str(package_files["en-es"])])
+    assert runner.invoke(args=["translate"]).output.startswith("1 done")
+
+
+def test_usage_errors(models_app: Flask, package_files: dict[str, Path]) -> None:
+    runner = models_app.test_cli_runner()
+    assert runner.invoke(args=["models", "install"]).exit_code == 2
+    both = runner.invoke(args=["models", "install", str(package_files["en-es"]), "--from", "en",
+                               "--to", "es"])
+    assert both.exit_code == 2
+    bad_lang = runner.invoke(args=["models", "install", "--from", "en", "--to", "xx!"])
+    assert bad_lang.exit_code == 2 and "--to" in bad_lang.output
