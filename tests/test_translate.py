@@ -292,3 +292,24 @@ def test_translation_opens_no_network_socket(client: FlaskClient, services: Serv
     report = translate(services)
     assert report.done == 3 and report.translated > 0
     assert no_network == []
+
+
+def test_models_load_lazily_and_at_most_the_configured_number_stay_loaded(
+        make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_MAX_LOADED_MODELS="1")
+    services: Services = app.extensions["syndicate"]
+    engine = services.translator
+    assert engine.loaded() == []  # nothing is loaded before the first translation
+    for target in ("es", "fr", "es"):
+        route = engine.route("en", target)
+        assert engine.translate(route, ["Hello there."]) == ["Hello there."]
+        assert engine.loaded() == [route.model]
+
+
+def test_the_scheduled_job_function_runs_a_pass(client: FlaskClient, services: Services,
+                                                producer: dict[str, str]) -> None:
+    from syndicate.jobs.translate import translate_pending
+
+    client.post("/api/v1/articles", json=article_body(), headers=producer)
+    assert translate_pending(services).done == 3
+    assert translate_pending(services) == TranslateReport()

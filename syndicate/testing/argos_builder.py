@@ -247,3 +247,25 @@ def load_translator(model_dir: Path) -> ctranslate2.Translator:
     """Load a built model with the settings syndicate uses (for quick checks)."""
     return ctranslate2.Translator(str(model_dir), device="cpu", intra_threads=1)
 
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build a test package from the command line (for demos and manual checks)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m syndicate.testing.argos_builder",
+        description="Build a syndicate test package (.argosmodel): not a real translation model.")
+    parser.add_argument("--from", dest="source", default="en")
+    parser.add_argument("--to", dest="target", default="es")
+    parser.add_argument("--kind", choices=("copy", "pseudo", "base"), default="copy")
+    parser.add_argument("--version", default="1.0")
+    parser.add_argument("--out", type=Path, default=Path("."))
+    args = parser.parse_args(argv)
+    path = build_package(args.out, args.source, args.target, kind=args.kind, version=args.version)
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -44,11 +44,16 @@ _FOLLOW_UPS = (
 _MONTHS = ("January", "March", "May", "June", "September", "October", "December")
 
 
-def sentences(count: int, seed: int = 7) -> list[str]:
-    """Return ``count`` news-like sentences, the same for the same seed."""
+def sentences(count: int, seed: int = 7, *, unique: bool = False) -> list[str]:
+    """Return ``count`` news-like sentences, the same for the same seed (all distinct if asked)."""
     rng = random.Random(seed)
     out: list[str] = []
+    seen: set[str] = set()
     while len(out) < count:
+        if unique and out and out[-1] in seen:
+            out.pop()
+        elif out:
+            seen.add(out[-1])
         if rng.random() < 0.65:
             out.append(f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} "
                        f"{rng.choice(_OBJECTS)} {rng.choice(_TAILS)}.")
@@ -58,7 +63,8 @@ def sentences(count: int, seed: int = 7) -> list[str]:
     return out
 
 
-def paragraphs(count: int, per_paragraph: int, seed: int = 7) -> list[str]:
+def paragraphs(count: int, per_paragraph: int, seed: int = 7, *,
+               unique: bool = False) -> list[str]:
     """Return ``count`` paragraphs of ``per_paragraph`` sentences each."""
-    flat = sentences(count * per_paragraph, seed)
+    flat = sentences(count * per_paragraph, seed, unique=unique)
     return [" ".join(flat[i * per_paragraph:(i + 1) * per_paragraph]) for i in range(count)]
