@@ -313,3 +313,4 @@ def test_the_scheduled_job_function_runs_a_pass(client: FlaskClient, services: S
     client.post("/api/v1/articles", json=article_body(), headers=producer)
     assert translate_pending(services).done == 3
     assert translate_pending(services) == TranslateReport()
+

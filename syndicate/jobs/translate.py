@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from .. import heap
 from ..models import TranslateReport
 from ..services import Services
 
@@ -13,6 +14,8 @@ log = logging.getLogger(__name__)
 def translate_pending(services: Services) -> TranslateReport:
     """Run one translation pass; failures are recorded per article and retried with backoff."""
     report = services.pipeline.translate_pending()
+    if report.translated:
+        heap.release()  # a large batch's buffers are free now: give them back to the OS
     if report != TranslateReport():
         log.info("translate job: %d done, %d failed, %d unavailable; %d segments, %d from memory,"
                  " %d translated", report.done, report.failed, report.unavailable,
