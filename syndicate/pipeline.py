@@ -131,10 +131,15 @@ class Pipeline:
         try:
             route = self.translator.route(source, target)
         except PairUnavailable as exc:
-            with self.store.write() as session:
-                translation_store.mark(session, keys, TranslationStatus.UNAVAILABLE, str(exc),
-                                       self.clock())
-            log.warning("%d article(s) unavailable: %s", len(keys), exc)
+            # Re-checked every pass so a newly installed package is used at once; only a change
+            # of state is written and logged.
+            new = [(a.id, t.language) for t, a in items
+                   if (t.status, t.error) != (TranslationStatus.UNAVAILABLE, str(exc))]
+            if new:
+                with self.store.write() as session:
+                    translation_store.mark(session, new, TranslationStatus.UNAVAILABLE,
+                                           str(exc), self.clock())
+                log.warning("%d article(s) unavailable: %s", len(new), exc)
             return TranslateReport(unavailable=len(keys))
         plans = {a.id: article_translation.plan(a, target, glossary) for _, a in items}
         segments = [s for p in plans.values() for s in p.segments()]
