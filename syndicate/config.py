@@ -40,6 +40,8 @@ class Settings:
     argos_index_url: str
     websub_hub: str | None
     log_level: str
+    feed_title: str
+    feed_description: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +81,9 @@ class Settings:
             ),
             websub_hub=reader.get("WEBSUB_HUB", "", _optional(_http_url)),
             log_level=reader.get("LOG_LEVEL", "INFO", _log_level),
+            feed_title=reader.get("FEED_TITLE", "syndicate ({language})", _language_template),
+            feed_description=reader.get("FEED_DESCRIPTION", "Articles in {language}, from "
+                                        "syndicate", _language_template),
         )
         reader.reject_unknown()
         reader.raise_if_failed()
@@ -179,6 +184,14 @@ def _language_list(raw: str) -> tuple[str, ...]:
         raise ValueError("must list at least one language, comma-separated (e.g. 'es,fr,de')")
     resolved = tuple(dict.fromkeys(_language(tag) for tag in tags))
     return resolved
+
+
+def _language_template(raw: str) -> str:
+    try:
+        raw.format(language="English", code="en")
+    except (KeyError, IndexError, ValueError):
+        raise ValueError("may use only {language} and {code} as placeholders") from None
+    return _nonempty(raw)
 
 
 def _log_level(raw: str) -> str:

@@ -19,6 +19,7 @@ Every failure the service reports is one of these; adapters turn library failure
     ├── StoreError               the database failed or is not usable (503)
     │   └── SchemaOutOfDate      the schema is behind the code: run `syndicate db upgrade`
     ├── SchedulerLocked          another process runs the scheduler already
+    ├── PublishError             a rendered feed failed its check; the old file stays
     └── TranslationError         the translation engine could not translate
         ├── PairUnavailable      no installed package (or pivot) for the language pair
         ├── EngineFailure        the engine failed while translating (retried with backoff)
@@ -125,6 +126,10 @@ class SchemaOutOfDate(StoreError):
 
 class SchedulerLocked(SyndicateError):
     """Another process holds the scheduler lock; exactly one scheduler may run."""
+
+
+class PublishError(SyndicateError):
+    """A rendered document failed its check; the previous file was left in place."""
 
 
 class TranslationError(SyndicateError):

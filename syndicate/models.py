@@ -232,3 +232,28 @@ class TranslateReport:
     segments: int = 0
     memory_hits: int = 0
     translated: int = 0  # segments sent to the engine
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """One run of a job, as the operator endpoints show it."""
+
+    id: int
+    job: str
+    trigger: str
+    requested_by: str | None
+    state: str
+    started: datetime
+    finished: datetime | None
+    counts: dict[str, Any]
+    error: str | None
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What one publish did."""
+
+    written: tuple[str, ...] = ()  # paths relative to the feeds folder
+    unchanged: int = 0
+    entries: dict[str, int] = field(default_factory=dict)  # language -> entries in its feed
+    notified: int = 0

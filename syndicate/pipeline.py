@@ -12,7 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import ingest
+from filelock import FileLock
+
+from . import ingest, languages
 from .config import Settings
 from .errors import Conflict, NotFound, PairUnavailable, TranslationError, ValidationError
 from .models import (
@@ -22,12 +24,17 @@ from .models import (
     EditInput,
     IngestOutcome,
     IngestResult,
+    PublishReport,
     TranslateReport,
     Translation,
     TranslationStatus,
 )
+from .publish import entries as feed_entries
+from .publish import render, websub, writer
+from .publish.entries import FeedEntry
 from .store import Store, memory
 from .store import articles as article_store
+from .store import feeds as feed_store
 from .store import translations as translation_store
 from .translate import article as article_translation
 from .translate import glossary as glossary_file
@@ -104,6 +111,107 @@ class Pipeline:
             article = article_store.get(session, article_id)
             return replace(article,
                            translations=translation_store.statuses(session, article_id))
+
+    # publish ----------------------------------------------------------------------------
+
+    def publish(self) -> PublishReport:
+        """Render and write every language's feeds and full archive pages that changed."""
+        settings = self.settings
+        with FileLock(settings.instance_dir / "publish.lock", timeout=300):
+            return self._publish()
+
+    def _publish(self) -> PublishReport:
+        settings = self.settings
+        size = settings.feed_entries
+        found: dict[str, list[tuple[Article, Translation | None]]] = {}
+        numbers: dict[str, dict[str, int]] = {}
+        with self.store.write() as session:
+            now = self.clock()
+            for lang in settings.languages:
+                items = sorted(feed_store.publishable(session, lang),
+                               key=lambda item: (item[0].published, item[0].id))
+                found[lang] = items
+                numbers[lang] = feed_store.sequence(session, lang, [a.id for a, _ in items], now)
+        available: dict[str, list[str]] = defaultdict(list)
+        for lang, items in found.items():
+            for article, _ in items:
+                available[article.id].append(lang)
+        written: list[str] = []
+        unchanged = 0
+        counts: dict[str, int] = {}
+        changed_feeds: list[str] = []
+        for lang in settings.languages:
+            seq = numbers[lang]
+            if not seq:
+                continue  # nothing was ever published in this language
+            by_id = {a.id: (a, t) for a, t in found[lang]}
+            newest = sorted(found[lang], key=lambda item: seq[item[0].id], reverse=True)[:size]
+            entries = [self._entry(a, t, lang, available) for a, t in newest]
+            counts[lang] = len(entries)
+            full_pages = max(seq.values()) // size
+            meta = self.feed_meta(lang, self._archive_url(lang, full_pages) if full_pages
+                                  else None)
+            outputs = {
+                f"{lang}/rss.xml": (render.render_rss(meta, entries), writer.check_xml),
+                f"{lang}/atom.xml": (render.render_atom(meta, entries), writer.check_xml),
+                f"{lang}/feed.json": (render.render_json(meta, entries), writer.check_json),
+            }
+            for page in range(1, full_pages + 1):
+                name = f"{lang}/archive/{page}.xml"
+                if (settings.feeds_dir / name).exists():
+                    continue  # a full archive page never changes again
+                with self.store.read() as session:
+                    ids = feed_store.archived_ids(session, lang, (page - 1) * size + 1,
+                                                  page * size)
+                archived = [self._entry(*by_id[i], lang, available) for i in ids if i in by_id]
+                prev = self._archive_url(lang, page - 1) if page > 1 else None
+                document = render.render_atom(
+                    meta, archived, render.ArchivePage(self._archive_url(lang, page), prev), page)
+                outputs[name] = (document, writer.check_xml)
+            for name, (data, check) in outputs.items():
+                if writer.write_if_changed(settings.feeds_dir / name, data, check):
+                    written.append(name)
+                    if "/archive/" not in name:
+                        changed_feeds.append(f"{settings.public_url}/feeds/{name}")
+                else:
+                    unchanged += 1
+        notified = websub.notify(settings.websub_hub, changed_feeds) \
+            if settings.websub_hub and changed_feeds else 0
+        if written:
+            log.info("published %d file(s): %s", len(written), ", ".join(written))
+        return PublishReport(tuple(written), unchanged, counts, notified)
+
+    def feed_meta(self, language: str, prev_archive: str | None = None) -> render.FeedMeta:
+        """Return the metadata of a language's feed."""
+        settings = self.settings
+        name = languages.KNOWN[language].name
+        base = f"{settings.public_url}/feeds/{language}"
+        return render.FeedMeta(
+            language=language,
+            title=settings.feed_title.format(language=name, code=language),
+            description=settings.feed_description.format(language=name, code=language),
+            site_url=settings.public_url, rss_url=f"{base}/rss.xml",
+            atom_url=f"{base}/atom.xml", json_url=f"{base}/feed.json",
+            stylesheet_url=f"{settings.public_url}/feeds/feed.xsl", hub=settings.websub_hub,
+            prev_archive=prev_archive)
+
+    def _archive_url(self, language: str, page: int) -> str:
+        return f"{self.settings.public_url}/feeds/{language}/archive/{page}.xml"
+
+    def _entry(self, article: Article, translation: Translation | None, language: str,
+               available: Mapping[str, list[str]]) -> FeedEntry:
+        return feed_entries.entry(article, translation, language, self.settings.public_url,
+                                  available[article.id])
+
+    def published(self, article_id: str, language: str) -> FeedEntry:
+        """Return an article as published in one language, or raise NotFound."""
+        with self.store.read() as session:
+            found = feed_store.versions(session, article_id)
+        if found is None or language not in found[1]:
+            raise NotFound(f"article {article_id!r} is not published in {language!r}")
+        article, versions = found
+        order = [lang for lang in self.settings.languages if lang in versions]
+        return self._entry(article, versions[language], language, {article_id: order})
 
     # translate --------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -20,6 +20,8 @@ from filelock import FileLock, Timeout
 
 from ..errors import SchedulerLocked
 from ..services import Services
+from .publish import publish_feeds
+from .runs import recorded
 from .translate import translate_pending
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("translate", translate_pending, lambda s: s.settings.translate_interval),
+    Schedule("publish", publish_feeds, lambda s: s.settings.publish_interval),
 )
 
 
@@ -60,7 +63,8 @@ def build(services: Services, *, blocking: bool) -> BaseScheduler:
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler: BaseScheduler = cls(job_defaults=JOB_DEFAULTS, timezone=UTC)
     for schedule in SCHEDULES:
-        scheduler.add_job(schedule.func, "interval", args=[services], id=schedule.job_id,
+        scheduler.add_job(recorded(schedule.job_id, schedule.func), "interval", args=[services],
+                          id=schedule.job_id, next_run_time=datetime.now(UTC),
                           seconds=schedule.interval(services), replace_existing=True)
     log.info("scheduler has %d job(s): %s", len(SCHEDULES),
              ", ".join(s.job_id for s in SCHEDULES) or "none")

@@ -154,3 +154,34 @@ class EditRow(Base):
     editor: Mapped[str] = mapped_column(String(100))
     created: Mapped[datetime] = mapped_column(UTCDateTime())
     stale: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the source moved on
+
+
+class ArchiveRow(Base):
+    """The order in which an article first entered a language's feed (RFC 5005 paging)."""
+
+    __tablename__ = "feed_archive"
+    __table_args__ = (Index("uq_feed_archive_language_seq", "language", "seq", unique=True),)
+
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    added: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JobRunRow(Base):
+    """One run of a job: scheduled or asked for, its outcome, counts and error."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_started", "job", "started"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(50))
+    trigger: Mapped[str] = mapped_column(String(20))  # "scheduled", "manual", "event"
+    requested_by: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20))  # queued, running, succeeded, failed
+    started: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime
 from typing import Any, overload
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from .. import languages
-from ..errors import Forbidden, NotFound, ValidationError
+from ..errors import Forbidden, NotFound, SyndicateError, ValidationError
 from ..ingest.edits import parse_edit
 from ..models import (
     Article,
@@ -24,6 +25,7 @@ from ..store import articles as article_store
 from .auth import current_token, require
 from .context import services
 
+log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 _LIST_PARAMS = frozenset({"limit", "cursor", "include_retracted"})
@@ -107,7 +109,13 @@ def retract_article(article_id: str) -> Response:
         article = article_store.get(session, article_id)
     if token.role is not Role.OPERATOR and article.producer != token.name:
         raise Forbidden(f"article {article_id} belongs to producer {article.producer!r}")
-    return jsonify(article_json(services().pipeline.retract(article_id)))
+    pipeline = services().pipeline
+    retracted = pipeline.retract(article_id)
+    try:
+        pipeline.publish()  # drop it from the feeds now, not at the next publish interval
+    except SyndicateError as exc:  # the retraction is stored; the publish job will catch up
+        log.error("publish after retracting %s failed: %s", article_id, exc)
+    return jsonify(article_json(retracted))
 
 
 def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any]:

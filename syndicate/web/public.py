@@ -1,13 +1,128 @@
-"""The public's endpoints: health (and, with the feeds issue, the feeds themselves)."""
+"""The public's endpoints: feeds, the feed index, OPML, article pages, health. No auth."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from importlib import resources
 
-from ..errors import StoreError
+from flask import Blueprint, Response, jsonify, render_template_string, request
+
+from .. import languages
+from ..errors import NotFound, StoreError
+from . import feeds
 from .context import services
 
 bp = Blueprint("public", __name__)
+_files = feeds.FileCache()
+_XSL = resources.files("syndicate.publish").joinpath("feed.xsl").read_bytes()
+
+
+def _language(tag: str) -> str:
+    """Return a configured language, or raise NotFound (a problem JSON 404)."""
+    try:
+        lang = languages.resolve(tag).tag
+    except languages.UnknownLanguage as exc:
+        raise NotFound(str(exc)) from None
+    if lang not in services().settings.languages:
+        configured = ", ".join(services().settings.languages)
+        raise NotFound(f"no feeds in {tag!r}; languages: {configured}")
+    return lang
+
+
+def _serve(relative: str, media_type: str) -> Response:
+    settings = services().settings
+    cached = _files.get(settings.feeds_dir / relative)
+    if cached is None:
+        raise NotFound(f"{relative} has not been published yet")
+    return feeds.respond(request, cached, media_type, settings.publish_interval)
+
+
+@bp.get("/feeds/<lang>/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
+def feed(lang: str, name: str) -> Response:
+    """Serve a language's RSS, Atom or JSON feed."""
+    return _serve(f"{_language(lang)}/{name}", feeds.MEDIA_TYPES[name])
+
+
+@bp.get("/feeds/<lang>/archive/<int:page>.xml")
+def archive(lang: str, page: int) -> Response:
+    """Serve an RFC 5005 archive page (immutable once full)."""
+    return _serve(f"{_language(lang)}/archive/{page}.xml", feeds.ARCHIVE_TYPE)
+
+
+@bp.get("/feeds/feed.xsl")
+def stylesheet() -> Response:
+    """Serve the XSLT that shows a feed as a page in a browser."""
+    return Response(_XSL, content_type="text/xsl; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@bp.get("/feeds/")
+def index() -> str:
+    """List every feed, with autodiscovery links."""
+    return render_template_string(_INDEX, feeds=_feed_list(), title="syndicate feeds")
+
+
+@bp.get("/feeds/opml.xml")
+def opml() -> Response:
+    """Return an OPML 2.0 list of every feed."""
+    body = render_template_string(_OPML, feeds=_feed_list())
+    return Response(body, content_type="text/x-opml; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.get("/articles/<article_id>/<lang>")
+def article_page(article_id: str, lang: str) -> str:
+    """Show an article in one language, with links to its other languages."""
+    entry = services().pipeline.published(article_id, _language(lang))
+    names = {code: languages.KNOWN[code].name for code in languages.KNOWN}
+    return render_template_string(_ARTICLE, e=entry, names=names)
+
+
+def _feed_list() -> list[dict[str, str]]:
+    pipeline = services().pipeline
+    out = []
+    for lang in pipeline.settings.languages:
+        if (pipeline.settings.feeds_dir / lang / "rss.xml").exists():
+            meta = pipeline.feed_meta(lang)
+            out.append({"lang": lang, "name": languages.KNOWN[lang].name, "title": meta.title,
+                        "rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url,
+                        "site": meta.site_url})
+    return out
+
+
+_INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+{% for f in feeds %}<link rel="alternate" type="application/rss+xml" hreflang="{{ f.lang }}"
+  title="{{ f.title }} (RSS)" href="{{ f.rss }}">
+<link rel="alternate" type="application/atom+xml" hreflang="{{ f.lang }}"
+  title="{{ f.title }} (Atom)" href="{{ f.atom }}">
+<link rel="alternate" type="application/feed+json" hreflang="{{ f.lang }}"
+  title="{{ f.title }} (JSON Feed)" href="{{ f.json }}">
+{% endfor %}</head>
+<body><h1>{{ title }}</h1>
+{% if not feeds %}<p>Nothing has been published yet.</p>{% endif %}
+<ul>{% for f in feeds %}<li lang="{{ f.lang }}">{{ f.name }}: <a href="{{ f.rss }}">RSS</a> ·
+<a href="{{ f.atom }}">Atom</a> · <a href="{{ f.json }}">JSON Feed</a></li>{% endfor %}</ul>
+<p><a href="opml.xml">All feeds as OPML</a></p></body></html>
+"""
+
+_OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>syndicate feeds</title></head><body>
+{% for f in feeds %}<outline type="rss" text="{{ f.title }}" title="{{ f.title }}"
+  language="{{ f.lang }}" xmlUrl="{{ f.rss }}" htmlUrl="{{ f.site }}"/>
+{% endfor %}</body></opml>
+"""
+
+_ARTICLE = """<!doctype html>
+<html lang="{{ e.language }}"><head><meta charset="utf-8"><title>{{ e.title }}</title>
+{% for lang, url in e.alternates %}<link rel="alternate" hreflang="{{ lang }}" href="{{ url }}">
+{% endfor %}{% if e.canonical %}<link rel="canonical" href="{{ e.canonical }}">{% endif %}
+</head><body><article><h1>{{ e.title }}</h1>
+{{ e.content_html | safe }}
+</article>
+{% if e.alternates %}<p>Also in: {% for lang, url in e.alternates %}<a href="{{ url }}"
+ hreflang="{{ lang }}" lang="{{ lang }}">{{ names[lang] }}</a> {% endfor %}</p>{% endif %}
+</body></html>
+"""
 
 
 @bp.get("/healthz")

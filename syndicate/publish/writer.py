@@ -1,0 +1,68 @@
+"""Write published files atomically, and only when their content changed.
+
+The only module in publish/ that touches the disk. A file is written to a temporary file in the
+same folder, flushed and fsynced, checked (parsed) and then renamed over the old one, so a crash
+at any moment leaves either the old or the new complete file, never a torn one. Unchanged
+content is not rewritten, so mtime, ETag and Last-Modified stay put and pollers get 304s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import PublishError
+
+
+def check_xml(data: bytes) -> None:
+    """Raise unless data is well-formed XML."""
+    try:
+        etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise PublishError(f"invalid XML: {exc}") from exc
+
+
+def check_json(data: bytes) -> None:
+    """Raise unless data is valid JSON."""
+    try:
+        json.loads(data)
+    except ValueError as exc:
+        raise PublishError(f"invalid JSON: {exc}") from exc
+
+
+def write_if_changed(path: Path, data: bytes, check: Callable[[bytes], None]) -> bool:
+    """Replace path with data atomically unless it holds exactly that; say whether it wrote."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    check(data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
