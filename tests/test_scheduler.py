@@ -42,3 +42,27 @@ def test_translate_job_is_attached_at_the_configured_interval(services: Services
     assert job is not None
     assert job.trigger.interval.total_seconds() == services.settings.translate_interval
     assert job.args == (services,)
+
+
+def test_publish_job_is_attached_and_every_run_is_recorded(services: Services) -> None:
+    from syndicate.jobs.publish import publish_feeds
+    from syndicate.jobs.runs import run_recorded
+    from syndicate.store import jobs as job_store
+
+    scheduler = scheduling.build(services, blocking=False)
+    job = scheduler.get_job("publish")
+    assert job is not None
+    assert job.trigger.interval.total_seconds() == services.settings.publish_interval
+    run_recorded(services, "publish", publish_feeds)
+
+    def broken(_: Services) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        run_recorded(services, "publish", broken, trigger="manual", requested_by="ops")
+    with services.store.read() as session:
+        failed, succeeded = job_store.recent(session, job="publish")
+    assert (succeeded.state, succeeded.trigger, succeeded.error) == ("succeeded", "scheduled", None)
+    assert succeeded.finished is not None and "written" in succeeded.counts
+    assert (failed.state, failed.requested_by) == ("failed", "ops")
+    assert failed.error == "RuntimeError: disk full"

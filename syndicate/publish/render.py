@@ -90,8 +90,13 @@ def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
     assert channel is not None
     _feed_links(channel, meta, [])
     for item, e in zip(channel.findall("item"), entries, strict=True):
+        # The other languages go before <link>: readers that keep the first link and readers
+        # that keep the last (feedparser) both end on this language's own page.
+        own = item.find("link")
+        assert own is not None
         for language, url in e.alternates:
-            _atom_link(item, "alternate", url, hreflang=language, type_="text/html")
+            own.addprevious(_atom_link(None, "alternate", url, hreflang=language,
+                                       type_="text/html"))
         if e.canonical:
             _atom_link(item, "related", e.canonical, type_="text/html")
     return _serialize(root, meta.stylesheet_url)

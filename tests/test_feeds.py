@@ -1,0 +1,388 @@
+"""Per-language feeds: valid RSS/Atom/JSON, stable GUIDs, hreflang links, atomic writes, serving."""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import json
+import os
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from lxml import etree
+
+from syndicate.errors import PublishError
+from syndicate.models import Role
+from syndicate.publish import render
+from syndicate.publish.entries import guid
+from syndicate.services import Services
+
+from .conftest import make_token
+from .test_api_articles import article_body
+
+pytestmark = pytest.mark.usefixtures("installed_packages")
+LANGS = ["en", "es", "fr", "de"]
+ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def publish_two(client: FlaskClient, services: Services, headers: dict[str, str],
+                sample_text: str) -> list[dict[str, Any]]:
+    """Ingest the sample and a rich article, translate both, publish; return the articles."""
+    sample = client.post("/api/v1/articles?guid=sample&categories=world&author=Desk",
+                         data=sample_text.encode(), content_type="text/plain",
+                         headers=headers).get_json()
+    rich = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
+    services.pipeline.translate_pending()
+    services.pipeline.publish()
+    return [sample, rich]
+
+
+@pytest.fixture
+def published(client: FlaskClient, services: Services, producer: dict[str, str],
+              sample_text: str) -> list[dict[str, Any]]:
+    return publish_two(client, services, producer, sample_text)
+
+
+def feed_bytes(services: Services, lang: str, name: str) -> bytes:
+    return (services.settings.feeds_dir / lang / name).read_bytes()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name,version", [("rss.xml", "rss20"), ("atom.xml", "atom10")])
+def test_every_feed_parses_cleanly_with_language_metadata(
+        services: Services, published: list[dict[str, Any]], lang: str, name: str,
+        version: str) -> None:
+    data = feed_bytes(services, lang, name)
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == version
+    assert parsed.feed.language == lang
+    assert len(parsed.entries) == 2
+    for entry in parsed.entries:
+        assert entry.id.startswith("urn:uuid:") and entry.title and entry.link
+        assert entry.published_parsed is not None
+    root = etree.fromstring(data)
+    if name == "atom.xml":
+        assert root.get(XML_LANG) == lang
+        assert [e.get(XML_LANG) for e in root.iter(ATOM + "entry")] == [lang, lang]
+        for entry_el in root.iter(ATOM + "entry"):
+            assert entry_el.find(ATOM + "updated") is not None
+            first = next(a for a in entry_el.findall(ATOM + "link")
+                         if a.get("rel") == "alternate")
+            assert first.get("hreflang") == lang and str(first.get("href")).endswith(f"/{lang}")
+    else:
+        assert root.findtext("channel/language") == lang
+        assert all(e.link.endswith(f"/{lang}") for e in parsed.entries)
+
+
+def test_rss_channel_link_is_the_site_and_both_formats_link_to_themselves(
+        services: Services, published: list[dict[str, Any]]) -> None:
+    public = services.settings.public_url
+    rss = etree.fromstring(feed_bytes(services, "es", "rss.xml"))
+    assert rss.findtext("channel/link") == public
+    self_links = [a.get("href") for a in rss.iter(ATOM + "link") if a.get("rel") == "self"]
+    assert self_links == [f"{public}/feeds/es/rss.xml"]
+    atom = etree.fromstring(feed_bytes(services, "es", "atom.xml"))
+    assert [a.get("href") for a in atom.findall(ATOM + "link") if a.get("rel") == "self"] == \
+        [f"{public}/feeds/es/atom.xml"]
+
+
+def test_entries_carry_full_content_summary_author_categories_and_canonical_link(
+        services: Services, published: list[dict[str, Any]]) -> None:
+    parsed = feedparser.parse(feed_bytes(services, "en", "rss.xml"))
+    sample = next(e for e in parsed.entries if e.title.startswith("North Korean"))
+    assert sample.content[0].value.count("<h2>") == 4
+    assert sample.content[0].value.count("<p>") == 4
+    assert sample.summary and sample.author == "Desk" and sample.tags[0].term == "world"
+    atom = feedparser.parse(feed_bytes(services, "es", "atom.xml"))
+    rich = next(e for e in atom.entries if e.title == "Council approves the new bridge")
+    assert 'href="https://example.org/spring"' in rich.content[0].value
+    assert "https://example.org/news/42" in [link.href for link in rich.links
+                                             if link.rel == "related"]
+
+
+@pytest.mark.parametrize("name", ["rss.xml", "atom.xml"])
+def test_hreflang_alternates_point_at_entries_that_exist(
+        client: FlaskClient, services: Services, published: list[dict[str, Any]],
+        name: str) -> None:
+    by_lang = {lang: etree.fromstring(feed_bytes(services, lang, name)) for lang in LANGS}
+    pages = {lang: {link for link in _entry_pages(root)} for lang, root in by_lang.items()}
+    for lang, root in by_lang.items():
+        for entry in root.iter("item", ATOM + "entry"):
+            alternates = {str(a.get("hreflang")): str(a.get("href"))
+                          for a in entry.iter(ATOM + "link")
+                          if a.get("rel") == "alternate" and a.get("hreflang") != lang}
+            assert set(alternates) == set(LANGS) - {lang}
+            for other, href in alternates.items():
+                assert href in pages[other]
+                path = urllib.parse.urlsplit(href).path
+                assert client.get(path).status_code == 200
+
+
+def _entry_pages(root: Any) -> list[str]:
+    rss = [item.findtext("link") for item in root.iter("item")]
+    atom = [link.get("href") for entry in root.iter(ATOM + "entry")
+            for link in entry.findall(ATOM + "link") if link.get("rel") == "alternate"
+            and link.get("hreflang") == entry.get(XML_LANG)]
+    return [p for p in rss + atom if p]
+
+
+def test_guids_never_change_across_republish_revision_and_restart(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        published: list[dict[str, Any]], make_app: Callable[..., Flask]) -> None:
+    def guids() -> dict[str, list[str]]:
+        return {lang: sorted(e.id for e in feedparser.parse(
+            feed_bytes(services, lang, "atom.xml")).entries) for lang in LANGS}
+
+    before = guids()
+    assert len({g for ids in before.values() for g in ids}) == 8  # per article and language
+    changed = article_body(title="Council approves the new bridge, again")
+    client.post("/api/v1/articles", json=changed, headers=producer)
+    services.pipeline.translate_pending()
+    services.pipeline.publish()
+    assert guids() == before
+    make_app().extensions["syndicate"].pipeline.publish()
+    assert guids() == before
+
+
+def test_incomplete_translation_is_not_published_and_retraction_drops_out(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        published: list[dict[str, Any]]) -> None:
+    rich = published[1]
+    client.post("/api/v1/articles", json=article_body(title="Edited title"), headers=producer)
+    services.pipeline.publish()  # the new revision is not translated yet
+    assert [e.title for e in feedparser.parse(feed_bytes(services, "es", "atom.xml")).entries] \
+        == [published[0]["title"]]
+    assert "Edited title" in [e.title for e in feedparser.parse(
+        feed_bytes(services, "en", "atom.xml")).entries]
+    services.pipeline.translate_pending()
+    services.pipeline.publish()
+    assert len(feedparser.parse(feed_bytes(services, "es", "atom.xml")).entries) == 2
+    assert client.delete(rich["url"], headers=producer).status_code == 200  # publishes at once
+    for lang in LANGS:
+        ids = [e.id for e in feedparser.parse(feed_bytes(services, lang, "rss.xml")).entries]
+        assert ids == [guid(published[0]["id"], lang)]
+    assert client.get(f"/articles/{rich['id']}/en").status_code == 404
+
+
+def test_unchanged_feeds_are_not_rewritten(services: Services,
+                                           published: list[dict[str, Any]]) -> None:
+    path = services.settings.feeds_dir / "es" / "rss.xml"
+    stamp = path.stat().st_mtime_ns
+    report = services.pipeline.publish()
+    assert report.written == () and report.unchanged == 12
+    assert path.stat().st_mtime_ns == stamp
+
+
+def test_a_crash_between_write_and_replace_leaves_the_old_feed_valid(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        published: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = services.settings.feeds_dir / "es"
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    client.post("/api/v1/articles", json=article_body(guid="third"), headers=producer)
+    services.pipeline.translate_pending()
+
+    def crash(src: Any, dst: Any) -> None:
+        raise OSError("power cut between write and replace")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="power cut"):
+        services.pipeline.publish()
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert after == before  # old files intact, no temporary files left behind
+    assert not feedparser.parse(after["rss.xml"]).bozo
+
+
+def test_an_invalid_document_fails_loudly_and_keeps_the_previous_feed(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        published: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = services.settings.feeds_dir / "fr" / "atom.xml"
+    before = path.read_bytes()
+    client.post("/api/v1/articles", json=article_body(guid="fourth"), headers=producer)
+    services.pipeline.translate_pending()
+    monkeypatch.setattr(render, "render_atom", lambda *a, **k: b"<feed><broken></feed>")
+    with pytest.raises(PublishError, match="invalid XML"):
+        services.pipeline.publish()
+    assert path.read_bytes() == before
+
+
+def test_conditional_get_gzip_and_caching_headers(client: FlaskClient, services: Services,
+                                                  published: list[dict[str, Any]]) -> None:
+    first = client.get("/feeds/es/rss.xml")
+    assert first.status_code == 200
+    assert first.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert first.headers["Cache-Control"] == \
+        f"public, max-age={services.settings.publish_interval}"
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert client.get("/feeds/es/rss.xml", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/feeds/es/rss.xml",
+                      headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.get("/feeds/es/rss.xml", headers={"If-None-Match": '"other"'}).status_code \
+        == 200
+    zipped = client.get("/feeds/es/rss.xml", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.headers["ETag"] != etag
+    assert gzip.decompress(zipped.data) == first.data
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    atom = client.get("/feeds/es/atom.xml")
+    assert atom.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    services.pipeline.publish()  # nothing changed: partners keep getting 304
+    assert client.get("/feeds/es/rss.xml", headers={"If-None-Match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/feeds/xx/rss.xml", "/feeds/it/rss.xml",
+                                  "/feeds/es/archive/1.xml", "/articles/nope/en"])
+def test_unknown_or_unpublished_feeds_are_404_problems(client: FlaskClient, path: str,
+                                                       published: list[dict[str, Any]]) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_json_feed_has_language_at_feed_and_item_level(services: Services,
+                                                       published: list[dict[str, Any]]) -> None:
+    feed = json.loads(feed_bytes(services, "de", "feed.json"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["language"] == "de"
+    assert [item["language"] for item in feed["items"]] == ["de", "de"]
+    assert all(item["id"].startswith("urn:uuid:") and item["content_html"]
+               for item in feed["items"])
+
+
+def test_index_opml_stylesheet_and_article_pages(client: FlaskClient, services: Services,
+                                                 published: list[dict[str, Any]]) -> None:
+    index = client.get("/feeds/")
+    assert index.status_code == 200
+    root = etree.HTML(index.data)
+    discovered = {(link.get("type"), link.get("hreflang"))
+                  for link in root.iter("link") if link.get("rel") == "alternate"}
+    for lang in LANGS:
+        assert ("application/rss+xml", lang) in discovered
+        assert ("application/atom+xml", lang) in discovered
+    opml = etree.fromstring(client.get("/feeds/opml.xml").data)
+    assert sorted(str(o.get("language")) for o in opml.iter("outline")) == sorted(LANGS)
+    xsl = client.get("/feeds/feed.xsl")
+    transform = etree.XSLT(etree.fromstring(xsl.data))
+    page = transform(etree.fromstring(feed_bytes(services, "fr", "rss.xml")))
+    assert "Council approves the new bridge" in str(page)
+    assert b'<?xml-stylesheet type="text/xsl"' in feed_bytes(services, "fr", "atom.xml")
+    article = client.get(f"/articles/{published[1]['id']}/fr")
+    assert article.status_code == 200 and b'hreflang="es"' in article.data
+
+
+def test_archives_page_back_through_every_entry_and_full_pages_never_change(
+        make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_FEED_ENTRIES="2", SYNDICATE_TARGET_LANGUAGES="es")
+    services: Services = app.extensions["syndicate"]
+    client = app.test_client()
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    for day in range(1, 6):
+        body = article_body(guid=f"g{day}", title=f"Story {day}",
+                            published=f"2026-11-0{day}T08:00:00Z")
+        client.post("/api/v1/articles", json=body, headers=headers)
+    services.pipeline.translate_pending()
+    services.pipeline.publish()
+    folder = services.settings.feeds_dir / "es"
+    assert sorted(p.name for p in (folder / "archive").iterdir()) == ["1.xml", "2.xml"]
+    seen: list[str] = []
+    url = f"{services.settings.public_url}/feeds/es/atom.xml"
+    while url:
+        path = urllib.parse.urlsplit(url).path
+        response = client.get(path)
+        assert response.status_code == 200
+        root = etree.fromstring(response.data)
+        seen += [str(e.findtext(ATOM + "title")) for e in root.iter(ATOM + "entry")]
+        if "/archive/" in path:
+            assert root.find("{http://purl.org/syndication/history/1.0}archive") is not None
+            assert any(a.get("rel") == "current" for a in root.findall(ATOM + "link"))
+        prev = [str(a.get("href")) for a in root.findall(ATOM + "link")
+                if a.get("rel") == "prev-archive"]
+        url = prev[0] if prev else ""
+    # every entry ever published is reachable (the newest page may overlap the subscription
+    # document, which RFC 5005 allows: readers keep one copy per entry id)
+    assert sorted(set(seen)) == [f"Story {d}" for d in range(1, 6)]
+    page_one = (folder / "archive" / "1.xml").read_bytes()
+    client.post("/api/v1/articles", json=article_body(guid="g1", title="Story 1, corrected",
+                                                      published="2026-11-01T08:00:00Z"),
+                headers=headers)
+    services.pipeline.translate_pending()
+    services.pipeline.publish()
+    assert (folder / "archive" / "1.xml").read_bytes() == page_one
+    assert not feedparser.parse(page_one).bozo
+
+
+class _Hub(http.server.BaseHTTPRequestHandler):
+    received: list[dict[str, list[str]]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        length = int(self.headers["Content-Length"])
+        self.received.append(urllib.parse.parse_qs(self.rfile.read(length).decode()))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def hub() -> Iterator[tuple[str, list[dict[str, list[str]]]]]:
+    class Hub(_Hub):
+        received: list[dict[str, list[str]]] = []
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hub", Hub.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_websub_hub_is_advertised_and_told_of_changes(
+        make_app: Callable[..., Flask], hub: tuple[str, list[dict[str, list[str]]]],
+        sample_text: str) -> None:
+    hub_url, received = hub
+    app = make_app(SYNDICATE_WEBSUB_HUB=hub_url, SYNDICATE_TARGET_LANGUAGES="es")
+    services: Services = app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
+    services.pipeline.translate_pending()
+    report = services.pipeline.publish()
+    public = services.settings.public_url
+    assert sorted(r["hub.url"][0] for r in received) == sorted(
+        f"{public}/feeds/{lang}/{name}" for lang in ("en", "es")
+        for name in ("rss.xml", "atom.xml", "feed.json"))
+    assert all(r["hub.mode"] == ["publish"] for r in received) and report.notified == 6
+    atom = etree.fromstring(feed_bytes(services, "es", "atom.xml"))
+    assert [a.get("href") for a in atom.findall(ATOM + "link") if a.get("rel") == "hub"] == \
+        [hub_url]
+    assert json.loads(feed_bytes(services, "es", "feed.json"))["hubs"][0]["url"] == hub_url
+    received.clear()
+    services.pipeline.publish()  # nothing changed: the hub hears nothing
+    assert received == []
+
+
+def test_a_hub_that_is_down_never_fails_a_publish(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_WEBSUB_HUB="http://127.0.0.1:9/hub",
+                   SYNDICATE_TARGET_LANGUAGES="es")
+    services: Services = app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
+    report = services.pipeline.publish()
+    assert report.written and report.notified == 0
+
+
+def test_publish_writes_nothing_for_a_language_with_no_content(
+        make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    app = make_app(SYNDICATE_TARGET_LANGUAGES="es,it")
+    services: Services = app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
+    services.pipeline.translate_pending()
+    report = services.pipeline.publish()
+    assert report.entries == {"en": 1, "es": 1}
+    assert not (services.settings.feeds_dir / "it").exists()
