@@ -1,4 +1,14 @@
-"""syndicate: ingest articles, translate them offline with Argos Translate, publish feeds."""
+"""syndicate: ingest articles, translate them offline with Argos Translate, publish feeds.
+
+The rules this package keeps:
+- ``pipeline.py`` is the one orchestrator: it alone knows ingest -> translate -> render ->
+  publish; stages never call each other. Views, CLI commands and jobs call the pipeline.
+- Pure core: ``ingest/``, ``translate/{segment,markup,article}`` and ``publish/{entries,render}``
+  never touch the database, the clock, the disk or Flask. I/O lives at the edges: ``store/``,
+  ``translate/{argos,packages}``, ``publish/{writer,websub}``, ``web/``, ``cli.py``, ``jobs/``.
+- Nothing below ``web/`` (and ``cli.py``) imports Flask. ``create_app`` only wires parts.
+- One exception tree (``errors.py``); ``web/problems.py`` alone maps it to HTTP.
+"""
 
 from __future__ import annotations
 

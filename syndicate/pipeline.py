@@ -66,6 +66,13 @@ class Pipeline:
         """Return where the glossary is read from."""
         return self.settings.translations_dir / "glossary.toml"
 
+    def _glossary(self) -> glossary_file.Glossary:
+        """Read the glossary afresh for each pass; a missing file is an empty glossary."""
+        path = self.glossary_path
+        if not path.exists():
+            return glossary_file.Glossary()
+        return glossary_file.parse(path.read_text(encoding="utf-8"), str(path))
+
     def targets(self, article: Article) -> list[str]:
         """Return the languages an article is translated into."""
         return [lang for lang in self.settings.languages if lang != article.language]
@@ -222,7 +229,7 @@ class Pipeline:
             work = translation_store.due(session, now, limit)
         if not work:
             return TranslateReport()
-        glossary = glossary_file.load(self.glossary_path)
+        glossary = self._glossary()
         groups: dict[tuple[str, str], list[tuple[Translation, Article]]] = defaultdict(list)
         for translation, article in work:
             groups[(article.language, translation.language)].append((translation, article))

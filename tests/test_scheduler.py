@@ -66,3 +66,15 @@ def test_publish_job_is_attached_and_every_run_is_recorded(services: Services) -
     assert succeeded.finished is not None and "written" in succeeded.counts
     assert (failed.state, failed.requested_by) == ("failed", "ops")
     assert failed.error == "RuntimeError: disk full"
+
+
+def test_the_wsgi_app_never_starts_a_scheduler(env: dict[str, str]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("import threading, syndicate.wsgi as w; "
+            "print(w.app.name, sorted(t.name for t in threading.enumerate()))")
+    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "syndicate ['MainThread']"

@@ -19,7 +19,6 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 from .. import languages
 from ..errors import GlossaryError
@@ -88,10 +87,3 @@ def parse(text: str, source: str = "glossary") -> Glossary:
             rendered[lang] = value
         terms[term] = rendered
     return Glossary(tuple(t.strip() for t in keep), terms)
-
-
-def load(path: Path) -> Glossary:
-    """Read the glossary file; a missing file is an empty glossary."""
-    if not path.exists():
-        return Glossary()
-    return parse(path.read_text(encoding="utf-8"), str(path))
