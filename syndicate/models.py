@@ -247,6 +247,20 @@ class JobRun:
     finished: datetime | None
     counts: dict[str, Any]
     error: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+    queued: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One operator action."""
+
+    id: int
+    actor: str
+    action: str
+    params: dict[str, Any]
+    outcome: str
+    created: datetime
 
 
 @dataclass(frozen=True)

@@ -121,13 +121,14 @@ class Pipeline:
 
     # publish ----------------------------------------------------------------------------
 
-    def publish(self) -> PublishReport:
-        """Render and write every language's feeds and full archive pages that changed."""
+    def publish(self, only: Sequence[str] | None = None) -> PublishReport:
+        """Render and write the feeds and full archive pages that changed (all languages, or
+        only some: alternate links still cover every language)."""
         settings = self.settings
         with FileLock(settings.instance_dir / "publish.lock", timeout=300):
-            return self._publish()
+            return self._publish(set(only) if only else set(settings.languages))
 
-    def _publish(self) -> PublishReport:
+    def _publish(self, only: set[str]) -> PublishReport:
         settings = self.settings
         size = settings.feed_entries
         found: dict[str, list[tuple[Article, Translation | None]]] = {}
@@ -149,8 +150,8 @@ class Pipeline:
         changed_feeds: list[str] = []
         for lang in settings.languages:
             seq = numbers[lang]
-            if not seq:
-                continue  # nothing was ever published in this language
+            if not seq or lang not in only:
+                continue  # nothing was ever published in this language, or not asked for
             by_id = {a.id: (a, t) for a, t in found[lang]}
             newest = sorted(found[lang], key=lambda item: seq[item[0].id], reverse=True)[:size]
             entries = [self._entry(a, t, lang, available) for a, t in newest]
@@ -222,11 +223,13 @@ class Pipeline:
 
     # translate --------------------------------------------------------------------------
 
-    def translate_pending(self, *, limit: int = 2000) -> TranslateReport:
-        """Translate due work, batching all articles of one language pair into one engine call."""
+    def translate_pending(self, *, limit: int = 2000, articles: Sequence[str] | None = None,
+                          force: bool = False) -> TranslateReport:
+        """Translate due work, batching all articles of one language pair into one engine call;
+        ``force`` skips the translation memory (never human post-edits)."""
         now = self.clock()
         with self.store.read() as session:
-            work = translation_store.due(session, now, limit)
+            work = translation_store.due(session, now, limit, articles)
         if not work:
             return TranslateReport()
         glossary = self._glossary()
@@ -235,13 +238,13 @@ class Pipeline:
             groups[(article.language, translation.language)].append((translation, article))
         report = TranslateReport()
         for (source, target), items in groups.items():
-            report = _add(report, self._translate_pair(source, target, items, glossary))
+            report = _add(report, self._translate_pair(source, target, items, glossary, force))
         log.info("translation pass: %s", report)
         return report
 
     def _translate_pair(self, source: str, target: str,
                         items: list[tuple[Translation, Article]],
-                        glossary: glossary_file.Glossary) -> TranslateReport:
+                        glossary: glossary_file.Glossary, force: bool) -> TranslateReport:
         keys = [(a.id, t.language) for t, a in items]
         try:
             route = self.translator.route(source, target)
@@ -259,7 +262,7 @@ class Pipeline:
         plans = {a.id: article_translation.plan(a, target, glossary) for _, a in items}
         segments = [s for p in plans.values() for s in p.segments()]
         try:
-            translated, hits, sent = self.translate_segments(route, segments)
+            translated, hits, sent = self.translate_segments(route, segments, force=force)
             assembled = {a.id: article_translation.assemble(a, plans[a.id], translated,
                                                             self._edits(a.id, target))
                          for _, a in items}
@@ -283,12 +286,14 @@ class Pipeline:
         unique = len({s.key for s in segments})
         return TranslateReport(done=done, segments=unique, memory_hits=hits, translated=sent)
 
-    def translate_segments(self, route: Route, segments: Sequence[Segment]
-                           ) -> tuple[dict[str, str], int, int]:
+    def translate_segments(self, route: Route, segments: Sequence[Segment], *,
+                           force: bool = False) -> tuple[dict[str, str], int, int]:
         """Translate segments through the memory; return translations, hits, engine count."""
         unique = {s.key: s for s in segments}
-        with self.store.read() as session:
-            known = memory.lookup(session, route, list(unique))
+        known: dict[str, str] = {}
+        if not force:
+            with self.store.read() as session:
+                known = memory.lookup(session, route, list(unique))
         missing = [k for k in unique if k not in known]
         fresh = dict(zip(missing, self.translator.translate(route, missing), strict=True))
         sent = len(missing)
@@ -307,8 +312,30 @@ class Pipeline:
             fresh.update(piece_fresh)
             log.info("%d segment(s) lost placeholders; translated piecewise", len(damaged))
         with self.store.write() as session:
-            memory.remember(session, route, fresh, self.clock())
+            memory.remember(session, route, fresh, self.clock(), replace=force)
         return {**known, **fresh}, len(known), sent
+
+    def retranslate(self, article_ids: Sequence[str] | None, languages: Sequence[str] | None,
+                    *, force: bool, progress: Callable[[int, int], None] | None = None,
+                    chunk: int = 50) -> TranslateReport:
+        """Translate articles again (all live ones when ids is None), then publish."""
+        with self.store.write() as session:
+            now = self.clock()
+            ids = list(article_ids) if article_ids is not None else \
+                article_store.live_ids(session)
+            for article_id in ids:
+                article = article_store.get(session, article_id)
+                wanted = [lang for lang in self.targets(article)
+                          if languages is None or lang in languages]
+                translation_store.request(session, article, wanted, now, again=True)
+        report = TranslateReport()
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            report = _add(report, self.translate_pending(articles=part, force=force))
+            if progress:
+                progress(min(start + chunk, len(ids)), len(ids))
+        self.publish()
+        return report
 
     def _edits(self, article_id: str, language: str) -> list[Edit]:
         with self.store.read() as session:

@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 from ..errors import SchedulerLocked
 from ..services import Services
 from .publish import publish_feeds
+from .queue import dispatch
 from .runs import recorded
 from .translate import translate_pending
 
@@ -42,6 +43,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("translate", translate_pending, lambda s: s.settings.translate_interval),
     Schedule("publish", publish_feeds, lambda s: s.settings.publish_interval),
 )
+DISPATCH_SECONDS = 2  # how soon an operator's queued request starts
 
 
 def acquire_lock(instance_dir: Path) -> FileLock:
@@ -66,6 +68,9 @@ def build(services: Services, *, blocking: bool) -> BaseScheduler:
         scheduler.add_job(recorded(schedule.job_id, schedule.func), "interval", args=[services],
                           id=schedule.job_id, next_run_time=datetime.now(UTC),
                           seconds=schedule.interval(services), replace_existing=True)
+    # Operators' requests: not recorded again here, each queued run is its own record.
+    scheduler.add_job(dispatch, "interval", args=[services], id="dispatch",
+                      seconds=DISPATCH_SECONDS, replace_existing=True)
     log.info("scheduler has %d job(s): %s", len(SCHEDULES),
              ", ".join(s.job_id for s in SCHEDULES) or "none")
     return scheduler

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationError
@@ -71,6 +71,20 @@ def page(session: Session, *, limit: int, cursor: str | None,
     rows = rows[:limit]
     next_cursor = _encode_cursor(rows[-1]) if more and rows else None
     return Page(tuple(to_entity(r) for r in rows), next_cursor)
+
+
+def count_by_language(session: Session) -> dict[str, int]:
+    """Return language -> number of live articles written in it."""
+    rows = session.execute(select(ArticleRow.language, func.count())
+                           .where(ArticleRow.retracted.is_(None))
+                           .group_by(ArticleRow.language))
+    return {language: number for language, number in rows}
+
+
+def live_ids(session: Session) -> list[str]:
+    """Return the ids of every article not retracted, oldest first."""
+    return list(session.scalars(select(ArticleRow.id).where(ArticleRow.retracted.is_(None))
+                                .order_by(ArticleRow.published, ArticleRow.id)))
 
 
 def retract(session: Session, article_id: str, now: datetime) -> Article:

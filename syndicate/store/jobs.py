@@ -5,12 +5,57 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import JobRun
 from .schema import JobRunRow
+
+
+def enqueue(session: Session, job: str, params: dict[str, Any], requested_by: str,
+            key: str, now: datetime) -> tuple[JobRun, bool]:
+    """Queue a requested run, or return the equal one already queued or running (joined)."""
+    existing = _active(session, job, key)
+    if existing is not None:
+        return _entity(existing), False
+    row = JobRunRow(job=job, trigger="manual", requested_by=requested_by, state="queued",
+                    started=now, queued=now, counts={}, params=params, coalesce_key=key)
+    try:
+        with session.begin_nested():  # a concurrent equal request may win the unique index
+            session.add(row)
+    except IntegrityError:
+        existing = _active(session, job, key)
+        if existing is None:
+            raise
+        return _entity(existing), False
+    return _entity(row), True
+
+
+def _active(session: Session, job: str, key: str) -> JobRunRow | None:
+    return session.scalars(select(JobRunRow).where(
+        JobRunRow.job == job, JobRunRow.coalesce_key == key,
+        JobRunRow.state.in_(["queued", "running"]))).first()
+
+
+def claim(session: Session, now: datetime) -> JobRun | None:
+    """Take the oldest queued run for this worker (no other worker can take it too)."""
+    run_id = session.scalar(select(JobRunRow.id).where(JobRunRow.state == "queued")
+                            .order_by(JobRunRow.id).limit(1))
+    if run_id is None:
+        return None
+    claimed = session.execute(update(JobRunRow)
+                              .where(JobRunRow.id == run_id, JobRunRow.state == "queued")
+                              .values(state="running", started=now))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _entity(session.get_one(JobRunRow, run_id))
+
+
+def progress(session: Session, run_id: int, counts: dict[str, Any]) -> None:
+    """Record a running job's progress so far."""
+    session.execute(update(JobRunRow).where(JobRunRow.id == run_id).values(counts=counts))
 
 
 def start(session: Session, job: str, trigger: str, requested_by: str | None,
@@ -35,11 +80,14 @@ def finish(session: Session, run_id: int, *, ok: bool, counts: dict[str, Any],
     row.finished = now
 
 
-def recent(session: Session, limit: int = 50, job: str | None = None) -> list[JobRun]:
-    """Return the newest runs first."""
+def recent(session: Session, limit: int = 50, job: str | None = None,
+           before: int | None = None) -> list[JobRun]:
+    """Return runs newest first (ids below ``before``, for paging)."""
     query = select(JobRunRow).order_by(JobRunRow.id.desc()).limit(limit)
     if job:
         query = query.where(JobRunRow.job == job)
+    if before is not None:
+        query = query.where(JobRunRow.id < before)
     return [_entity(r) for r in session.scalars(query)]
 
 
@@ -53,4 +101,5 @@ def get(session: Session, run_id: int) -> JobRun:
 
 def _entity(row: JobRunRow) -> JobRun:
     return JobRun(row.id, row.job, row.trigger, row.requested_by, row.state, row.started,
-                  row.finished, dict(row.counts or {}), row.error)
+                  row.finished, dict(row.counts or {}), row.error, dict(row.params or {}),
+                  row.queued)

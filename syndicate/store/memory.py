@@ -42,8 +42,8 @@ def lookup(session: Session, route: Route, keys: Sequence[str]) -> dict[str, str
 
 
 def remember(session: Session, route: Route, translations: Mapping[str, str],
-             now: datetime) -> None:
-    """Store new segment translations; an entry that exists already is kept."""
+             now: datetime, *, replace: bool = False) -> None:
+    """Store segment translations; an existing entry is kept, or replaced if asked."""
     if not translations:
         return
     values = [
@@ -56,7 +56,13 @@ def remember(session: Session, route: Route, translations: Mapping[str, str],
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for start in range(0, len(values), _CHUNK):
         statement = insert(MemoryRow).values(values[start:start + _CHUNK])
-        session.execute(statement.on_conflict_do_nothing())
+        if replace:
+            key = ["engine", "model", "source_language", "target_language", "source_hash"]
+            session.execute(statement.on_conflict_do_update(
+                index_elements=key, set_={"target_text": statement.excluded.target_text,
+                                          "created": statement.excluded.created}))
+        else:
+            session.execute(statement.on_conflict_do_nothing())
 
 
 def size(session: Session) -> int:

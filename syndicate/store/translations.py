@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -18,15 +18,18 @@ MAX_BACKOFF = timedelta(hours=1)
 FIRST_BACKOFF = timedelta(seconds=30)
 
 
-def request(session: Session, article: Article, languages: Iterable[str], now: datetime) -> None:
-    """Ask for the article's current revision in each language (keeping earlier content)."""
+def request(session: Session, article: Article, languages: Iterable[str], now: datetime, *,
+            again: bool = False) -> None:
+    """Ask for the article's current revision in each language (keeping earlier content);
+    ``again`` asks even where that translation is done already."""
     for language in languages:
         row = session.get(TranslationRow, (article.id, language))
         if row is None:
             row = TranslationRow(article_id=article.id, language=language, source_revision=0,
                                  blocks=[], attempts=0)
             session.add(row)
-        elif row.status == TranslationStatus.DONE and row.source_revision == article.revision:
+        elif (not again and row.status == TranslationStatus.DONE
+              and row.source_revision == article.revision):
             continue
         row.status = TranslationStatus.PENDING
         row.attempts = 0
@@ -36,7 +39,8 @@ def request(session: Session, article: Article, languages: Iterable[str], now: d
     session.flush()
 
 
-def due(session: Session, now: datetime, limit: int) -> list[tuple[Translation, Article]]:
+def due(session: Session, now: datetime, limit: int,
+        articles: Sequence[str] | None = None) -> list[tuple[Translation, Article]]:
     """Return translations to work on now, with their articles (retracted ones wait)."""
     query = (
         select(TranslationRow, ArticleRow)
@@ -50,6 +54,8 @@ def due(session: Session, now: datetime, limit: int) -> list[tuple[Translation, 
         .order_by(TranslationRow.requested, TranslationRow.article_id)
         .limit(limit)
     )
+    if articles is not None:
+        query = query.where(TranslationRow.article_id.in_(list(articles)))
     return [(to_entity(t), article_entity(a)) for t, a in session.execute(query)]
 
 
@@ -159,3 +165,16 @@ def to_entity(row: TranslationRow) -> Translation:
         model=row.model, attempts=row.attempts, error=row.error,
         next_attempt=row.next_attempt, requested=row.requested, updated=row.updated,
     )
+
+
+def counts(session: Session) -> dict[str, dict[str, int]]:
+    """Return language -> status -> number of live articles."""
+    rows = session.execute(
+        select(TranslationRow.language, TranslationRow.status, func.count())
+        .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
+        .where(ArticleRow.retracted.is_(None))
+        .group_by(TranslationRow.language, TranslationRow.status))
+    out: dict[str, dict[str, int]] = {}
+    for language, status, number in rows:
+        out.setdefault(language, {})[status] = number
+    return out

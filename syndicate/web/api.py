@@ -22,6 +22,7 @@ from ..models import (
     TranslationStatus,
 )
 from ..store import articles as article_store
+from .audit import audited
 from .auth import current_token, require
 from .context import services
 
@@ -97,6 +98,8 @@ def put_translation(article_id: str, language: str) -> Response:
     lists = frozenset(i for i, b in enumerate(article.blocks) if b.type is BlockType.LIST)
     edit = parse_edit(request.get_data(cache=False), lists)
     pipeline.post_edit(article_id, lang, edit, editor=current_token().name)
+    audited("post_edit", {"article": article_id, "language": lang,
+                          "fields": sorted(edit.fields)}, "stored")
     return jsonify(translation_json(*pipeline.translation(article_id, lang)))
 
 

@@ -1,0 +1,166 @@
+"""The operators' API: republish, retranslate, jobs, status, audit (operator tokens only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from .. import languages
+from ..errors import PairUnavailable, ValidationError
+from ..ingest.operator import parse_job_request
+from ..jobs import queue
+from ..models import JobRun, Role
+from ..store import articles as article_store
+from ..store import audit as audit_store
+from ..store import jobs as job_store
+from ..store import translations as translation_store
+from .audit import audited
+from .auth import current_token, require
+from .context import services
+
+bp = Blueprint("admin", __name__, url_prefix="/api/v1")
+_PAGE = 50
+
+
+def _queue(job: str, params: dict[str, Any]) -> tuple[Response, int]:
+    run, new = queue.request(services(), job, params, current_token().name)
+    audited(job, params, f"{'queued' if new else 'joined'} run {run.id}")
+    body = {"job": job_json(run), "joined": not new}
+    return jsonify(body), 202
+
+
+@bp.post("/republish")
+@require(Role.OPERATOR)
+def republish() -> tuple[Response, int]:
+    """Re-render and republish without retranslating; joins a republish already under way."""
+    req = parse_job_request(request.get_data(cache=False), allowed=frozenset({"languages"}),
+                            configured=services().settings.languages)
+    return _queue("republish", {"languages": list(req.languages) if req.languages else None})
+
+
+@bp.post("/articles/<article_id>/retranslate")
+@require(Role.OPERATOR)
+def retranslate_article(article_id: str) -> tuple[Response, int]:
+    """Translate one article again (force: bypass the memory, never human edits), republish."""
+    svc = services()
+    req = parse_job_request(request.get_data(cache=False),
+                            allowed=frozenset({"languages", "force"}),
+                            configured=svc.settings.target_languages + (
+                                svc.settings.source_language,))
+    with svc.store.read() as session:
+        article_store.get(session, article_id)  # 404 before anything is queued
+    return _queue("retranslate", {"articles": [article_id], "force": req.force,
+                                  "languages": list(req.languages) if req.languages else None})
+
+
+@bp.post("/retranslate")
+@require(Role.OPERATOR)
+def retranslate_all() -> tuple[Response, int]:
+    """Translate every live article into the given languages again (after a model upgrade)."""
+    svc = services()
+    req = parse_job_request(request.get_data(cache=False),
+                            allowed=frozenset({"languages", "force"}),
+                            configured=svc.settings.languages, require_languages=True)
+    return _queue("retranslate", {"articles": None, "force": req.force,
+                                  "languages": list(req.languages or ())})
+
+
+@bp.get("/jobs")
+@require(Role.OPERATOR)
+def jobs() -> Response:
+    """Return recent job runs, newest first, scheduled ones included."""
+    before = _int_arg("before")
+    limit = _int_arg("limit") or _PAGE
+    if not 1 <= limit <= 200:
+        raise ValidationError.single("limit", "must be a whole number from 1 to 200")
+    with services().store.read() as session:
+        runs = job_store.recent(session, limit=limit, job=request.args.get("job"),
+                                before=before)
+    nxt = url_for("admin.jobs", limit=limit, before=runs[-1].id) if len(runs) == limit else None
+    return jsonify({"items": [job_json(r) for r in runs], "next": nxt})
+
+
+@bp.get("/jobs/<int:run_id>")
+@require(Role.OPERATOR)
+def job(run_id: int) -> Response:
+    """Return one job run."""
+    with services().store.read() as session:
+        return jsonify(job_json(job_store.get(session, run_id)))
+
+
+@bp.get("/status")
+@require(Role.OPERATOR)
+def status() -> Response:
+    """Return, per language: model, article counts by status, last publish, feed URLs."""
+    return jsonify(status_json())
+
+
+@bp.get("/audit")
+@require(Role.OPERATOR)
+def audit() -> Response:
+    """Return operator actions, newest first."""
+    with services().store.read() as session:
+        entries = audit_store.recent(session, limit=_PAGE, before=_int_arg("before"))
+    return jsonify({"items": [
+        {"id": e.id, "actor": e.actor, "action": e.action, "params": e.params,
+         "outcome": e.outcome, "time": _time(e.created)} for e in entries]})
+
+
+def status_json() -> dict[str, Any]:
+    """Return the per-language status the endpoint, CLI and dashboard show."""
+    svc = services()
+    settings = svc.settings
+    with svc.store.read() as session:
+        by_status = translation_store.counts(session)
+        own = article_store.count_by_language(session)
+    out = []
+    for lang in settings.languages:
+        meta = svc.pipeline.feed_meta(lang)
+        feed = settings.feeds_dir / lang / "atom.xml"
+        entry: dict[str, Any] = {
+            "language": lang, "name": languages.KNOWN[lang].name,
+            "source": lang == settings.source_language,
+            "articles": {"written_in": own.get(lang, 0),
+                         **{s: by_status.get(lang, {}).get(s, 0)
+                            for s in ("done", "pending", "failed", "unavailable")}},
+            "last_publish": _time(datetime.fromtimestamp(feed.stat().st_mtime, UTC))
+            if feed.exists() else None,
+            "feeds": {"rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url},
+        }
+        if lang != settings.source_language:
+            entry["model"] = _model(settings.source_language, lang)
+        out.append(entry)
+    return {"languages": out}
+
+
+def _model(source: str, target: str) -> dict[str, Any]:
+    try:
+        return {"installed": True,
+                "version": services().translator.route(source, target).model}
+    except PairUnavailable as exc:
+        return {"installed": False, "version": None, "detail": str(exc)}
+
+
+def job_json(run: JobRun) -> dict[str, Any]:
+    """Return the API view of a job run."""
+    return {"id": run.id, "job": run.job, "state": run.state, "trigger": run.trigger,
+            "requested_by": run.requested_by, "params": run.params, "counts": run.counts,
+            "error": run.error, "queued": _time(run.queued), "started": _time(run.started),
+            "finished": _time(run.finished),
+            "url": url_for("admin.job", run_id=run.id)}
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise ValidationError.single(name, "must be a whole number")
+    return int(raw)
+

@@ -1,0 +1,185 @@
+"""Operators: republish and retranslate jobs, job status, per-language status, audit, auth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from syndicate.jobs import queue
+from syndicate.models import Role
+from syndicate.services import Services
+from syndicate.store import tokens as token_store
+
+from .conftest import make_token
+from .test_api_articles import article_body
+
+pytestmark = pytest.mark.usefixtures("installed_packages")
+
+ROUTES: list[tuple[str, str]] = [
+    ("POST", "/api/v1/republish"), ("POST", "/api/v1/retranslate"),
+    ("POST", "/api/v1/articles/x/retranslate"), ("GET", "/api/v1/jobs"),
+    ("GET", "/api/v1/jobs/1"), ("GET", "/api/v1/status"), ("GET", "/api/v1/audit"),
+]
+
+
+@pytest.mark.parametrize("method,path", ROUTES)
+def test_auth_matrix(client: FlaskClient, services: Services, producer: dict[str, str],
+                     operator: dict[str, str], method: str, path: str) -> None:
+    def call(headers: dict[str, str]) -> Any:
+        return client.open(path, method=method, headers=headers, json={"languages": ["es"]})
+
+    for headers in ({}, {"Authorization": "Bearer syn_wrong"}):
+        response = call(headers)
+        assert response.status_code == 401 and "Bearer" in response.headers["WWW-Authenticate"]
+    assert call(producer).status_code == 403
+    assert call(operator).status_code not in (401, 403)
+    with services.store.write() as session:
+        token_store.revoke(session, "ops", services.pipeline.clock())
+    assert call(operator).status_code == 401
+
+
+def test_public_endpoints_stay_public(client: FlaskClient) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/feeds/").status_code == 200
+
+
+def test_republish_returns_202_and_the_job_succeeds(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        operator: dict[str, str]) -> None:
+    client.post("/api/v1/articles", json=article_body(), headers=producer)
+    response = client.post("/api/v1/republish", headers=operator)
+    assert response.status_code == 202
+    job = response.get_json()["job"]
+    assert (job["state"], job["requested_by"], job["trigger"]) == ("queued", "ops", "manual")
+    assert queue.dispatch(services) == 1
+    done = client.get(job["url"], headers=operator).get_json()
+    assert done["state"] == "succeeded" and done["finished"] is not None
+    assert "en/atom.xml" in done["counts"]["written"]
+    listed = client.get("/api/v1/jobs", headers=operator).get_json()["items"]
+    assert listed[0]["id"] == job["id"]
+
+
+def test_concurrent_republish_requests_join_one_job(app: Flask, services: Services,
+                                                     operator: dict[str, str]) -> None:
+    def send(_: int) -> tuple[int, bool]:
+        with app.test_client() as c:
+            body = c.post("/api/v1/republish", headers=operator, json={}).get_json()
+            return body["job"]["id"], body["joined"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(send, range(16)))
+    assert len({job_id for job_id, _ in results}) == 1
+    assert sorted(joined for _, joined in results) == [False] + [True] * 15
+    assert queue.dispatch(services) == 1
+    # once it has run, a new request starts a new job
+    again = app.test_client().post("/api/v1/republish", headers=operator).get_json()
+    assert again["joined"] is False and again["job"]["id"] != results[0][0]
+
+
+def test_retranslate_uses_the_memory_unless_forced_and_keeps_human_edits(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        operator: dict[str, str]) -> None:
+    created = client.post("/api/v1/articles", json=article_body(), headers=producer).get_json()
+    services.pipeline.translate_pending()
+    edit = {"blocks": [{"position": 1, "html": "Editado <em>a mano</em>."}]}
+    client.put(f"/api/v1/articles/{created['id']}/translations/es", json=edit, headers=operator)
+    url = f"/api/v1/articles/{created['id']}/retranslate"
+
+    def run(body: dict[str, Any]) -> dict[str, Any]:
+        job = client.post(url, json=body, headers=operator).get_json()["job"]
+        queue.dispatch(services)
+        result: dict[str, Any] = client.get(job["url"], headers=operator).get_json()
+        assert result["state"] == "succeeded", result
+        counts: dict[str, Any] = result["counts"]
+        return counts
+
+    cached = run({"languages": ["es"]})
+    assert cached["done"] == 1 and cached["translated"] == 0 and cached["memory_hits"] > 0
+    forced = run({"languages": ["es"], "force": True})
+    assert forced["done"] == 1 and forced["memory_hits"] == 0 and forced["translated"] > 0
+    got = client.get(f"/api/v1/articles/{created['id']}/translations/es",
+                     headers=producer).get_json()
+    assert got["blocks"][1]["html"] == "Editado <em>a mano</em>."
+    assert got["blocks"][1]["origin"] == "human"
+
+
+def test_bulk_retranslate_needs_languages_and_reports_progress(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        operator: dict[str, str]) -> None:
+    for n in range(3):
+        client.post("/api/v1/articles", json=article_body(guid=f"g{n}"), headers=producer)
+    services.pipeline.translate_pending()
+    missing = client.post("/api/v1/retranslate", json={}, headers=operator)
+    assert missing.status_code == 422 and missing.get_json()["field"] == "languages"
+    job = client.post("/api/v1/retranslate", json={"languages": ["fr", "de"]},
+                      headers=operator).get_json()["job"]
+    queue.dispatch(services)
+    done = client.get(job["url"], headers=operator).get_json()
+    assert done["state"] == "succeeded" and done["counts"]["done"] == 6
+
+
+@pytest.mark.parametrize("path,body,status,field", [
+    ("/api/v1/republish", {"languages": ["xx!"]}, 422, "languages"),
+    ("/api/v1/republish", {"languages": ["it"]}, 422, "languages"),
+    ("/api/v1/republish", {"force": True}, 422, "force"),
+    ("/api/v1/retranslate", {"languages": ["es"], "force": "yes"}, 422, "force"),
+    ("/api/v1/retranslate", {"languages": "es"}, 422, "languages"),
+    ("/api/v1/articles/nope/retranslate", {}, 404, None),
+])
+def test_bad_requests_are_problems_naming_the_field(
+        client: FlaskClient, operator: dict[str, str], path: str, body: dict[str, Any],
+        status: int, field: str | None) -> None:
+    response = client.post(path, json=body, headers=operator)
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json().get("field") == field
+    malformed = client.post("/api/v1/republish", data=b"{", headers=operator,
+                            content_type="application/json")
+    assert malformed.status_code == 400
+
+
+def test_status_numbers_match_the_store(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_TARGET_LANGUAGES="es,it")
+    services: Services = app.extensions["syndicate"]
+    client = app.test_client()
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    ops = {"Authorization": "Bearer " + make_token(services, "boss", Role.OPERATOR)}
+    for n in range(2):
+        client.post("/api/v1/articles", json=article_body(guid=f"s{n}"), headers=headers)
+    client.post("/api/v1/articles", json=article_body(guid="spanish", language="es"),
+                headers=headers)
+    services.pipeline.translate_pending()
+    services.pipeline.publish()
+    status = {s["language"]: s for s in client.get("/api/v1/status",
+                                                   headers=ops).get_json()["languages"]}
+    assert status["en"]["source"] is True and status["en"]["articles"]["written_in"] == 2
+    assert status["en"]["articles"]["done"] == 1  # the Spanish article, through es→en
+    assert status["es"]["articles"] == {"written_in": 1, "done": 2, "pending": 0, "failed": 0,
+                                        "unavailable": 0}
+    assert status["es"]["model"] == {"installed": True, "version": "translate-en_es-1_0@1.0"}
+    assert status["it"]["model"]["installed"] is False
+    assert status["it"]["articles"]["unavailable"] == 3
+    assert status["es"]["last_publish"] is not None and status["it"]["last_publish"] is None
+    assert status["es"]["feeds"]["atom"].endswith("/feeds/es/atom.xml")
+
+
+def test_every_operator_action_is_audited(client: FlaskClient, services: Services,
+                                          producer: dict[str, str],
+                                          operator: dict[str, str]) -> None:
+    created = client.post("/api/v1/articles", json=article_body(), headers=producer).get_json()
+    services.pipeline.translate_pending()
+    client.post("/api/v1/republish", json={"languages": ["es"]}, headers=operator)
+    client.post("/api/v1/republish", json={"languages": ["es"]}, headers=operator)
+    client.put(f"/api/v1/articles/{created['id']}/translations/fr", json={"title": "Titre"},
+               headers=operator)
+    trail = client.get("/api/v1/audit", headers=operator).get_json()["items"]
+    assert [(e["actor"], e["action"]) for e in trail] == [
+        ("ops", "post_edit"), ("ops", "republish"), ("ops", "republish")]
+    assert trail[1]["outcome"].startswith("joined run") and trail[2]["outcome"].startswith(
+        "queued run")
+    assert trail[2]["params"] == {"languages": ["es"]} and trail[0]["time"].endswith("Z")
