@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import signal
 import sys
@@ -50,7 +51,8 @@ def init_app(app: Flask) -> None:
     """Attach every command to the app's command group."""
     app.cli.help = "syndicate: ingest, translate and publish multilingual feeds."
     for command in (serve, scheduler_command, db, ingest_command, articles, tokens, models,
-                    translate_command):
+                    translate_command, republish_command, retranslate_command, status_command,
+                    jobs_command):
         app.cli.add_command(command)
 
 
@@ -346,3 +348,101 @@ def _language_arg(tag: str, option: str) -> str:
         return languages.resolve(tag).tag
     except languages.UnknownLanguage as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def _languages_option(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    configured = _services().settings.languages
+    out = []
+    for tag in (t.strip() for t in value.split(",") if t.strip()):
+        lang = _language_arg(tag, "--lang")
+        if lang not in configured:
+            raise click.BadParameter(f"{tag!r} is not configured ({', '.join(configured)})",
+                                     param_hint="--lang")
+        out.append(lang)
+    return sorted(set(out))
+
+
+def _finish(run: Any) -> None:
+    click.echo(f"job {run.id} {run.job}: {run.state}; {json.dumps(run.counts)}")
+    if run.state != "succeeded":
+        raise click.ClickException(run.error or "the job failed")
+
+
+@click.command("republish")
+@click.option("--lang", help="Languages to republish, comma-separated (default: all).")
+@with_appcontext
+@reported
+def republish_command(lang: str | None) -> None:
+    """Re-render and republish the feeds now, without retranslating."""
+    from .jobs import queue
+
+    _finish(queue.run_here(_services(), "republish", {"languages": _languages_option(lang)},
+                           "cli"))
+
+
+@click.command("retranslate")
+@click.argument("article_id", required=False)
+@click.option("--all", "everything", is_flag=True, help="Every live article.")
+@click.option("--lang", help="Languages, comma-separated (default: every target).")
+@click.option("--force", is_flag=True, help="Bypass the translation memory (not human edits).")
+@with_appcontext
+@reported
+def retranslate_command(article_id: str | None, everything: bool, lang: str | None,
+                        force: bool) -> None:
+    """Translate ARTICLE_ID (or --all) again, then republish."""
+    from .jobs import queue
+
+    if bool(article_id) == everything:
+        raise click.UsageError("give ARTICLE_ID or --all")
+    services = _services()
+    if article_id:
+        with services.store.read() as session:
+            article_store.get(session, article_id)
+    params = {"articles": [article_id] if article_id else None, "force": force,
+              "languages": _languages_option(lang)}
+    with click.progressbar(length=1, label="retranslating", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        run = queue.run_here(services, "retranslate", params, "cli", progress)
+    _finish(run)
+
+
+@click.command("status")
+@with_appcontext
+@reported
+def status_command() -> None:
+    """Show per language: model, articles by status, last publish."""
+    for entry in _services().pipeline.status()["languages"]:
+        counts = entry["articles"]
+        model = "source" if entry["source"] else (
+            entry["model"]["version"] or "no package installed")
+        click.echo(f"{entry['language']}\t{model}\t"
+                   + " ".join(f"{k}={v}" for k, v in counts.items())
+                   + f"\tlast publish {entry['last_publish'] or 'never'}")
+
+
+@click.command("jobs")
+@click.option("--id", "run_id", type=int, help="Show one job run in full.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
+@with_appcontext
+@reported
+def jobs_command(run_id: int | None, limit: int) -> None:
+    """List recent job runs (scheduled and requested)."""
+    from .store import jobs as job_store
+
+    with _services().store.read() as session:
+        if run_id is not None:
+            run = job_store.get(session, run_id)
+            click.echo(json.dumps({**run.__dict__, "started": str(run.started),
+                                   "finished": str(run.finished), "queued": str(run.queued)},
+                                  indent=2))
+            return
+        runs = job_store.recent(session, limit=limit)
+    for r in runs:
+        click.echo(f"{r.id}\t{r.job}\t{r.state}\t{r.trigger}\t{r.requested_by or '-'}\t"
+                   f"{r.started:%Y-%m-%d %H:%M:%S}\t{r.error or ''}")

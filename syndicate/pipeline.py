@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 
@@ -220,6 +221,37 @@ class Pipeline:
         article, versions = found
         order = [lang for lang in self.settings.languages if lang in versions]
         return self._entry(article, versions[language], language, {article_id: order})
+
+    def status(self) -> dict[str, Any]:
+        """Return, per language: model, article counts by status, last publish, feed URLs."""
+        settings = self.settings
+        with self.store.read() as session:
+            by_status = translation_store.counts(session)
+            own = article_store.count_by_language(session)
+        out = []
+        for lang in settings.languages:
+            meta = self.feed_meta(lang)
+            feed = settings.feeds_dir / lang / "atom.xml"
+            published = datetime.fromtimestamp(feed.stat().st_mtime, UTC) if feed.exists() \
+                else None
+            entry: dict[str, Any] = {
+                "language": lang, "name": languages.KNOWN[lang].name,
+                "source": lang == settings.source_language,
+                "articles": {"written_in": own.get(lang, 0),
+                             **{s: by_status.get(lang, {}).get(s, 0)
+                                for s in ("done", "pending", "failed", "unavailable")}},
+                "last_publish": published.isoformat().replace("+00:00", "Z")
+                if published else None,
+                "feeds": {"rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url},
+            }
+            if lang != settings.source_language:
+                try:
+                    route = self.translator.route(settings.source_language, lang)
+                    entry["model"] = {"installed": True, "version": route.model}
+                except PairUnavailable as exc:
+                    entry["model"] = {"installed": False, "version": None, "detail": str(exc)}
+            out.append(entry)
+        return {"languages": out}
 
     # translate --------------------------------------------------------------------------
 

@@ -183,3 +183,32 @@ def test_every_operator_action_is_audited(client: FlaskClient, services: Service
     assert trail[1]["outcome"].startswith("joined run") and trail[2]["outcome"].startswith(
         "queued run")
     assert trail[2]["params"] == {"languages": ["es"]} and trail[0]["time"].endswith("Z")
+
+
+def test_cli_republish_retranslate_status_and_jobs(
+        app: Flask, client: FlaskClient, services: Services, producer: dict[str, str],
+        operator: dict[str, str]) -> None:
+    runner = app.test_cli_runner()
+    created = client.post("/api/v1/articles", json=article_body(), headers=producer).get_json()
+    services.pipeline.translate_pending()
+    republished = runner.invoke(args=["republish", "--lang", "es,fr"])
+    assert republished.exit_code == 0, republished.output
+    assert "republish: succeeded" in republished.stdout
+    assert (services.settings.feeds_dir / "es" / "atom.xml").exists()
+    assert not (services.settings.feeds_dir / "de" / "atom.xml").exists()
+    forced = runner.invoke(args=["retranslate", created["id"], "--lang", "es", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert '"memory_hits": 0' in forced.stdout and '"done": 1' in forced.stdout
+    every = runner.invoke(args=["retranslate", "--all"])
+    assert every.exit_code == 0 and '"done": 3' in every.stdout
+    status = runner.invoke(args=["status"]).stdout.splitlines()
+    assert status[1].startswith("es\ttranslate-en_es-1_0@1.0\twritten_in=0 done=1 pending=0")
+    jobs = runner.invoke(args=["jobs"]).stdout.splitlines()
+    assert [line.split("\t")[1:4] for line in jobs[:3]] == [
+        ["retranslate", "succeeded", "manual"], ["retranslate", "succeeded", "manual"],
+        ["republish", "succeeded", "manual"]]
+    one = runner.invoke(args=["jobs", "--id", jobs[0].split("\t")[0]])
+    assert '"job": "retranslate"' in one.stdout
+    assert runner.invoke(args=["retranslate"]).exit_code == 2
+    assert runner.invoke(args=["retranslate", "nope"]).exit_code == 1
+    assert runner.invoke(args=["republish", "--lang", "it"]).exit_code == 2

@@ -47,6 +47,26 @@ def request(services: Services, job: str, params: dict[str, Any],
                                  services.pipeline.clock())
 
 
+def run_here(services: Services, job: str, params: dict[str, Any], requested_by: str,
+             progress: Callable[[int, int], None] | None = None,
+             poll: float = 1.0) -> JobRun:
+    """Run a requested job in this process (the CLI), or wait for the equal one under way."""
+    import time
+
+    run, new = request(services, job, params, requested_by)
+    if new:
+        with services.store.write() as session:
+            claimed = job_store.claim(session, services.pipeline.clock(), run_id=run.id)
+        if claimed is not None:
+            _run(services, claimed, progress)
+    while True:
+        with services.store.read() as session:
+            current = job_store.get(session, run.id)
+        if current.state in ("succeeded", "failed"):
+            return current
+        time.sleep(poll)  # the scheduler process has it (queued or running): wait
+
+
 def dispatch(services: Services, limit: int = 10) -> int:
     """Run queued job runs, oldest first; return how many ran."""
     ran = 0
@@ -60,12 +80,15 @@ def dispatch(services: Services, limit: int = 10) -> int:
     return ran
 
 
-def _run(services: Services, run: JobRun) -> None:
+def _run(services: Services, run: JobRun,
+         report: Callable[[int, int], None] | None = None) -> None:
     clock = services.pipeline.clock
 
     def progress(done: int, total: int) -> None:
         with services.store.write() as session:
             job_store.progress(session, run.id, {"progress": {"done": done, "total": total}})
+        if report:
+            report(done, total)
 
     try:
         result = HANDLERS[run.job](services, run.params, progress)

@@ -39,10 +39,11 @@ def _active(session: Session, job: str, key: str) -> JobRunRow | None:
         JobRunRow.state.in_(["queued", "running"]))).first()
 
 
-def claim(session: Session, now: datetime) -> JobRun | None:
-    """Take the oldest queued run for this worker (no other worker can take it too)."""
-    run_id = session.scalar(select(JobRunRow.id).where(JobRunRow.state == "queued")
-                            .order_by(JobRunRow.id).limit(1))
+def claim(session: Session, now: datetime, run_id: int | None = None) -> JobRun | None:
+    """Take the oldest queued run, or the given one (no other worker can take it too)."""
+    if run_id is None:
+        run_id = session.scalar(select(JobRunRow.id).where(JobRunRow.state == "queued")
+                                .order_by(JobRunRow.id).limit(1))
     if run_id is None:
         return None
     claimed = session.execute(update(JobRunRow)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from .. import languages
-from ..errors import PairUnavailable, ValidationError
+from ..errors import ValidationError
 from ..ingest.operator import parse_job_request
 from ..jobs import queue
 from ..models import JobRun, Role
 from ..store import articles as article_store
 from ..store import audit as audit_store
 from ..store import jobs as job_store
-from ..store import translations as translation_store
 from .audit import audited
 from .auth import current_token, require
 from .context import services
@@ -94,7 +92,7 @@ def job(run_id: int) -> Response:
 @require(Role.OPERATOR)
 def status() -> Response:
     """Return, per language: model, article counts by status, last publish, feed URLs."""
-    return jsonify(status_json())
+    return jsonify(services().pipeline.status())
 
 
 @bp.get("/audit")
@@ -106,41 +104,6 @@ def audit() -> Response:
     return jsonify({"items": [
         {"id": e.id, "actor": e.actor, "action": e.action, "params": e.params,
          "outcome": e.outcome, "time": _time(e.created)} for e in entries]})
-
-
-def status_json() -> dict[str, Any]:
-    """Return the per-language status the endpoint, CLI and dashboard show."""
-    svc = services()
-    settings = svc.settings
-    with svc.store.read() as session:
-        by_status = translation_store.counts(session)
-        own = article_store.count_by_language(session)
-    out = []
-    for lang in settings.languages:
-        meta = svc.pipeline.feed_meta(lang)
-        feed = settings.feeds_dir / lang / "atom.xml"
-        entry: dict[str, Any] = {
-            "language": lang, "name": languages.KNOWN[lang].name,
-            "source": lang == settings.source_language,
-            "articles": {"written_in": own.get(lang, 0),
-                         **{s: by_status.get(lang, {}).get(s, 0)
-                            for s in ("done", "pending", "failed", "unavailable")}},
-            "last_publish": _time(datetime.fromtimestamp(feed.stat().st_mtime, UTC))
-            if feed.exists() else None,
-            "feeds": {"rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url},
-        }
-        if lang != settings.source_language:
-            entry["model"] = _model(settings.source_language, lang)
-        out.append(entry)
-    return {"languages": out}
-
-
-def _model(source: str, target: str) -> dict[str, Any]:
-    try:
-        return {"installed": True,
-                "version": services().translator.route(source, target).model}
-    except PairUnavailable as exc:
-        return {"installed": False, "version": None, "detail": str(exc)}
 
 
 def job_json(run: JobRun) -> dict[str, Any]:
