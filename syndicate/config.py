@@ -42,6 +42,8 @@ class Settings:
     log_level: str
     feed_title: str
     feed_description: str
+    metrics_token: str | None
+    rate_limit: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +86,8 @@ class Settings:
             feed_title=reader.get("FEED_TITLE", "syndicate ({language})", _language_template),
             feed_description=reader.get("FEED_DESCRIPTION", "Articles in {language}, from "
                                         "syndicate", _language_template),
+            metrics_token=reader.get("METRICS_TOKEN", "", _optional(_secret)),
+            rate_limit=reader.get("RATE_LIMIT", "600", _int_between(0, 1_000_000)),
         )
         reader.reject_unknown()
         reader.raise_if_failed()
@@ -192,6 +196,12 @@ def _language_template(raw: str) -> str:
     except (KeyError, IndexError, ValueError):
         raise ValueError("may use only {language} and {code} as placeholders") from None
     return _nonempty(raw)
+
+
+def _secret(raw: str) -> str:
+    if len(raw.strip()) < 16:
+        raise ValueError("must be at least 16 characters")
+    return raw.strip()
 
 
 def _log_level(raw: str) -> str:

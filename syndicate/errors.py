@@ -14,6 +14,7 @@ Every failure the service reports is one of these; adapters turn library failure
     ├── AuthError
     │   ├── Unauthenticated      no token, or an unknown or revoked one (401)
     │   └── Forbidden            a valid token whose role may not do this (403)
+    ├── RateLimited              a token sent too many writes; retry after N seconds (429)
     ├── NotFound                 no such article, token or resource (404)
     ├── Conflict                 the request clashes with the stored state (409)
     ├── StoreError               the database failed or is not usable (503)
@@ -106,6 +107,14 @@ class Unauthenticated(AuthError):
 
 class Forbidden(AuthError):
     """A valid token whose role does not allow the action."""
+
+
+class RateLimited(SyndicateError):
+    """A token sent more writes than the limit allows."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many writes from this token; retry in {retry_after} s")
+        self.retry_after = retry_after
 
 
 class NotFound(SyndicateError):

@@ -33,7 +33,7 @@ from .models import (
 from .publish import entries as feed_entries
 from .publish import render, websub, writer
 from .publish.entries import FeedEntry
-from .store import Store, memory
+from .store import Store, counters, memory
 from .store import articles as article_store
 from .store import feeds as feed_store
 from .store import translations as translation_store
@@ -94,6 +94,9 @@ class Pipeline:
                 with self.store.write() as session:
                     now = self.clock()
                     result = article_store.upsert(session, data, producer, now)
+                    counters.bump(session, {
+                        "articles_ingested_total": result.outcome is IngestOutcome.CREATED,
+                        "articles_updated_total": result.outcome is IngestOutcome.UPDATED})
                     if result.outcome is not IngestOutcome.UNCHANGED:
                         translation_store.request(session, result.article,
                                                   self.targets(result.article), now)
@@ -186,6 +189,8 @@ class Pipeline:
                     unchanged += 1
         notified = websub.notify(settings.websub_hub, changed_feeds) \
             if settings.websub_hub and changed_feeds else 0
+        with self.store.write() as session:
+            counters.bump(session, {"feed_files_written_total": len(written)})
         if written:
             log.info("published %d file(s): %s", len(written), ", ".join(written))
         return PublishReport(tuple(written), unchanged, counts, notified)
@@ -345,6 +350,10 @@ class Pipeline:
             log.info("%d segment(s) lost placeholders; translated piecewise", len(damaged))
         with self.store.write() as session:
             memory.remember(session, route, fresh, self.clock(), replace=force)
+            counters.bump(session, {"segments_translated_total": sent,
+                                    "translation_memory_hits_total": len(known),
+                                    "translation_memory_lookups_total": 0 if force
+                                    else len(unique)})
         return {**known, **fresh}, len(known), sent
 
     def retranslate(self, article_ids: Sequence[str] | None, languages: Sequence[str] | None,

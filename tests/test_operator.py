@@ -212,3 +212,86 @@ def test_cli_republish_retranslate_status_and_jobs(
     assert runner.invoke(args=["retranslate"]).exit_code == 2
     assert runner.invoke(args=["retranslate", "nope"]).exit_code == 1
     assert runner.invoke(args=["republish", "--lang", "it"]).exit_code == 2
+
+
+def _metric(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} not exposed")
+
+
+def test_metrics_expose_each_counter_and_they_move(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        operator: dict[str, str]) -> None:
+    before = client.get("/api/v1/metrics").get_data(as_text=True)
+    for name in ("syndicate_articles_ingested_total", "syndicate_segments_translated_total",
+                 "syndicate_translation_memory_hit_ratio", "syndicate_pending_translations",
+                 "syndicate_queued_jobs", "syndicate_translation_memory_hits_total"):
+        assert _metric(before, name) == 0
+    client.post("/api/v1/articles", json=article_body(), headers=producer)
+    middle = client.get("/api/v1/metrics").get_data(as_text=True)
+    assert _metric(middle, "syndicate_articles_ingested_total") == 1
+    assert _metric(middle, "syndicate_pending_translations") == 3
+    from syndicate.jobs.runs import run_recorded
+    from syndicate.jobs.translate import translate_pending
+
+    run_recorded(services, "translate", translate_pending)
+    job = client.post("/api/v1/republish", headers=operator).get_json()["job"]
+    assert _metric(client.get("/api/v1/metrics").get_data(as_text=True),
+                   "syndicate_queued_jobs") == 1
+    queue.dispatch(services)
+    after = client.get("/api/v1/metrics").get_data(as_text=True)
+    translated = _metric(after, "syndicate_segments_translated_total")
+    assert translated > 0 and _metric(after, "syndicate_pending_translations") == 0
+    assert 'syndicate_job_duration_seconds_count{job="translate"} 1.0' in after
+    assert 'syndicate_job_duration_seconds_count{job="republish"} 1.0' in after
+    assert 'syndicate_translations{language="es",status="done"} 1.0' in after
+    assert _metric(after, "syndicate_feed_files_written_total") >= 9
+    client.post(f"/api/v1/articles/{_first_id(client, producer)}/retranslate",
+                json={"languages": ["es"]}, headers=operator)
+    queue.dispatch(services)
+    last = client.get("/api/v1/metrics").get_data(as_text=True)
+    assert _metric(last, "syndicate_translation_memory_hits_total") > 0
+    assert 0 < _metric(last, "syndicate_translation_memory_hit_ratio") < 1
+    assert _metric(last, "syndicate_segments_translated_total") == translated
+    assert job["id"]
+
+
+def _first_id(client: FlaskClient, headers: dict[str, str]) -> str:
+    first: str = client.get("/api/v1/articles", headers=headers).get_json()["items"][0]["id"]
+    return first
+
+
+def test_metrics_can_require_a_token(make_app: Callable[..., Flask]) -> None:
+    secret = "m" * 24
+    app = make_app(SYNDICATE_METRICS_TOKEN=secret)
+    client = app.test_client()
+    assert client.get("/api/v1/metrics").status_code == 401
+    assert client.get("/api/v1/metrics",
+                      headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = client.get("/api/v1/metrics", headers={"Authorization": f"Bearer {secret}"})
+    assert ok.status_code == 200 and b"syndicate_articles_ingested_total" in ok.data
+
+
+def test_writes_are_rate_limited_per_token_with_retry_after(
+        make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_RATE_LIMIT="3")
+    services: Services = app.extensions["syndicate"]
+    client = app.test_client()
+    desk = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    wire = {"Authorization": "Bearer " + make_token(services, "wire", Role.PRODUCER)}
+    statuses = [client.post("/api/v1/articles", json=article_body(guid=f"r{n}"),
+                            headers=desk).status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    limited = client.post("/api/v1/articles", json=article_body(guid="r9"), headers=desk)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert limited.get_json()["status"] == 429
+    assert client.get("/api/v1/articles", headers=desk).status_code == 200  # reads are free
+    assert client.post("/api/v1/articles", json=article_body(guid="w1"),
+                       headers=wire).status_code == 201  # other tokens are not affected
+    with services.store.read() as session:
+        from syndicate.store import articles as article_store
+
+        assert len(article_store.page(session, limit=50, cursor=None,
+                                      include_retracted=True).items) == 4

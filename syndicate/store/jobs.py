@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import JobRun
+from . import counters
 from .schema import JobRunRow
 
 
@@ -79,6 +80,15 @@ def finish(session: Session, run_id: int, *, ok: bool, counts: dict[str, Any],
     row.counts = counts
     row.error = error
     row.finished = now
+    counters.bump(session, {f"job_runs_total|{row.job}": 1,
+                            f"job_failures_total|{row.job}": not ok,
+                            f"job_seconds_total|{row.job}": (now - row.started).total_seconds()})
+
+
+def depth(session: Session) -> int:
+    """Return how many requested runs wait in the queue."""
+    return session.scalar(select(func.count()).select_from(JobRunRow)
+                          .where(JobRunRow.state == "queued")) or 0
 
 
 def recent(session: Session, limit: int = 50, job: str | None = None,

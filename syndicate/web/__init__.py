@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, problems, public
+from ..services import EXTENSION_KEY
+from . import admin, api, auth, metrics, problems, public
+from .ratelimit import RateLimiter
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints and the error mapping."""
+    """Register the blueprints, the write rate limiter and the error mapping."""
+    settings = app.extensions[EXTENSION_KEY].settings
+    app.extensions[auth.LIMITER_KEY] = RateLimiter(settings.rate_limit)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(public.bp)
     problems.init_app(app)

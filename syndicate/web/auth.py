@@ -6,14 +6,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import g, request
+from flask import current_app, g, request
 
 from ..errors import Forbidden, Unauthenticated
 from ..models import Role, Token
 from ..store import tokens
 from .context import services
+from .ratelimit import RateLimiter
 
 P = ParamSpec("P")
+LIMITER_KEY = "syndicate.ratelimit"
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 R = TypeVar("R")
 
 
@@ -27,6 +30,9 @@ def require(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
             if not token.role.allows(role):
                 raise Forbidden(f"token {token.name!r} has role {token.role.value}; "
                                 f"this needs {role.value}")
+            if request.method in _WRITES:
+                limiter: RateLimiter = current_app.extensions[LIMITER_KEY]
+                limiter.check(token.name)
             g.token = token
             return view(*args, **kwargs)
 

@@ -22,6 +22,7 @@ _MAPPING: tuple[tuple[type[errors.SyndicateError], int, str, str], ...] = (
     (errors.PayloadTooLarge, 413, "payload-too-large", "Request body too large"),
     (errors.Unauthenticated, 401, "unauthenticated", "Authentication required"),
     (errors.Forbidden, 403, "forbidden", "Not allowed for this token's role"),
+    (errors.RateLimited, 429, "rate-limited", "Too many requests"),
     (errors.NotFound, 404, "not-found", "Not found"),
     (errors.Conflict, 409, "conflict", "Conflict with the stored state"),
     (errors.StoreError, 503, "store-unavailable", "The database is unavailable"),
@@ -60,6 +61,8 @@ def from_error(exc: errors.SyndicateError) -> Response:
     response = problem(status, slug, title, str(exc), **extra)
     if isinstance(exc, errors.Unauthenticated):
         response.headers["WWW-Authenticate"] = 'Bearer realm="syndicate"'
+    if isinstance(exc, errors.RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 

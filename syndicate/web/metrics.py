@@ -1,0 +1,94 @@
+"""Prometheus metrics, read from the database so every process's work counts."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, request
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
+from prometheus_client.registry import Collector
+
+from ..errors import Unauthenticated
+from ..services import Services
+from ..store import counters
+from ..store import jobs as job_store
+from ..store import translations as translation_store
+from .context import services
+
+bp = Blueprint("metrics", __name__, url_prefix="/api/v1")
+_COUNTERS = {
+    "articles_ingested_total": "Articles created by producers.",
+    "articles_updated_total": "Article updates that changed content.",
+    "segments_translated_total": "Segments sent to the translation engine.",
+    "translation_memory_hits_total": "Segments found in the translation memory.",
+    "translation_memory_lookups_total": "Segments looked up in the translation memory.",
+    "feed_files_written_total": "Feed files written (unchanged files are not rewritten).",
+}
+
+
+class _StoreCollector(Collector):
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+
+    def collect(self) -> Iterator[Metric]:
+        with self.svc.store.read() as session:
+            values = counters.read(session)
+            by_status = translation_store.counts(session)
+            queued = job_store.depth(session)
+        for name, doc in _COUNTERS.items():
+            yield CounterMetricFamily(f"syndicate_{name.removesuffix('_total')}", doc,
+                                      value=values.get(name, 0.0))
+        lookups = values.get("translation_memory_lookups_total", 0.0)
+        ratio = GaugeMetricFamily("syndicate_translation_memory_hit_ratio",
+                                  "Share of looked-up segments found in the memory.")
+        ratio.add_metric([], values.get("translation_memory_hits_total", 0.0) / lookups
+                         if lookups else 0.0)
+        yield ratio
+        jobs = sorted({k.split("|", 1)[1] for k in values if "|" in k})
+        duration = SummaryMetricFamily("syndicate_job_duration_seconds",
+                                       "Time job runs took (translate, publish, ...).",
+                                       labels=["job"])
+        failures = CounterMetricFamily("syndicate_job_failures", "Job runs that failed.",
+                                       labels=["job"])
+        for job in jobs:
+            duration.add_metric([job], int(values.get(f"job_runs_total|{job}", 0.0)),
+                                values.get(f"job_seconds_total|{job}", 0.0))
+            failures.add_metric([job], values.get(f"job_failures_total|{job}", 0.0))
+        yield duration
+        yield failures
+        pending = GaugeMetricFamily("syndicate_pending_translations",
+                                    "Translations waiting: pending or failed (retrying).")
+        pending.add_metric([], sum(s.get("pending", 0) + s.get("failed", 0)
+                                   for s in by_status.values()))
+        yield pending
+        depth = GaugeMetricFamily("syndicate_queued_jobs", "Requested jobs not started yet.")
+        depth.add_metric([], queued)
+        yield depth
+        states = GaugeMetricFamily("syndicate_translations", "Live articles per language "
+                                   "and translation status.", labels=["language", "status"])
+        for language, statuses in sorted(by_status.items()):
+            for status, number in sorted(statuses.items()):
+                states.add_metric([language, status], number)
+        yield states
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Return metrics in the Prometheus text format (token-protected when configured)."""
+    svc = services()
+    expected = svc.settings.metrics_token
+    if expected:
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise Unauthenticated("send 'Authorization: Bearer <SYNDICATE_METRICS_TOKEN>'")
+    registry = CollectorRegistry()
+    registry.register(_StoreCollector(svc))
+    return Response(generate_latest(registry),
+                    content_type="text/plain; version=0.0.4; charset=utf-8")
