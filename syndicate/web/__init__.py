@@ -2,6 +2,7 @@
 
 - ``api``: producers (bearer token, JSON in and out) under /api/v1
 - ``admin``: operators (operator token): republish, retranslate, jobs, status, audit
+- ``dashboard``: operators in a browser (/admin/, token kept in an HttpOnly cookie)
 - ``public``: readers and partners (no auth): health, and the feeds
 Nothing below ``web/`` imports Flask; views parse requests into input types and call the pipeline.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..services import EXTENSION_KEY
-from . import admin, api, auth, metrics, problems, public
+from . import admin, api, auth, dashboard, metrics, problems, public
 from .ratelimit import RateLimiter
 
 
@@ -22,5 +23,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(metrics.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(public.bp)
     problems.init_app(app)

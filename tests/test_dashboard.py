@@ -1,0 +1,97 @@
+"""The operators' dashboard in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from syndicate.jobs import scheduler as scheduling
+from syndicate.services import Services
+
+from .test_api_articles import article_body
+
+CHROMIUM = Path("/usr/bin/chromium")
+# As this workplace runs Chromium: no sandbox as root, and none of its background traffic.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the browser test: .ci/run installs Debian's chromium")
+    pytest.skip("Debian's chromium is not installed: apt-get install chromium "
+                "(.ci/run installs it, so CI always runs this test)", allow_module_level=True)
+
+pytestmark = pytest.mark.usefixtures("installed_packages")
+
+
+@pytest.fixture
+def live_server(app: Flask, services: Services) -> Iterator[str]:
+    """Serve the app with waitress on a free port, with the real scheduler running."""
+    import waitress
+
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    scheduler = scheduling.build(services, blocking=False)
+    scheduler.start()
+    yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    scheduler.shutdown(wait=True)
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_operator_signs_in_sees_status_and_republishes(
+        live_server: str, client: FlaskClient, services: Services, producer: dict[str, str],
+        operator: dict[str, str], tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    client.post("/api/v1/articles", json=article_body(), headers=producer)
+    services.pipeline.translate_pending()
+    secret = operator["Authorization"].removeprefix("Bearer ")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(java_script_enabled=False).new_page()  # no JS needed
+        page.goto(f"{live_server}/admin/")
+        page.fill("input[name=token]", "syn_not-a-token")
+        page.click("button[type=submit]")
+        assert "unknown token" in page.inner_text("[role=alert]")
+        page.fill("input[name=token]", secret)
+        page.click("button[type=submit]")
+        assert "Signed in as ops" in page.inner_text("body")
+        spanish = page.locator("#status tr[data-language=es] td")
+        assert spanish.nth(1).inner_text() == "translate-en_es-1_0@1.0"
+        assert spanish.nth(2).inner_text() == "1"  # done
+        page.click("#republish")
+        message = page.inner_text("[role=status]")
+        assert message.startswith("republish job ") and message.endswith(" queued")
+        job_id = message.split()[2]
+        state = page.locator(f"#jobs tr[data-job='{job_id}'] td").nth(2)
+        deadline = time.monotonic() + 30
+        while state.inner_text() != "succeeded" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            page.goto(f"{live_server}/admin/")
+        assert state.inner_text() == "succeeded"
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        shots = os.environ.get("SYNDICATE_SCREENSHOT_DIR")
+        if shots:
+            page.screenshot(path=str(Path(shots) / "dashboard.png"), full_page=True)
+        browser.close()
+    audit = client.get("/api/v1/audit", headers=operator).get_json()["items"]
+    assert audit[0]["action"] == "republish" and audit[0]["actor"] == "ops"
+    assert "(dashboard)" in audit[0]["outcome"]
+
+
+def test_the_dashboard_refuses_producers_and_unsigned_actions(client: FlaskClient,
+                                                              producer: dict[str, str]) -> None:
+    secret = producer["Authorization"].removeprefix("Bearer ")
+    assert client.post("/admin/sign-in", data={"token": secret}).status_code == 403
+    assert client.post("/admin/republish").status_code == 401
+    assert b"Operator token" in client.get("/admin/").data
