@@ -35,14 +35,16 @@ pytestmark = pytest.mark.usefixtures("installed_packages")
 @pytest.fixture
 def live_server(app: Flask, services: Services) -> Iterator[str]:
     """Serve the app with waitress on a free port, with the real scheduler running."""
-    import waitress
+    from waitress.server import create_server
 
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     scheduler = scheduling.build(services, blocking=False)
     scheduler.start()
-    yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    port = getattr(server, "effective_port", None)  # a single-socket server has one
+    assert isinstance(port, int)
+    yield f"http://127.0.0.1:{port}"
     scheduler.shutdown(wait=True)
     server.close()
     thread.join(timeout=5)
