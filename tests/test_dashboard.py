@@ -42,8 +42,7 @@ def live_server(app: Flask, services: Services) -> Iterator[str]:
     thread.start()
     scheduler = scheduling.build(services, blocking=False)
     scheduler.start()
-    port = getattr(server, "effective_port", None)  # a single-socket server has one
-    assert isinstance(port, int)
+    port = int(getattr(server, "effective_port"))  # a single-socket server has one
     yield f"http://127.0.0.1:{port}"
     scheduler.shutdown(wait=True)
     server.close()
