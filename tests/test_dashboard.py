@@ -35,14 +35,15 @@ pytestmark = pytest.mark.usefixtures("installed_packages")
 @pytest.fixture
 def live_server(app: Flask, services: Services) -> Iterator[str]:
     """Serve the app with waitress on a free port, with the real scheduler running."""
-    from waitress.server import create_server
+    from waitress.server import TcpWSGIServer, create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     scheduler = scheduling.build(services, blocking=False)
     scheduler.start()
-    port = int(getattr(server, "effective_port"))  # a single-socket server has one
+    assert isinstance(server, TcpWSGIServer)  # one host, one socket
+    port = int(server.effective_port)
     yield f"http://127.0.0.1:{port}"
     scheduler.shutdown(wait=True)
     server.close()
