@@ -43,7 +43,7 @@ def live_server(app: Flask, services: Services) -> Iterator[str]:
     scheduler = scheduling.build(services, blocking=False)
     scheduler.start()
     assert isinstance(server, TcpWSGIServer)  # one host, one socket
-    port = int(server.socket.getsockname()[1])
+    port = int(server.getsockname()[1])
     yield f"http://127.0.0.1:{port}"
     scheduler.shutdown(wait=True)
     server.close()
