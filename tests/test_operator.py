@@ -295,3 +295,12 @@ def test_writes_are_rate_limited_per_token_with_retry_after(
 
         assert len(article_store.page(session, limit=50, cursor=None,
                                       include_retracted=True).items) == 4
+
+
+@pytest.mark.parametrize("path", ["/api/v1/jobs/9223372036854775808",
+                                  "/api/v1/jobs?before=9223372036854775808",
+                                  "/api/v1/audit?before=99999999999999999999"])
+def test_huge_ids_are_client_errors_not_server_errors(client: FlaskClient,
+                                                      operator: dict[str, str],
+                                                      path: str) -> None:
+    assert client.get(path, headers=operator).status_code in (404, 422)

@@ -215,7 +215,7 @@ def test_post_edit_survives_machine_passes_and_goes_stale_when_the_source_change
     ({"colour": "red"}, "colour"),
     ({}, "body"),
     ({"blocks": [{"position": 99, "html": "x"}]}, "blocks[99]"),
-    ({"blocks": [{"position": 0}]}, "blocks[0]"),
+    ({"blocks": [{"position": 0}]}, "blocks[0].html"),
     ({"blocks": [{"position": 0, "html": "<script>x()</script>"}]}, "blocks[0].html"),
     ({"title": ""}, "title"),
 ])

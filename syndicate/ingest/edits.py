@@ -7,10 +7,8 @@ from typing import Any
 
 from ..errors import MalformedInput, ValidationError
 from ..models import EditInput
-from . import fields
+from . import fields, schemas
 from .sanitize import clean_html, has_content
-
-_FIELDS = frozenset({"title", "summary", "blocks"})
 
 
 def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:
@@ -19,11 +17,10 @@ def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedInput(f"malformed JSON: {exc}") from None
+    structural = schemas.check(schemas.EDIT, data)
     if not isinstance(data, dict):
-        raise ValidationError.single("body", "must be a JSON object")
+        raise ValidationError(structural)
     problems = fields.Problems()
-    for key in sorted(set(data) - _FIELDS):
-        problems.add(key, "unknown field; allowed: blocks, summary, title")
     out: dict[str, str] = {}
     for name, limit in (("title", fields.MAX_TITLE * 4), ("summary", fields.MAX_SUMMARY * 4)):
         if name in data:
@@ -51,6 +48,7 @@ def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:
             problems.add(f"{where}.html", "has no content after sanitizing")
             continue
         out[f"blocks[{position}]"] = cleaned
+    problems.items = schemas.merged(structural, problems.items)
     if not out and not problems.items:
         problems.add("body", "give at least one of title, summary, blocks")
     problems.raise_if_any()

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import languages as known
 from ..errors import MalformedInput, ValidationError
-from . import fields
+from . import fields, schemas
 
 
 @dataclass(frozen=True)
@@ -20,28 +20,22 @@ class JobRequest:
     force: bool = False
 
 
-def parse_job_request(body: bytes, *, allowed: frozenset[str], configured: Sequence[str],
-                      require_languages: bool = False) -> JobRequest:
-    """Parse an optional JSON body {"languages"?: [...], "force"?: bool}."""
+def parse_job_request(body: bytes, *, schema: schemas.Schema,
+                      configured: Sequence[str]) -> JobRequest:
+    """Parse an optional JSON body {"languages"?: [...], "force"?: bool} against schema."""
     data: Any = {}
     if body.strip():
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedInput(f"malformed JSON: {exc}") from None
+    structural = schemas.check(schema, data)
     if not isinstance(data, dict):
-        raise ValidationError.single("body", "must be a JSON object")
+        raise ValidationError(structural)
     problems = fields.Problems()
-    for key in sorted(set(data) - allowed):
-        problems.add(key, f"unknown field; allowed: {', '.join(sorted(allowed))}")
     langs: tuple[str, ...] | None = None
     raw = data.get("languages")
-    if raw is None:
-        if require_languages:
-            problems.add("languages", "is required: a list of language tags")
-    elif not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
-        problems.add("languages", "must be a non-empty list of language tags")
-    else:
+    if isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
         resolved = []
         for tag in raw:
             try:
@@ -54,8 +48,6 @@ def parse_job_request(body: bytes, *, allowed: frozenset[str], configured: Seque
                              f"{', '.join(configured)}")
             resolved.append(lang)
         langs = tuple(sorted(set(resolved)))
-    force = data.get("force", False)
-    if not isinstance(force, bool):
-        problems.add("force", "must be true or false")
+    problems.items = schemas.merged(structural, problems.items)
     problems.raise_if_any()
-    return JobRequest(langs, bool(force))
+    return JobRequest(langs, data.get("force") is True)

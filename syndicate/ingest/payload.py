@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import MalformedInput, UnsupportedMediaType, ValidationError
 from ..models import ArticleInput, Block, BlockType
-from . import fields
+from . import fields, schemas
 from .htmlblocks import Document, parse_html
 from .markdown import parse_markdown
 from .sanitize import clean_html, has_content, text_of
@@ -21,8 +21,6 @@ HTML = "text/html"
 ACCEPTED = (JSON, TEXT, MARKDOWN, HTML)
 _ALIASES = {"text/x-markdown": MARKDOWN, "application/xhtml+xml": HTML}
 
-JSON_FIELDS = frozenset({"guid", "title", "language", "summary", "author", "link", "categories",
-                         "published", "updated", "blocks", "body", "format"})
 QUERY_FIELDS = frozenset({"guid", "title", "language", "summary", "author", "link", "categories",
                           "published", "updated"})
 _BLOCK_FIELDS = frozenset({"type", "html", "level", "ordered"})
@@ -78,11 +76,10 @@ def _from_json(text: str, default_language: str) -> ArticleInput:
     except json.JSONDecodeError as exc:
         raise MalformedInput(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")\
             from None
+    structural = schemas.check(schemas.ARTICLE, data)
     if not isinstance(data, dict):
-        raise ValidationError.single("body", "must be a JSON object")
+        raise ValidationError(structural)
     problems = fields.Problems()
-    for key in sorted(set(data) - JSON_FIELDS):
-        problems.add(key, f"unknown field; allowed: {', '.join(sorted(JSON_FIELDS))}")
     meta = _metadata(data, problems, default_language)
     blocks: tuple[Block, ...] = ()
     if ("blocks" in data) == ("body" in data):
@@ -93,6 +90,7 @@ def _from_json(text: str, default_language: str) -> ArticleInput:
         blocks = _json_blocks(data["blocks"], problems, meta["link"])
     else:
         blocks = _json_body(data, problems, meta["link"])
+    problems.items = schemas.merged(structural, problems.items)
     if not problems.items and not blocks:
         problems.add("blocks" if "blocks" in data else "body", "has no content after sanitizing")
     problems.raise_if_any()

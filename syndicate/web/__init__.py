@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..services import EXTENSION_KEY
-from . import admin, api, auth, dashboard, metrics, problems, public
+from . import admin, api, auth, dashboard, metrics, openapi, problems, public
 from .ratelimit import RateLimiter
 
 
@@ -24,5 +24,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(public.bp)
     problems.init_app(app)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from ..errors import ValidationError
+from ..ingest import schemas
 from ..ingest.operator import parse_job_request
 from ..jobs import queue
 from ..models import JobRun, Role
@@ -20,6 +21,7 @@ from .context import services
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
 _PAGE = 50
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database
 
 
 def _queue(job: str, params: dict[str, Any]) -> tuple[Response, int]:
@@ -33,7 +35,7 @@ def _queue(job: str, params: dict[str, Any]) -> tuple[Response, int]:
 @require(Role.OPERATOR)
 def republish() -> tuple[Response, int]:
     """Re-render and republish without retranslating; joins a republish already under way."""
-    req = parse_job_request(request.get_data(cache=False), allowed=frozenset({"languages"}),
+    req = parse_job_request(request.get_data(cache=False), schema=schemas.REPUBLISH,
                             configured=services().settings.languages)
     return _queue("republish", {"languages": list(req.languages) if req.languages else None})
 
@@ -43,10 +45,8 @@ def republish() -> tuple[Response, int]:
 def retranslate_article(article_id: str) -> tuple[Response, int]:
     """Translate one article again (force: bypass the memory, never human edits), republish."""
     svc = services()
-    req = parse_job_request(request.get_data(cache=False),
-                            allowed=frozenset({"languages", "force"}),
-                            configured=svc.settings.target_languages + (
-                                svc.settings.source_language,))
+    req = parse_job_request(request.get_data(cache=False), schema=schemas.RETRANSLATE,
+                            configured=svc.settings.languages)
     with svc.store.read() as session:
         article_store.get(session, article_id)  # 404 before anything is queued
     return _queue("retranslate", {"articles": [article_id], "force": req.force,
@@ -58,9 +58,8 @@ def retranslate_article(article_id: str) -> tuple[Response, int]:
 def retranslate_all() -> tuple[Response, int]:
     """Translate every live article into the given languages again (after a model upgrade)."""
     svc = services()
-    req = parse_job_request(request.get_data(cache=False),
-                            allowed=frozenset({"languages", "force"}),
-                            configured=svc.settings.languages, require_languages=True)
+    req = parse_job_request(request.get_data(cache=False), schema=schemas.RETRANSLATE_ALL,
+                            configured=svc.settings.languages)
     return _queue("retranslate", {"articles": None, "force": req.force,
                                   "languages": list(req.languages or ())})
 
@@ -80,7 +79,7 @@ def jobs() -> Response:
     return jsonify({"items": [job_json(r) for r in runs], "next": nxt})
 
 
-@bp.get("/jobs/<int:run_id>")
+@bp.get("/jobs/<int(max=2147483647):run_id>")
 @require(Role.OPERATOR)
 def job(run_id: int) -> Response:
     """Return one job run."""
@@ -123,7 +122,7 @@ def _int_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None:
         return None
-    if not raw.isdigit():
-        raise ValidationError.single(name, "must be a whole number")
+    if not raw.isdigit() or int(raw) > MAX_ID:
+        raise ValidationError.single(name, f"must be a whole number from 0 to {MAX_ID}")
     return int(raw)
 

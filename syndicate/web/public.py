@@ -42,7 +42,7 @@ def feed(lang: str, name: str) -> Response:
     return _serve(f"{_language(lang)}/{name}", feeds.MEDIA_TYPES[name])
 
 
-@bp.get("/feeds/<lang>/archive/<int:page>.xml")
+@bp.get("/feeds/<lang>/archive/<int(min=1, max=2147483647):page>.xml")
 def archive(lang: str, page: int) -> Response:
     """Serve an RFC 5005 archive page (immutable once full)."""
     return _serve(f"{_language(lang)}/archive/{page}.xml", feeds.ARCHIVE_TYPE)

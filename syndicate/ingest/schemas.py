@@ -1,0 +1,152 @@
+"""JSON Schemas of every JSON request body, and the validator that enforces them.
+
+These schemas are the single source: the parsers run ``check`` on every JSON body before their
+semantic checks (known languages, RFC 3339 times, sanitizing), and ``web/openapi.py`` publishes
+the very same dictionaries in the OpenAPI document. The validator covers the subset of JSON
+Schema used here: type, properties, required, additionalProperties, items, min/maxItems,
+min/maxLength, minimum/maximum, enum, oneOf (of required sets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import FieldProblem
+from . import fields
+
+Schema = dict[str, Any]
+
+_TAG = {"type": "string", "description": "BCP 47 language tag the service knows",
+        "examples": ["en", "pt-BR"]}
+_LANGUAGES = {"type": "array", "items": _TAG, "minItems": 1}
+
+BLOCK: Schema = {
+    "type": "object", "additionalProperties": False, "required": ["type", "html"],
+    "properties": {
+        "type": {"type": "string", "enum": ["heading", "paragraph", "list", "quote"]},
+        "html": {"type": "string", "description": "inline HTML (list items for a list)"},
+        "level": {"type": "integer", "minimum": 1, "maximum": 6},
+        "ordered": {"type": "boolean"},
+    },
+}
+
+ARTICLE: Schema = {
+    "type": "object", "additionalProperties": False, "required": ["guid", "title"],
+    "oneOf": [{"required": ["blocks"]}, {"required": ["body"]}],
+    "properties": {
+        "guid": {"type": "string", "minLength": 1, "maxLength": fields.MAX_GUID},
+        "title": {"type": "string", "minLength": 1, "maxLength": fields.MAX_TITLE},
+        "language": _TAG,
+        "summary": {"type": "string", "maxLength": fields.MAX_SUMMARY},
+        "author": {"type": "string", "maxLength": fields.MAX_AUTHOR},
+        "link": {"type": "string", "format": "uri", "maxLength": fields.MAX_URL},
+        "categories": {"type": "array", "maxItems": fields.MAX_CATEGORIES,
+                       "items": {"type": "string", "minLength": 1,
+                                 "maxLength": fields.MAX_CATEGORY}},
+        "published": {"type": "string", "format": "date-time"},
+        "updated": {"type": "string", "format": "date-time"},
+        "blocks": {"type": "array", "minItems": 1, "items": BLOCK},
+        "body": {"type": "string"},
+        "format": {"type": "string", "enum": ["html", "markdown", "text"]},
+    },
+}
+
+EDIT: Schema = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "summary": {"type": "string", "minLength": 1},
+        "blocks": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["position", "html"],
+            "properties": {"position": {"type": "integer", "minimum": 0},
+                           "html": {"type": "string"}}}},
+    },
+}
+
+REPUBLISH: Schema = {"type": "object", "additionalProperties": False,
+                     "properties": {"languages": _LANGUAGES}}
+RETRANSLATE: Schema = {"type": "object", "additionalProperties": False,
+                       "properties": {"languages": _LANGUAGES, "force": {"type": "boolean"}}}
+RETRANSLATE_ALL: Schema = {**RETRANSLATE, "required": ["languages"]}
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,),
+    "integer": (int,), "number": (int, float),
+}
+
+
+def check(schema: Schema, value: Any, where: str = "") -> list[FieldProblem]:
+    """Return every way value breaks the schema, each named by its field path."""
+    name = where or "body"
+    expected = schema.get("type")
+    if expected is not None:
+        ok = isinstance(value, _TYPES[expected]) and not (
+            expected in ("integer", "number") and isinstance(value, bool))
+        if not ok:
+            article = "an" if expected[0] in "aeiou" else "a"
+            return [FieldProblem(name, f"must be {article} {expected}")]
+    problems: list[FieldProblem] = []
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(FieldProblem(name, f"must be one of {', '.join(map(str, schema['enum']))}"))
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0):
+            problems.append(FieldProblem(name, "must not be empty"))
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            problems.append(FieldProblem(
+                name, f"must be at most {schema['maxLength']} characters (got {len(value)})"))
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if (low is not None and value < low) or (high is not None and value > high):
+            problems.append(FieldProblem(name, f"must be from {low} to {high}"
+                                         if high is not None else f"must be at least {low}"))
+    if isinstance(value, list):
+        problems += _check_array(schema, value, name)
+    if isinstance(value, dict):
+        problems += _check_object(schema, value, where)
+    return problems
+
+
+def _check_array(schema: Schema, value: list[Any], name: str) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if len(value) < schema.get("minItems", 0):
+        problems.append(FieldProblem(name, "must not be empty"))
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        problems.append(FieldProblem(name, f"must have at most {schema['maxItems']} items"))
+    if "items" in schema:
+        for index, item in enumerate(value):
+            problems += check(schema["items"], item, f"{name}[{index}]")
+    return problems
+
+
+def _check_object(schema: Schema, value: dict[str, Any], where: str) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    props: dict[str, Schema] = schema.get("properties", {})
+    prefix = f"{where}." if where else ""
+    if schema.get("additionalProperties") is False:
+        allowed = ", ".join(sorted(props))
+        problems += [FieldProblem(prefix + key, f"unknown field; allowed: {allowed}")
+                     for key in sorted(set(value) - set(props))]
+    problems += [FieldProblem(prefix + key, "is required")
+                 for key in schema.get("required", []) if key not in value]
+    if "oneOf" in schema:
+        matches = [opt for opt in schema["oneOf"] if all(k in value for k in opt["required"])]
+        if len(matches) != 1:
+            keys = " or ".join(f"'{opt['required'][0]}'" for opt in schema["oneOf"])
+            problems.append(FieldProblem(prefix + schema["oneOf"][0]["required"][0],
+                                         f"give exactly one of {keys}"))
+    for key, sub in props.items():
+        if key in value:
+            problems += check(sub, value[key], prefix + key)
+    return problems
+
+
+def merged(*groups: list[FieldProblem]) -> list[FieldProblem]:
+    """Return problems from several checks, one per field (the first found wins)."""
+    seen: set[str] = set()
+    out: list[FieldProblem] = []
+    for group in groups:
+        for problem in group:
+            if problem.field not in seen:
+                seen.add(problem.field)
+                out.append(problem)
+    return out
