@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar, cast
 
@@ -190,18 +191,7 @@ def _ingest_file(path: Path, lang: str | None, title: str | None,
 def _progress(files: tuple[Path, ...]) -> Any:
     if len(files) > 1:
         return click.progressbar(files, label="ingesting", file=sys.stderr)
-    return _Plain(files)
-
-
-class _Plain:
-    def __init__(self, items: Iterable[Path]) -> None:
-        self.items = items
-
-    def __enter__(self) -> Iterable[Path]:
-        return self.items
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    return contextlib.nullcontext(files)
 
 
 articles = AppGroup("articles", help="Stored articles.")

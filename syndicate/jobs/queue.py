@@ -8,7 +8,6 @@ runs one at a time and runs them, recording progress, outcome, counts and errors
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any
 from ..models import JobRun
 from ..services import Services
 from ..store import jobs as job_store
+from .runs import report_counts
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Services, dict[str, Any], Callable[[int, int], None]], Any]
@@ -98,9 +98,7 @@ def _run(services: Services, run: JobRun,
             job_store.finish(session, run.id, ok=False, counts={},
                              error=f"{type(exc).__name__}: {exc}", now=clock())
         return
-    counts = dataclasses.asdict(result) if dataclasses.is_dataclass(result) \
-        and not isinstance(result, type) else {}
-    counts = {k: list(v) if isinstance(v, tuple) else v for k, v in counts.items()}
+    counts = report_counts(result)
     with services.store.write() as session:
         job_store.finish(session, run.id, ok=True, counts=counts, error=None, now=clock())
     log.info("job %s (run %d) succeeded: %s", run.job, run.id, counts)

@@ -28,10 +28,8 @@ def run_recorded(services: Services, name: str, func: Job, *, trigger: str = "sc
                              error=f"{type(exc).__name__}: {exc}", now=pipeline.clock())
         log.exception("job %s (run %d) failed", name, run_id)
         raise
-    is_report = dataclasses.is_dataclass(result) and not isinstance(result, type)
-    counts = dataclasses.asdict(result) if is_report else {}
     with services.store.write() as session:
-        job_store.finish(session, run_id, ok=True, counts=_jsonable(counts), error=None,
+        job_store.finish(session, run_id, ok=True, counts=report_counts(result), error=None,
                          now=pipeline.clock())
     return result
 
@@ -46,5 +44,9 @@ def recorded(name: str, func: Job) -> Job:
     return run
 
 
-def _jsonable(counts: dict[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in counts.items()}
+def report_counts(result: Any) -> dict[str, Any]:
+    """Return a job's report (a dataclass) as JSON-ready counts for its run record."""
+    if not dataclasses.is_dataclass(result) or isinstance(result, type):
+        return {}
+    return {k: list(v) if isinstance(v, tuple) else v
+            for k, v in dataclasses.asdict(result).items()}
