@@ -37,6 +37,7 @@ from .store import Store, counters, memory
 from .store import articles as article_store
 from .store import feeds as feed_store
 from .store import translations as translation_store
+from .timestamps import rfc3339, utc_now
 from .translate import article as article_translation
 from .translate import glossary as glossary_file
 from .translate import markup
@@ -45,11 +46,6 @@ from .translate.markup import Segment
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """Return the current time in UTC."""
-    return datetime.now(UTC)
 
 
 class Pipeline:
@@ -245,8 +241,7 @@ class Pipeline:
                 "articles": {"written_in": own.get(lang, 0),
                              **{s: by_status.get(lang, {}).get(s, 0)
                                 for s in ("done", "pending", "failed", "unavailable")}},
-                "last_publish": published.isoformat().replace("+00:00", "Z")
-                if published else None,
+                "last_publish": rfc3339(published),
                 "feeds": {"rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url},
             }
             if lang != settings.source_language:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..timestamps import rfc3339
 from .entries import FeedEntry
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -165,7 +166,7 @@ def render_json(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
         {
             "id": e.guid, "url": e.link, **({"external_url": e.canonical} if e.canonical else {}),
             "title": e.title, "content_html": e.content_html, "summary": e.summary,
-            "date_published": _rfc3339(e.published), "date_modified": _rfc3339(e.updated),
+            "date_published": rfc3339(e.published), "date_modified": rfc3339(e.updated),
             **({"authors": [{"name": e.author}]} if e.author else {}),
             **({"tags": list(e.categories)} if e.categories else {}),
             "language": e.language,
@@ -217,7 +218,3 @@ def _serialize(root: etree._Element, stylesheet_url: str) -> bytes:
     body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False)
     return b"".join([b'<?xml version="1.0" encoding="UTF-8"?>\n', etree.tostring(pi), b"\n",
                      body, b"\n"])
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -27,7 +27,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import ctranslate2
 import numpy as np
 import sentencepiece as spm
 
@@ -241,11 +240,6 @@ def build_package(out_dir: Path, from_code: str, to_code: str, *, kind: str = "c
             for path in sorted(root.rglob("*")):
                 zf.write(path, path.relative_to(root.parent).as_posix())
     return archive
-
-
-def load_translator(model_dir: Path) -> ctranslate2.Translator:
-    """Load a built model with the settings syndicate uses (for quick checks)."""
-    return ctranslate2.Translator(str(model_dir), device="cpu", intra_threads=1)
 
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -15,6 +14,7 @@ from ..models import JobRun, Role
 from ..store import articles as article_store
 from ..store import audit as audit_store
 from ..store import jobs as job_store
+from ..timestamps import rfc3339
 from .audit import audited
 from .auth import current_token, require
 from .context import services
@@ -102,20 +102,16 @@ def audit() -> Response:
         entries = audit_store.recent(session, limit=_PAGE, before=_int_arg("before"))
     return jsonify({"items": [
         {"id": e.id, "actor": e.actor, "action": e.action, "params": e.params,
-         "outcome": e.outcome, "time": _time(e.created)} for e in entries]})
+         "outcome": e.outcome, "time": rfc3339(e.created)} for e in entries]})
 
 
 def job_json(run: JobRun) -> dict[str, Any]:
     """Return the API view of a job run."""
     return {"id": run.id, "job": run.job, "state": run.state, "trigger": run.trigger,
             "requested_by": run.requested_by, "params": run.params, "counts": run.counts,
-            "error": run.error, "queued": _time(run.queued), "started": _time(run.started),
-            "finished": _time(run.finished),
+            "error": run.error, "queued": rfc3339(run.queued), "started": rfc3339(run.started),
+            "finished": rfc3339(run.finished),
             "url": url_for("admin.job", run_id=run.id)}
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _int_arg(name: str) -> int | None:

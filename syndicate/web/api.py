@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
-from typing import Any, overload
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
@@ -22,6 +21,7 @@ from ..models import (
     TranslationStatus,
 )
 from ..store import articles as article_store
+from ..timestamps import rfc3339
 from .audit import audited
 from .auth import current_token, require
 from .context import services
@@ -133,10 +133,10 @@ def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any
         "author": article.author,
         "link": article.link,
         "categories": list(article.categories),
-        "published": _rfc3339(article.published),
-        "updated": _rfc3339(article.updated),
+        "published": rfc3339(article.published),
+        "updated": rfc3339(article.updated),
         "revision": article.revision,
-        "retracted": _rfc3339(article.retracted),
+        "retracted": rfc3339(article.retracted),
         "url": url_for("api.get_article", article_id=article.id),
     }
     if with_blocks:
@@ -164,11 +164,11 @@ def translation_json(article: Article, translation: Translation,
         "model": translation.model,
         "attempts": translation.attempts,
         "error": translation.error,
-        "next_attempt": _rfc3339(translation.next_attempt),
-        "requested": _rfc3339(translation.requested),
-        "updated": _rfc3339(translation.updated),
+        "next_attempt": rfc3339(translation.next_attempt),
+        "requested": rfc3339(translation.requested),
+        "updated": rfc3339(translation.updated),
         "history": [{"id": e.id, "field": e.field, "text": e.text, "editor": e.editor,
-                     "created": _rfc3339(e.created), "stale": _rfc3339(e.stale)}
+                     "created": rfc3339(e.created), "stale": rfc3339(e.stale)}
                     for e in edits],
     }
 
@@ -178,14 +178,6 @@ def _language(tag: str) -> str:
         return languages.resolve(tag).tag
     except languages.UnknownLanguage as exc:
         raise NotFound(str(exc)) from None
-
-
-@overload
-def _rfc3339(moment: datetime) -> str: ...
-@overload
-def _rfc3339(moment: None) -> None: ...
-def _rfc3339(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _int_param(name: str, *, default: int, low: int, high: int) -> int:

@@ -1,0 +1,22 @@
+"""Time as syndicate reads and writes it: aware UTC datetimes, RFC 3339 strings with "Z"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import overload
+
+
+def utc_now() -> datetime:
+    """Return the current time in UTC (the default clock of the pipeline)."""
+    return datetime.now(UTC)
+
+
+@overload
+def rfc3339(moment: datetime) -> str: ...
+@overload
+def rfc3339(moment: None) -> None: ...
+def rfc3339(moment: datetime | None) -> str | None:
+    """Return an RFC 3339 UTC timestamp ending in "Z" (None stays None)."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
