@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar, cast
@@ -20,7 +21,6 @@ from .config import Settings
 from .errors import ConfigError, InputError, SyndicateError
 from .models import IngestResult, Role
 from .services import EXTENSION_KEY, Services
-from .store import articles as article_store
 from .store import tokens as token_store
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,9 @@ def main() -> NoReturn:
 def init_app(app: Flask) -> None:
     """Attach every command to the app's command group."""
     app.cli.help = "syndicate: ingest, translate and publish multilingual feeds."
-    for command in (serve, scheduler_command, db, ingest_command, articles, tokens, models,
-                    translate_command, republish_command, retranslate_command, status_command,
-                    jobs_command):
+    for command in (serve, scheduler_command, worker_command, db, ingest_command, articles,
+                    tokens, models, translate_command, republish_command, retranslate_command,
+                    status_command, jobs_command):
         app.cli.add_command(command)
 
 
@@ -79,19 +79,19 @@ def reported(func: Callable[P, R]) -> Callable[P, R]:
 @with_appcontext
 @reported
 def serve(no_scheduler: bool) -> None:
-    """Serve the web app (and run the scheduler in this process)."""
+    """Serve the web app (and run the scheduler, with its worker, in this process)."""
     import waitress
 
-    from .jobs import scheduler as scheduling
+    from .jobs.scheduler import Leader
 
     services = _services()
     services.store.require_current_schema()
     settings = services.settings
-    lock = running = None
+    leader = None
     if not no_scheduler:
-        lock = scheduling.acquire_lock(settings.instance_dir)
-        running = scheduling.build(services, blocking=False)
-        running.start()
+        leader = Leader(services)
+        held = leader.acquire_or_refuse()
+        threading.Thread(target=leader.run, args=(held,), name="scheduler", daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     log.info("serving on http://%s:%d (public URL %s)", settings.host, settings.port,
              settings.public_url)
@@ -101,29 +101,56 @@ def serve(no_scheduler: bool) -> None:
     except KeyboardInterrupt:
         log.info("interrupted")
     finally:
-        if running is not None:
-            running.shutdown(wait=False)
-        if lock is not None:
-            lock.release()
+        if leader is not None:
+            leader.stop()
 
 
 @click.command("scheduler")
+@click.option("--no-worker", is_flag=True,
+              help="Do not translate in this process (run `syndicate worker`s instead).")
 @with_appcontext
 @reported
-def scheduler_command() -> None:
-    """Run the scheduler alone (exactly one may run)."""
-    from .jobs import scheduler as scheduling
+def scheduler_command(no_worker: bool) -> None:
+    """Run the scheduler: active if no other is, else a standby that takes over (PostgreSQL)."""
+    from .jobs.scheduler import Leader
 
     services = _services()
     services.store.require_current_schema()
-    lock = scheduling.acquire_lock(services.settings.instance_dir)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    leader = Leader(services, worker=not no_worker)
+    held = leader.acquire_or_refuse()
+    if held is None:
+        log.info("another scheduler is active; standing by to take over")
+    signal.signal(signal.SIGTERM, lambda *_: leader.stop())
     try:
-        scheduling.build(services, blocking=True).start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopped")
+        leader.run(held)
+    except KeyboardInterrupt:
+        leader.stop()
+    log.info("scheduler stopped")
+
+
+@click.command("worker")
+@with_appcontext
+@reported
+def worker_command() -> None:
+    """Translate queued work (any number of workers, on any host), until stopped."""
+    from .jobs.runs import recorded
+    from .jobs.translate import has_work, translate_pending
+
+    services = _services()
+    services.store.require_current_schema()
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    job = recorded("translate", translate_pending, has_work)
+    log.info("worker %s started", services.pipeline.runner.owner)
+    try:
+        while not stopping.is_set():
+            if job(services) is None:
+                stopping.wait(services.settings.translate_interval)
+    except KeyboardInterrupt:
+        pass
     finally:
-        lock.release()
+        services.pipeline.runner.release()
+    log.info("worker stopped")
 
 
 db = AppGroup("db", help="Database schema.")
@@ -203,9 +230,8 @@ articles = AppGroup("articles", help="Stored articles.")
 @reported
 def articles_list(limit: int, include_retracted: bool) -> None:
     """List articles, newest first."""
-    with _services().store.read() as session:
-        found = article_store.page(session, limit=limit, cursor=None,
-                                   include_retracted=include_retracted)
+    found = _services().pipeline.queries.articles(limit=limit, cursor=None,
+                                                  include_retracted=include_retracted)
     for a in found.items:
         state = "retracted" if a.retracted else "live"
         click.echo(f"{a.id}\tr{a.revision}\t{a.language}\t{state}\t"
@@ -356,20 +382,24 @@ def _languages_option(value: str | None) -> list[str] | None:
 
 def _finish(run: Any) -> None:
     click.echo(f"job {run.id} {run.job}: {run.state}; {json.dumps(run.counts)}")
-    if run.state != "succeeded":
-        raise click.ClickException(run.error or "the job failed")
+
+
+_TIMEOUT = click.option("--timeout", default=900, show_default=True,
+                        type=click.FloatRange(min=0.1),
+                        help="Seconds to wait for the job before giving up (exit code 1).")
 
 
 @click.command("republish")
 @click.option("--lang", help="Languages to republish, comma-separated (default: all).")
+@_TIMEOUT
 @with_appcontext
 @reported
-def republish_command(lang: str | None) -> None:
+def republish_command(lang: str | None, timeout: float) -> None:
     """Re-render and republish the feeds now, without retranslating."""
     from .jobs import queue
 
     _finish(queue.run_here(_services(), "republish", {"languages": _languages_option(lang)},
-                           "cli"))
+                           "cli", timeout=timeout))
 
 
 @click.command("retranslate")
@@ -377,10 +407,11 @@ def republish_command(lang: str | None) -> None:
 @click.option("--all", "everything", is_flag=True, help="Every live article.")
 @click.option("--lang", help="Languages, comma-separated (default: every target).")
 @click.option("--force", is_flag=True, help="Bypass the translation memory (not human edits).")
+@_TIMEOUT
 @with_appcontext
 @reported
 def retranslate_command(article_id: str | None, everything: bool, lang: str | None,
-                        force: bool) -> None:
+                        force: bool, timeout: float) -> None:
     """Translate ARTICLE_ID (or --all) again, then republish."""
     from .jobs import queue
 
@@ -388,8 +419,7 @@ def retranslate_command(article_id: str | None, everything: bool, lang: str | No
         raise click.UsageError("give ARTICLE_ID or --all")
     services = _services()
     if article_id:
-        with services.store.read() as session:
-            article_store.get(session, article_id)
+        services.pipeline.queries.article(article_id)
     params = {"articles": [article_id] if article_id else None, "force": force,
               "languages": _languages_option(lang)}
     with click.progressbar(length=1, label="retranslating", file=sys.stderr) as bar:
@@ -398,7 +428,7 @@ def retranslate_command(article_id: str | None, everything: bool, lang: str | No
             bar.length = total
             bar.update(done - bar.pos)
 
-        run = queue.run_here(services, "retranslate", params, "cli", progress)
+        run = queue.run_here(services, "retranslate", params, "cli", progress, timeout=timeout)
     _finish(run)
 
 
@@ -423,16 +453,14 @@ def status_command() -> None:
 @reported
 def jobs_command(run_id: int | None, limit: int) -> None:
     """List recent job runs (scheduled and requested)."""
-    from .store import jobs as job_store
-
-    with _services().store.read() as session:
-        if run_id is not None:
-            run = job_store.get(session, run_id)
-            click.echo(json.dumps({**run.__dict__, "started": str(run.started),
-                                   "finished": str(run.finished), "queued": str(run.queued)},
-                                  indent=2))
-            return
-        runs = job_store.recent(session, limit=limit)
+    queries = _services().pipeline.queries
+    if run_id is not None:
+        run = queries.job(run_id)
+        click.echo(json.dumps({**run.__dict__, "started": str(run.started),
+                               "finished": str(run.finished), "queued": str(run.queued)},
+                              indent=2))
+        return
+    runs = queries.jobs(limit=limit)
     for r in runs:
         click.echo(f"{r.id}\t{r.job}\t{r.state}\t{r.trigger}\t{r.requested_by or '-'}\t"
                    f"{r.started:%Y-%m-%d %H:%M:%S}\t{r.error or ''}")

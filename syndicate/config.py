@@ -44,6 +44,9 @@ class Settings:
     feed_description: str
     metrics_token: str | None
     rate_limit: int
+    lease_seconds: int
+    failover_seconds: int
+    device: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -71,7 +74,7 @@ class Settings:
             port=reader.get("PORT", "8000", _int_between(1, 65535)),
             max_body_bytes=reader.get("MAX_BODY_BYTES", str(2 * 1024 * 1024),
                                       _int_between(1024, 1 << 30)),
-            translate_interval=reader.get("TRANSLATE_INTERVAL", "60", _int_between(1, 86400)),
+            translate_interval=reader.get("TRANSLATE_INTERVAL", "10", _int_between(1, 86400)),
             publish_interval=reader.get("PUBLISH_INTERVAL", "300", _int_between(1, 86400)),
             feed_entries=reader.get("FEED_ENTRIES", "50", _int_between(1, 1000)),
             beam_size=reader.get("BEAM_SIZE", "2", _int_between(1, 16)),
@@ -88,6 +91,9 @@ class Settings:
                                         "syndicate", _language_template),
             metrics_token=reader.get("METRICS_TOKEN", "", _optional(_secret)),
             rate_limit=reader.get("RATE_LIMIT", "600", _int_between(0, 1_000_000)),
+            lease_seconds=reader.get("LEASE_SECONDS", "60", _int_between(2, 3600)),
+            failover_seconds=reader.get("FAILOVER_SECONDS", "30", _int_between(2, 3600)),
+            device=reader.get("DEVICE", "cpu", _device),
         )
         reader.reject_unknown()
         reader.raise_if_failed()
@@ -209,3 +215,10 @@ def _log_level(raw: str) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
     return level
+
+
+def _device(raw: str) -> str:
+    device = raw.strip().lower()
+    if device not in ("cpu", "cuda", "auto"):
+        raise ValueError("must be cpu, cuda or auto (CTranslate2's device)")
+    return device

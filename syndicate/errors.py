@@ -20,6 +20,8 @@ Every failure the service reports is one of these; adapters turn library failure
     ├── StoreError               the database failed or is not usable (503)
     │   └── SchemaOutOfDate      the schema is behind the code: run `syndicate db upgrade`
     ├── SchedulerLocked          another process runs the scheduler already
+    ├── LockBusy                 a named lock (publish) stayed held elsewhere past the wait
+    ├── JobUnfinished            a job run did not succeed: failed, abandoned, or past a deadline
     ├── PublishError             a rendered feed failed its check; the old file stays
     └── TranslationError         the translation engine could not translate
         ├── PairUnavailable      no installed package (or pivot) for the language pair
@@ -135,6 +137,14 @@ class SchemaOutOfDate(StoreError):
 
 class SchedulerLocked(SyndicateError):
     """Another process holds the scheduler lock; exactly one scheduler may run."""
+
+
+class LockBusy(SyndicateError):
+    """A named lock stayed held by another process for longer than the caller would wait."""
+
+
+class JobUnfinished(SyndicateError):
+    """A job run failed, was abandoned by a process that died, or outlived the wait for it."""
 
 
 class PublishError(SyndicateError):

@@ -200,6 +200,7 @@ class Translation:
     next_attempt: datetime | None
     requested: datetime
     updated: datetime | None
+    force: bool = False  # the next pass bypasses the translation memory
 
 
 @dataclass(frozen=True)
@@ -271,3 +272,13 @@ class PublishReport:
     unchanged: int = 0
     entries: dict[str, int] = field(default_factory=dict)  # language -> entries in its feed
     notified: int = 0
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one language pair is translated: the engine, and the model(s) in order."""
+
+    engine: str
+    source: str
+    target: str
+    model: str  # e.g. "translate-en_es@1.9", or "translate-es_en@1.0>translate-en_fr@1.0"

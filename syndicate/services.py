@@ -22,10 +22,10 @@ class Services:
     pipeline: Pipeline
 
     @classmethod
-    def build(cls, settings: Settings) -> Services:
+    def build(cls, settings: Settings, role: str = "web") -> Services:
         """Build the parts from settings (no database connection is made yet)."""
-        store = Store(settings.database_url)
+        store = Store(settings.database_url, lock_dir=settings.instance_dir)
         translator = ArgosEngine(settings.packages_dir, beam_size=settings.beam_size,
-                                 max_loaded=settings.max_loaded_models)
+                                 max_loaded=settings.max_loaded_models, device=settings.device)
         return cls(settings=settings, store=store, translator=translator,
-                   pipeline=Pipeline(settings, store, translator))
+                   pipeline=Pipeline(settings, store, translator, role=role))

@@ -40,7 +40,7 @@ def live_server(app: Flask, services: Services) -> Iterator[str]:
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    scheduler = scheduling.build(services, blocking=False)
+    scheduler = scheduling.build(services)
     scheduler.start()
     assert isinstance(server, TcpWSGIServer)  # one host, one socket
     port = int(server.getsockname()[1])

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from syndicate.errors import PublishError
-from syndicate.models import Role
+from syndicate.models import PublishReport, Role
 from syndicate.publish import render
 from syndicate.publish.entries import guid
 from syndicate.services import Services
@@ -166,7 +166,12 @@ def test_incomplete_translation_is_not_published_and_retraction_drops_out(
     services.pipeline.translate_pending()
     services.pipeline.publish()
     assert len(feedparser.parse(feed_bytes(services, "es", "atom.xml")).entries) == 2
-    assert client.delete(rich["url"], headers=producer).status_code == 200  # publishes at once
+    before = {lang: feed_bytes(services, lang, "rss.xml") for lang in LANGS}
+    assert client.delete(rich["url"], headers=producer).status_code == 200
+    # The request never publishes: it marks the feeds, and the publisher takes them up.
+    assert before == {lang: feed_bytes(services, lang, "rss.xml") for lang in LANGS}
+    report = services.pipeline.publish_changes()
+    assert sorted(report.entries) == sorted(LANGS)
     for lang in LANGS:
         ids = [e.id for e in feedparser.parse(feed_bytes(services, lang, "rss.xml")).entries]
         assert ids == [guid(published[0]["id"], lang)]
@@ -178,7 +183,9 @@ def test_unchanged_feeds_are_not_rewritten(services: Services,
     path = services.settings.feeds_dir / "es" / "rss.xml"
     stamp = path.stat().st_mtime_ns
     report = services.pipeline.publish()
-    assert report.written == () and report.unchanged == 12
+    assert report == PublishReport()  # nothing changed: nothing is even rendered
+    forced = services.pipeline.publish(LANGS)  # an operator's republish renders all
+    assert forced.written == () and forced.unchanged == 12
     assert path.stat().st_mtime_ns == stamp
 
 
@@ -289,7 +296,7 @@ def test_archives_page_back_through_every_entry_and_full_pages_never_change(
     services.pipeline.translate_pending()
     services.pipeline.publish()
     folder = services.settings.feeds_dir / "es"
-    assert sorted(p.name for p in (folder / "archive").iterdir()) == ["1.xml", "2.xml"]
+    assert sorted(p.name for p in (folder / "archive").glob("*.xml")) == ["1.xml", "2.xml"]
     seen: list[str] = []
     url = f"{services.settings.public_url}/feeds/es/atom.xml"
     while url:

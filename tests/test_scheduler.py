@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from flask.testing import FlaskCliRunner
 
@@ -10,34 +12,53 @@ from syndicate.jobs import scheduler as scheduling
 from syndicate.services import Services
 
 
-def test_second_lock_is_refused_and_released_lock_can_be_taken(services: Services) -> None:
-    instance = services.settings.instance_dir
-    first = scheduling.acquire_lock(instance)
-    with pytest.raises(SchedulerLocked, match="another scheduler is running"):
-        scheduling.acquire_lock(instance)
+def test_second_scheduler_refuses_on_sqlite_and_stands_by_on_postgresql(
+        services: Services) -> None:
+    first = services.store.hold(scheduling.LOCK_NAME)
+    assert first is not None
+    leader = scheduling.Leader(services)
+    if services.store.is_sqlite:
+        with pytest.raises(SchedulerLocked, match="another scheduler is running"):
+            leader.acquire_or_refuse()
+    else:  # PostgreSQL: the lock is the database's; a second scheduler waits as a standby
+        assert leader.acquire_or_refuse() is None
     first.release()
-    scheduling.acquire_lock(instance).release()
+    second = leader.acquire_or_refuse()
+    assert second is not None and second.alive()
+    second.release()
 
 
-def test_scheduler_command_refuses_while_another_runs(runner: FlaskCliRunner,
-                                                      services: Services) -> None:
-    lock = scheduling.acquire_lock(services.settings.instance_dir)
+def test_scheduler_command_refuses_while_another_runs_on_sqlite(
+        runner: FlaskCliRunner, services: Services) -> None:
+    lock = services.store.hold(scheduling.LOCK_NAME)
+    assert lock is not None
     try:
-        result = runner.invoke(args=["scheduler"])
+        if services.store.is_sqlite:
+            result = runner.invoke(args=["scheduler"])
+            assert result.exit_code == 1
+            assert "another scheduler is running" in result.output
+        else:  # a standby takes over once the active one lets go
+            leader = scheduling.Leader(services)
+            thread = threading.Thread(target=leader.run, daemon=True)
+            thread.start()
+            assert not leader.active.wait(1.0)
+            lock.release()
+            assert leader.active.wait(30)
+            leader.stop()
+            thread.join(30)
+            assert not thread.is_alive()
     finally:
         lock.release()
-    assert result.exit_code == 1
-    assert "another scheduler is running" in result.output
 
 
 def test_scheduler_is_built_with_safe_job_defaults(services: Services) -> None:
-    scheduler = scheduling.build(services, blocking=False)
+    scheduler = scheduling.build(services)
     assert scheduler._job_defaults == {"coalesce": True, "max_instances": 1,
                                        "misfire_grace_time": 60}
 
 
 def test_translate_job_is_attached_at_the_configured_interval(services: Services) -> None:
-    scheduler = scheduling.build(services, blocking=False)
+    scheduler = scheduling.build(services)
     job = scheduler.get_job("translate")
     assert job is not None
     assert job.trigger.interval.total_seconds() == services.settings.translate_interval
@@ -49,7 +70,7 @@ def test_publish_job_is_attached_and_every_run_is_recorded(services: Services) -
     from syndicate.jobs.runs import run_recorded
     from syndicate.store import jobs as job_store
 
-    scheduler = scheduling.build(services, blocking=False)
+    scheduler = scheduling.build(services)
     job = scheduler.get_job("publish")
     assert job is not None
     assert job.trigger.interval.total_seconds() == services.settings.publish_interval

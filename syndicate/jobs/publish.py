@@ -1,4 +1,4 @@
-"""The publish job: render and write every language's feeds that changed."""
+"""The publish job: render and write the feeds that changes marked, and nothing else."""
 
 from __future__ import annotations
 
@@ -7,5 +7,10 @@ from ..services import Services
 
 
 def publish_feeds(services: Services) -> PublishReport:
-    """Publish feeds; unchanged files are not rewritten."""
-    return services.pipeline.publish()
+    """Publish changed feeds (and any whose files are missing); others are not rendered."""
+    return services.pipeline.publisher.publish()
+
+
+def has_changes(services: Services) -> bool:
+    """Say whether a feed waits to be published (one small query)."""
+    return services.pipeline.publisher.pending()

@@ -3,20 +3,25 @@
 A request becomes a ``queued`` job run and the caller gets its id at once (HTTP 202). An equal
 request while one is queued or running joins it instead of starting another (a unique index on
 the run's key makes that hold across processes). The scheduler's ``dispatch`` job claims queued
-runs one at a time and runs them, recording progress, outcome, counts and errors.
+runs one at a time and runs them under a lease, recording progress, outcome, counts and errors;
+a run whose process died is marked ``abandoned`` by ``reap``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from .. import leases
+from ..errors import JobUnfinished
 from ..models import JobRun
 from ..services import Services
 from ..store import jobs as job_store
-from .runs import report_counts
+from .runs import leased, report_counts
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Services, dict[str, Any], Callable[[int, int], None]], Any]
@@ -24,7 +29,7 @@ Handler = Callable[[Services, dict[str, Any], Callable[[int, int], None]], Any]
 
 def _republish(services: Services, params: dict[str, Any],
                progress: Callable[[int, int], None]) -> Any:
-    return services.pipeline.publish(params.get("languages"))
+    return services.pipeline.publish(params.get("languages") or services.settings.languages)
 
 
 def _retranslate(services: Services, params: dict[str, Any],
@@ -48,36 +53,60 @@ def request(services: Services, job: str, params: dict[str, Any],
 
 
 def run_here(services: Services, job: str, params: dict[str, Any], requested_by: str,
-             progress: Callable[[int, int], None] | None = None,
+             progress: Callable[[int, int], None] | None = None, *, timeout: float = 900,
              poll: float = 1.0) -> JobRun:
-    """Run a requested job in this process (the CLI), or wait for the equal one under way."""
-    import time
-
+    """Run a requested job in this process (the CLI), or wait for the equal one under way;
+    raise JobUnfinished when it fails, is abandoned, or is not over within ``timeout``."""
     run, new = request(services, job, params, requested_by)
     if new:
-        with services.store.write() as session:
-            claimed = job_store.claim(session, services.pipeline.clock(), run_id=run.id)
+        claimed = _claim(services, run.id)
         if claimed is not None:
             _run(services, claimed, progress)
+    deadline = time.monotonic() + timeout
     while True:
+        reap(services)
         with services.store.read() as session:
             current = job_store.get(session, run.id)
-        if current.state in ("succeeded", "failed"):
+        if current.state == "succeeded":
             return current
+        if current.state in ("failed", "abandoned"):
+            raise JobUnfinished(f"job {current.id} {current.job} {current.state}: "
+                                f"{current.error or 'no reason recorded'}")
+        if time.monotonic() >= deadline:
+            raise JobUnfinished(
+                f"job {current.id} {current.job} is still {current.state} after {timeout:.0f} s "
+                "(is a scheduler running? `syndicate jobs --id N` shows it); not waiting longer")
         time.sleep(poll)  # the scheduler process has it (queued or running): wait
+
+
+def reap(services: Services) -> list[int]:
+    """Mark abandoned the runs whose process died; return their ids."""
+    with services.store.write() as session:
+        reaped = job_store.reap(session, services.pipeline.clock(), leases.gone)
+    for run_id in reaped:
+        log.warning("job run %d abandoned: its process stopped", run_id)
+    return reaped
 
 
 def dispatch(services: Services, limit: int = 10) -> int:
     """Run queued job runs, oldest first; return how many ran."""
     ran = 0
     while ran < limit:
-        with services.store.write() as session:
-            run = job_store.claim(session, services.pipeline.clock())
+        run = _claim(services, None)
         if run is None:
             break
         _run(services, run)
         ran += 1
     return ran
+
+
+def _claim(services: Services, run_id: int | None) -> JobRun | None:
+    clock = services.pipeline.clock
+    lease = timedelta(seconds=services.settings.lease_seconds)
+    with services.store.write() as session:
+        now = clock()
+        return job_store.claim(session, now, services.pipeline.runner.owner, now + lease,
+                               run_id=run_id)
 
 
 def _run(services: Services, run: JobRun,
@@ -91,7 +120,8 @@ def _run(services: Services, run: JobRun,
             report(done, total)
 
     try:
-        result = HANDLERS[run.job](services, run.params, progress)
+        with leased(services, run.id, services.pipeline.runner.owner):
+            result = HANDLERS[run.job](services, run.params, progress)
     except Exception as exc:  # the run's record says why; the dispatcher goes on
         log.exception("job %s (run %d) failed", run.job, run.id)
         with services.store.write() as session:

@@ -1,12 +1,19 @@
-"""Record every job run (start, end, outcome, counts, error) for the operator endpoints."""
+"""Record every job run (start, end, outcome, counts, error) under a lease, for operators.
+
+A run is recorded as ``running`` with a lease that a heartbeat renews while it works; if the
+process dies, the scheduler's reaper marks the run ``abandoned`` (see ``store.jobs.reap``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
+from .. import leases
 from ..services import Services
 from ..store import jobs as job_store
 
@@ -14,30 +21,51 @@ log = logging.getLogger(__name__)
 Job = Callable[[Services], Any]
 
 
+@contextmanager
+def leased(services: Services, run_id: int, owner: str) -> Iterator[None]:
+    """Renew a run's lease while the block runs."""
+    lease = timedelta(seconds=services.settings.lease_seconds)
+    clock = services.pipeline.clock
+
+    def renew() -> None:
+        with services.store.write() as session:
+            job_store.renew(session, run_id, owner, clock() + lease)
+
+    with leases.heartbeat(renew, lease.total_seconds() / 3):
+        yield
+
+
 def run_recorded(services: Services, name: str, func: Job, *, trigger: str = "scheduled",
                  requested_by: str | None = None) -> Any:
     """Run a job function and record the run, whatever its outcome."""
-    pipeline = services.pipeline
+    clock = services.pipeline.clock
+    owner = services.pipeline.runner.owner
+    lease = timedelta(seconds=services.settings.lease_seconds)
     with services.store.write() as session:
-        run_id = job_store.start(session, name, trigger, requested_by, pipeline.clock())
+        now = clock()
+        run_id = job_store.start(session, name, trigger, requested_by, now, owner, now + lease)
     try:
-        result = func(services)
+        with leased(services, run_id, owner):
+            result = func(services)
     except Exception as exc:  # any failure is recorded, then re-raised for APScheduler to log
         with services.store.write() as session:
             job_store.finish(session, run_id, ok=False, counts={},
-                             error=f"{type(exc).__name__}: {exc}", now=pipeline.clock())
+                             error=f"{type(exc).__name__}: {exc}", now=clock())
         log.exception("job %s (run %d) failed", name, run_id)
         raise
     with services.store.write() as session:
         job_store.finish(session, run_id, ok=True, counts=report_counts(result), error=None,
-                         now=pipeline.clock())
+                         now=clock())
     return result
 
 
-def recorded(name: str, func: Job) -> Job:
-    """Return func wrapped so that each scheduled run is recorded."""
+def recorded(name: str, func: Job, due: Callable[[Services], bool] | None = None) -> Job:
+    """Return func wrapped so that each scheduled run is recorded (only when ``due`` says
+    there is work, if given: an idle tick leaves no record)."""
 
     def run(services: Services) -> Any:
+        if due is not None and not due(services):
+            return None
         return run_recorded(services, name, func)
 
     run.__name__ = f"recorded_{name}"

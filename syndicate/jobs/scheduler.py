@@ -1,76 +1,125 @@
-"""Attach job triggers to an APScheduler 3 scheduler; hold the one-scheduler lock.
+"""Attach job triggers to an APScheduler 3 scheduler; hold the one-active-scheduler lock.
 
-Exactly one process runs the scheduler: ``acquire_lock`` takes an exclusive file lock in the
-instance folder, and a second ``syndicate scheduler`` (or ``serve``) refuses to start. Web workers
-under gunicorn never start one: only the ``serve`` and ``scheduler`` commands do.
+Exactly one scheduler is active. On PostgreSQL it holds a database advisory lock, so schedulers
+on several hosts agree: a second one waits as a standby, checking every third of
+``SYNDICATE_FAILOVER_SECONDS``, and takes over once the active one's session is gone (a killed
+process at once; a dead host once TCP keepalives give up). The active one checks its lock at the
+same pace and stops scheduling if it lost it. On SQLite (one host by nature) the lock is a file
+in the instance folder and a second scheduler refuses to start. Web workers never schedule.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
-from filelock import FileLock, Timeout
 
 from ..errors import SchedulerLocked
 from ..services import Services
-from .publish import publish_feeds
-from .queue import dispatch
+from ..store.engine import Held
+from .publish import has_changes, publish_feeds
+from .queue import dispatch, reap
 from .runs import recorded
-from .translate import translate_pending
+from .translate import has_work, translate_pending
 
 log = logging.getLogger(__name__)
-LOCK_NAME = "scheduler.lock"
+LOCK_NAME = "scheduler"
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+DISPATCH_SECONDS = 2  # how soon an operator's request, or a marked feed, is taken up
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """A plain job function and how often it runs."""
+    """A plain job function, how often it runs, and the cheap check that it has work."""
 
     job_id: str
     func: Callable[[Services], object]
     interval: Callable[[Services], int]
+    due: Callable[[Services], bool]
 
 
-SCHEDULES: tuple[Schedule, ...] = (
-    Schedule("translate", translate_pending, lambda s: s.settings.translate_interval),
-    Schedule("publish", publish_feeds, lambda s: s.settings.publish_interval),
-)
-DISPATCH_SECONDS = 2  # how soon an operator's queued request starts
+TRANSLATE = Schedule("translate", translate_pending, lambda s: s.settings.translate_interval,
+                     has_work)
+PUBLISH = Schedule("publish", publish_feeds, lambda s: s.settings.publish_interval, has_changes)
 
 
-def acquire_lock(instance_dir: Path) -> FileLock:
-    """Take the scheduler lock or raise SchedulerLocked naming the lock file."""
-    instance_dir.mkdir(parents=True, exist_ok=True)
-    path = instance_dir / LOCK_NAME
-    lock = FileLock(path, timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise SchedulerLocked(
-            f"another scheduler is running (it holds {path}); exactly one may run"
-        ) from None
-    return lock
+def tick(services: Services) -> None:
+    """Every few seconds: mark dead runs abandoned, run operators' requests, publish changes."""
+    reap(services)
+    dispatch(services)
+    recorded("publish", publish_feeds, has_changes)(services)
 
 
-def build(services: Services, *, blocking: bool) -> BaseScheduler:
+def build(services: Services, *, worker: bool = True) -> BaseScheduler:
     """Return a scheduler with every job attached, not yet started."""
-    cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler: BaseScheduler = cls(job_defaults=JOB_DEFAULTS, timezone=UTC)
-    for schedule in SCHEDULES:
-        scheduler.add_job(recorded(schedule.job_id, schedule.func), "interval", args=[services],
-                          id=schedule.job_id, next_run_time=datetime.now(UTC),
+    scheduler: BaseScheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
+    schedules = (TRANSLATE, PUBLISH) if worker else (PUBLISH,)
+    for schedule in schedules:
+        scheduler.add_job(recorded(schedule.job_id, schedule.func, schedule.due), "interval",
+                          args=[services], id=schedule.job_id, next_run_time=datetime.now(UTC),
                           seconds=schedule.interval(services), replace_existing=True)
-    # Operators' requests: not recorded again here, each queued run is its own record.
-    scheduler.add_job(dispatch, "interval", args=[services], id="dispatch",
+    # Operators' requests and marked feeds: each queued run is its own record.
+    scheduler.add_job(tick, "interval", args=[services], id="dispatch",
                       seconds=DISPATCH_SECONDS, replace_existing=True)
-    log.info("scheduler has %d job(s): %s", len(SCHEDULES),
-             ", ".join(s.job_id for s in SCHEDULES) or "none")
+    log.info("scheduler has %d job(s): %s", len(schedules),
+             ", ".join(s.job_id for s in schedules))
     return scheduler
+
+
+class Leader:
+    """Runs the scheduler while this process holds the lock; stands by while another does."""
+
+    def __init__(self, services: Services, *, worker: bool = True) -> None:
+        self.services = services
+        self.worker = worker
+        self.stopping = threading.Event()
+        self.active = threading.Event()
+        self.poll = max(0.5, services.settings.failover_seconds / 3)
+
+    def acquire_or_refuse(self) -> Held | None:
+        """Take the lock now; on SQLite refuse (SchedulerLocked) if another process holds it."""
+        held = self.services.store.hold(LOCK_NAME)
+        if held is None and self.services.store.is_sqlite:
+            raise SchedulerLocked(
+                f"another scheduler is running (it holds "
+                f"{self.services.store.lock_dir / (LOCK_NAME + '.lock')}); exactly one may run")
+        return held
+
+    def run(self, held: Held | None = None) -> None:
+        """Stand by until the lock is ours, schedule while it stays ours; until stop()."""
+        while not self.stopping.is_set():
+            if held is None:
+                held = self.services.store.hold(LOCK_NAME)
+            if held is None:
+                self.stopping.wait(self.poll)  # standby: the active scheduler holds the lock
+                continue
+            try:
+                self._schedule(held)
+            finally:
+                held.release()
+                held = None
+
+    def _schedule(self, held: Held) -> None:
+        log.info("this scheduler is active")
+        scheduler = build(self.services, worker=self.worker)
+        scheduler.start()
+        self.active.set()
+        try:
+            while not self.stopping.wait(self.poll):
+                if not held.alive():
+                    log.error("lost the scheduler lock (database connection gone); standing by")
+                    return
+        finally:
+            self.active.clear()
+            scheduler.shutdown(wait=True)
+            if self.worker:
+                self.services.pipeline.runner.release()
+
+    def stop(self) -> None:
+        """Stop scheduling (the running job finishes first) and leave."""
+        self.stopping.set()

@@ -17,9 +17,12 @@ def translate_pending(services: Services) -> TranslateReport:
     if report.translated:
         heap.release()  # a large batch's buffers are free now: give them back to the OS
     if report != TranslateReport():
-        services.pipeline.publish()  # right after a batch, not at the next publish interval
-    if report != TranslateReport():
         log.info("translate job: %d done, %d failed, %d unavailable; %d segments, %d from memory,"
                  " %d translated", report.done, report.failed, report.unavailable,
                  report.segments, report.memory_hits, report.translated)
     return report
+
+
+def has_work(services: Services) -> bool:
+    """Say whether a translation pass would find work (cheap; notices new packages too)."""
+    return services.pipeline.runner.has_work()

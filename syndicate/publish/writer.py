@@ -4,10 +4,13 @@ The only module in publish/ that touches the disk. A file is written to a tempor
 same folder, flushed and fsynced, checked (parsed) and then renamed over the old one, so a crash
 at any moment leaves either the old or the new complete file, never a torn one. Unchanged
 content is not rewritten, so mtime, ETag and Last-Modified stay put and pollers get 304s.
+Beside each file goes its gzip twin (``name.gz``, written the same way) for nginx's
+``gzip_static``; a twin left stale by a crash between the two renames is rewritten next time.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
@@ -36,13 +39,34 @@ def check_json(data: bytes) -> None:
 
 
 def write_if_changed(path: Path, data: bytes, check: Callable[[bytes], None]) -> bool:
-    """Replace path with data atomically unless it holds exactly that; say whether it wrote."""
+    """Replace path (and its .gz twin) atomically unless it holds exactly data; say whether
+    the file itself was written."""
+    changed = _read(path) != data
+    if changed:
+        check(data)
+        _replace(path, data)
+    twin = path.with_name(path.name + ".gz")
+    packed = _read(twin)
+    if changed or packed is None or _gunzip(packed) != data:
+        _replace(twin, gzip.compress(data, compresslevel=9, mtime=0))
+    return changed
+
+
+def _read(path: Path) -> bytes | None:
     try:
-        if path.read_bytes() == data:
-            return False
+        return path.read_bytes()
     except FileNotFoundError:
-        pass
-    check(data)
+        return None
+
+
+def _gunzip(data: bytes) -> bytes | None:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError):
+        return None
+
+
+def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -56,7 +80,6 @@ def write_if_changed(path: Path, data: bytes, check: Callable[[bytes], None]) ->
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
-    return True
 
 
 def _fsync_dir(folder: Path) -> None:

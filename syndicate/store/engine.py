@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +15,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import Conflict, SchemaOutOfDate, StoreError
+from ..errors import Conflict, LockBusy, SchemaOutOfDate, StoreError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -26,11 +30,13 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 class Store:
     """The database: sessions for reading and writing, health and migrations."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_dir: Path | None = None) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.lock_dir = lock_dir or (Path(self.url.database or ".").parent if self.is_sqlite
+                                     else Path("."))
         self.engine = create_engine(self.url, **_engine_options(self.is_sqlite))
         if self.is_sqlite:
             _configure_sqlite(self.engine)
@@ -52,6 +58,68 @@ class Store:
         """Open a session whose work is committed on success and rolled back on any error."""
         with _translated_errors(), self._write_sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def lock(self, name: str, timeout: float) -> Iterator[None]:
+        """Hold a named lock shared by every process using this database (wait up to timeout).
+
+        PostgreSQL: a session advisory lock, so processes on every host agree. SQLite (one
+        host by nature): a file lock beside the instance state.
+        """
+        held = self.hold(name, wait=timeout)
+        if held is None:
+            raise LockBusy(f"the {name} lock stayed held elsewhere for {timeout:.0f} s")
+        try:
+            yield
+        finally:
+            held.release()
+
+    def hold(self, name: str, wait: float = 0.0) -> Held | None:
+        """Take a named lock if it is free (within ``wait`` seconds); None when it is not."""
+        deadline = time.monotonic() + wait
+        if self.is_sqlite:
+            self.lock_dir.mkdir(parents=True, exist_ok=True)
+            file_lock = FileLock(self.lock_dir / f"{name}.lock", timeout=wait)
+            try:
+                file_lock.acquire()
+            except Timeout:
+                return None
+            return Held(file_lock.release, lambda: True)
+        key = int.from_bytes(hashlib.sha256(f"syndicate:{name}".encode()).digest()[:8], "big",
+                             signed=True)
+        with _translated_errors():
+            conn = self.engine.connect()
+            try:
+                while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}
+                                       ).scalar():
+                    conn.rollback()
+                    if time.monotonic() >= deadline:
+                        conn.close()
+                        return None
+                    time.sleep(0.2)
+                conn.commit()  # a session lock outlives the transaction: none stays open
+            except BaseException:
+                conn.close()
+                raise
+
+        def alive() -> bool:
+            try:
+                conn.execute(text("SELECT 1"))
+                conn.rollback()
+            except SQLAlchemyError:
+                return False
+            return True
+
+        def release() -> None:
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+            except SQLAlchemyError:
+                pass  # a closed connection has released its locks already
+            finally:
+                conn.close()
+
+        return Held(release, alive)
 
     def ping(self) -> None:
         """Raise StoreError unless the database answers."""
@@ -90,6 +158,14 @@ class Store:
         self.engine.dispose()
 
 
+@dataclass(frozen=True)
+class Held:
+    """A named lock this process holds: release it, or check it is still held."""
+
+    release: Callable[[], None]
+    alive: Callable[[], bool]
+
+
 def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -99,7 +175,11 @@ def _alembic_config() -> Config:
 def _engine_options(is_sqlite: bool) -> dict[str, Any]:
     if is_sqlite:
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    return {"pool_pre_ping": True}
+    # TCP keepalives: a host that dies holding the scheduler's advisory lock loses it within
+    # about 30 s (10 idle + 4 probes 5 s apart), which bounds the standby's takeover.
+    return {"pool_pre_ping": True,
+            "connect_args": {"keepalives": 1, "keepalives_idle": 10,
+                             "keepalives_interval": 5, "keepalives_count": 4}}
 
 
 def _configure_sqlite(engine: Engine) -> None:

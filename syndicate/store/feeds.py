@@ -1,60 +1,158 @@
-"""Queries for publishing: what each language's feed may show, and the archive order."""
+"""Queries for publishing: feed state (what changed), entry numbering, and what a feed shows.
+
+Every query here reads or writes a bounded amount, whatever the size of the archive: the
+newest entries of a language by number, the languages a handful of articles exist in, one
+archive page. Entries are numbered when they become publishable (an article written in the
+language is stored, or its translation is complete), never by scanning at publish time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import Article, Translation, TranslationStatus
 from .articles import to_entity as article_entity
-from .schema import ArchiveRow, ArticleRow, TranslationRow
+from .schema import ArchiveRow, ArticleRow, FeedStateRow, TranslationRow
 from .translations import to_entity as translation_entity
 
+Shown = tuple[int, Article, Translation | None]  # (number, article, translation or None)
 
-def publishable(session: Session, language: str
-                ) -> list[tuple[Article, Translation | None]]:
-    """Return live articles that exist in a language: written in it, or completely translated
-    into it for their current revision (an incomplete translation is never published)."""
-    own = session.scalars(select(ArticleRow).where(ArticleRow.retracted.is_(None),
-                                                   ArticleRow.language == language))
-    out: list[tuple[Article, Translation | None]] = [(article_entity(a), None) for a in own]
-    translated = session.execute(
-        select(ArticleRow, TranslationRow)
-        .join(TranslationRow, TranslationRow.article_id == ArticleRow.id)
-        .where(ArticleRow.retracted.is_(None), TranslationRow.language == language,
-               TranslationRow.status == TranslationStatus.DONE,
-               TranslationRow.source_revision == ArticleRow.revision)
-    )
-    out += [(article_entity(a), translation_entity(t)) for a, t in translated]
+
+@dataclass(frozen=True)
+class FeedState:
+    """One language's feed as the publisher sees it."""
+
+    language: str
+    version: int
+    published_version: int
+    next_seq: int
+    archived_pages: int
+    published: datetime | None
+
+    @property
+    def dirty(self) -> bool:
+        """Say whether something changed since the last publish."""
+        return self.version > self.published_version
+
+
+def _ensure(session: Session, languages: Iterable[str]) -> None:
+    values = [{"language": lang, "version": 0, "published_version": 0, "next_seq": 0,
+               "archived_pages": 0} for lang in sorted(set(languages))]
+    if not values:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(FeedStateRow).values(values).on_conflict_do_nothing())
+
+
+def touch(session: Session, languages: Iterable[str]) -> None:
+    """Mark languages' feeds changed (in the caller's transaction)."""
+    wanted = sorted(set(languages))
+    if not wanted:
+        return
+    _ensure(session, wanted)
+    session.execute(update(FeedStateRow).where(FeedStateRow.language.in_(wanted))
+                    .values(version=FeedStateRow.version + 1))
+
+
+def touch_article(session: Session, article_id: str, also: Iterable[str] = ()) -> None:
+    """Mark changed every feed that shows (or links to) the article, and ``also``."""
+    shown = session.scalars(select(ArchiveRow.language).where(ArchiveRow.article_id == article_id))
+    touch(session, {*shown, *also})
+
+
+def number(session: Session, language: str, article_id: str, now: datetime) -> int:
+    """Give an article that became publishable in a language its number there (once)."""
+    known = session.scalar(select(ArchiveRow.seq).where(ArchiveRow.language == language,
+                                                        ArchiveRow.article_id == article_id))
+    if known is not None:
+        return known
+    _ensure(session, [language])
+    # An atomic increment: concurrent writers on other hosts queue on this row's lock.
+    seq: int = session.execute(update(FeedStateRow).where(FeedStateRow.language == language)
+                               .values(next_seq=FeedStateRow.next_seq + 1)
+                               .returning(FeedStateRow.next_seq)).scalar_one()
+    session.add(ArchiveRow(language=language, article_id=article_id, seq=seq, added=now))
+    session.flush()
+    return seq
+
+
+def states(session: Session, languages: Sequence[str]) -> dict[str, FeedState]:
+    """Return the state of each language's feed (a language never touched: all zero)."""
+    rows = {r.language: r for r in session.scalars(
+        select(FeedStateRow).where(FeedStateRow.language.in_(list(languages))))}
+    out: dict[str, FeedState] = {}
+    for lang in languages:
+        row = rows.get(lang)
+        out[lang] = FeedState(lang, 0, 0, 0, 0, None) if row is None else FeedState(
+            lang, row.version, row.published_version, row.next_seq, row.archived_pages,
+            row.published)
     return out
 
 
-def sequence(session: Session, language: str, article_ids: Sequence[str],
-             now: datetime) -> dict[str, int]:
-    """Give articles new to a language's feed the next numbers; return every number in it."""
-    rows = session.execute(select(ArchiveRow.article_id, ArchiveRow.seq)
-                           .where(ArchiveRow.language == language))
-    known: dict[str, int] = {article_id: seq for article_id, seq in rows}
-    top = session.scalar(select(func.max(ArchiveRow.seq))
-                         .where(ArchiveRow.language == language)) or 0
-    for article_id in article_ids:
-        if article_id not in known:
-            top += 1
-            session.add(ArchiveRow(language=language, article_id=article_id, seq=top, added=now))
-            known[article_id] = top
-    session.flush()
-    return known
+def mark_published(session: Session, language: str, version: int, archived_pages: int,
+                   now: datetime) -> None:
+    """Record what a publish rendered; a version bumped meanwhile stays ahead (still dirty)."""
+    session.execute(update(FeedStateRow).where(FeedStateRow.language == language)
+                    .values(published_version=version, archived_pages=archived_pages,
+                            published=now))
 
 
-def archived_ids(session: Session, language: str, first: int, last: int) -> list[str]:
-    """Return the article ids numbered first..last in a language, oldest first."""
-    return list(session.scalars(select(ArchiveRow.article_id)
-                                .where(ArchiveRow.language == language,
-                                       ArchiveRow.seq.between(first, last))
-                                .order_by(ArchiveRow.seq)))
+def _shown_query(language: str) -> Select[int, ArticleRow, TranslationRow]:
+    return (select(ArchiveRow.seq, ArticleRow, TranslationRow)
+            .join(ArticleRow, ArticleRow.id == ArchiveRow.article_id)
+            .outerjoin(TranslationRow, and_(TranslationRow.article_id == ArchiveRow.article_id,
+                                            TranslationRow.language == language))
+            .where(ArchiveRow.language == language, ArticleRow.retracted.is_(None),
+                   or_(ArticleRow.language == language,
+                       and_(TranslationRow.status == TranslationStatus.DONE,
+                            TranslationRow.source_revision == ArticleRow.revision))))
+
+
+def newest(session: Session, language: str, limit: int) -> list[Shown]:
+    """Return the newest ``limit`` live, complete entries of a language, newest first."""
+    query = _shown_query(language).order_by(ArchiveRow.seq.desc()).limit(limit)
+    return [_shown(language, seq, a, t) for seq, a, t in session.execute(query)]
+
+
+def numbered(session: Session, language: str, first: int, last: int) -> list[Shown]:
+    """Return the live, complete entries numbered first..last in a language, oldest first."""
+    query = (_shown_query(language).where(ArchiveRow.seq.between(first, last))
+             .order_by(ArchiveRow.seq))
+    return [_shown(language, seq, a, t) for seq, a, t in session.execute(query)]
+
+
+def _shown(language: str, seq: int, article: ArticleRow,
+           translation: TranslationRow | None) -> Shown:
+    if article.language == language or translation is None:
+        return seq, article_entity(article), None
+    return seq, article_entity(article), translation_entity(translation)
+
+
+def languages_of(session: Session, article_ids: Sequence[str]) -> dict[str, set[str]]:
+    """Return, for each of a few articles, the languages it is published in (one query)."""
+    ids = list(set(article_ids))
+    out: dict[str, set[str]] = {i: set() for i in ids}
+    if not ids:
+        return out
+    for article_id, own in session.execute(select(ArticleRow.id, ArticleRow.language)
+                                           .where(ArticleRow.id.in_(ids))):
+        out[article_id].add(own)
+    done = session.execute(
+        select(TranslationRow.article_id, TranslationRow.language)
+        .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
+        .where(TranslationRow.article_id.in_(ids),
+               TranslationRow.status == TranslationStatus.DONE,
+               TranslationRow.source_revision == ArticleRow.revision))
+    for article_id, lang in done:
+        out[article_id].add(lang)
+    return out
 
 
 def versions(session: Session, article_id: str

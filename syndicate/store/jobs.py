@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -40,8 +41,9 @@ def _active(session: Session, job: str, key: str) -> JobRunRow | None:
         JobRunRow.state.in_(["queued", "running"]))).first()
 
 
-def claim(session: Session, now: datetime, run_id: int | None = None) -> JobRun | None:
-    """Take the oldest queued run, or the given one (no other worker can take it too)."""
+def claim(session: Session, now: datetime, owner: str, until: datetime,
+          run_id: int | None = None) -> JobRun | None:
+    """Take the oldest queued run, or the given one, under a lease (no one else takes it)."""
     if run_id is None:
         run_id = session.scalar(select(JobRunRow.id).where(JobRunRow.state == "queued")
                                 .order_by(JobRunRow.id).limit(1))
@@ -49,7 +51,8 @@ def claim(session: Session, now: datetime, run_id: int | None = None) -> JobRun 
         return None
     claimed = session.execute(update(JobRunRow)
                               .where(JobRunRow.id == run_id, JobRunRow.state == "queued")
-                              .values(state="running", started=now))
+                              .values(state="running", started=now, lease_owner=owner,
+                                      lease_expires=until))
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return _entity(session.get_one(JobRunRow, run_id))
@@ -61,10 +64,10 @@ def progress(session: Session, run_id: int, counts: dict[str, Any]) -> None:
 
 
 def start(session: Session, job: str, trigger: str, requested_by: str | None,
-          now: datetime) -> int:
-    """Record a run as running; return its id."""
+          now: datetime, owner: str, until: datetime) -> int:
+    """Record a run as running under a lease; return its id."""
     row = JobRunRow(job=job, trigger=trigger, requested_by=requested_by, state="running",
-                    started=now, counts={})
+                    started=now, counts={}, lease_owner=owner, lease_expires=until)
     session.add(row)
     session.flush()
     return row.id
@@ -80,9 +83,35 @@ def finish(session: Session, run_id: int, *, ok: bool, counts: dict[str, Any],
     row.counts = counts
     row.error = error
     row.finished = now
+    row.lease_owner, row.lease_expires = None, None
     counters.bump(session, {f"job_runs_total|{row.job}": 1,
                             f"job_failures_total|{row.job}": not ok,
                             f"job_seconds_total|{row.job}": (now - row.started).total_seconds()})
+
+
+def renew(session: Session, run_id: int, owner: str, until: datetime) -> None:
+    """Extend a running run's lease."""
+    session.execute(update(JobRunRow).where(JobRunRow.id == run_id,
+                                            JobRunRow.lease_owner == owner)
+                    .values(lease_expires=until))
+
+
+def reap(session: Session, now: datetime, gone: Callable[[str], bool]) -> list[int]:
+    """Mark abandoned the running runs whose holder died (lease expired, or process gone)."""
+    rows = session.scalars(select(JobRunRow).where(JobRunRow.state == "running"))
+    out: list[int] = []
+    for row in rows:
+        expired = row.lease_expires is None or row.lease_expires < now
+        if expired or (row.lease_owner is not None and gone(row.lease_owner)):
+            row.state = "abandoned"
+            row.finished = now
+            row.error = (f"abandoned: its process ({row.lease_owner or 'unknown'}) stopped "
+                         "before the run finished")
+            row.lease_owner, row.lease_expires = None, None
+            counters.bump(session, {f"job_runs_total|{row.job}": 1,
+                                    f"job_failures_total|{row.job}": 1})
+            out.append(row.id)
+    return out
 
 
 def depth(session: Session) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..translate.engine import Route
+from ..models import Route
 from .schema import MemoryRow
 
 _CHUNK = 500

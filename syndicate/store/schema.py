@@ -110,7 +110,10 @@ class TranslationRow(Base):
     """One article in one target language: its state and its current translated content."""
 
     __tablename__ = "article_translations"
-    __table_args__ = (Index("ix_article_translations_status", "status", "next_attempt"),)
+    __table_args__ = (
+        Index("ix_article_translations_status", "status", "next_attempt"),
+        Index("ix_article_translations_status_requested", "status", "requested"),
+    )
 
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
@@ -128,6 +131,9 @@ class TranslationRow(Base):
     next_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime())
     requested: Mapped[datetime] = mapped_column(UTCDateTime())
     updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    force: Mapped[bool] = mapped_column(default=False)  # bypass the memory on the next pass
+    lease_owner: Mapped[str | None] = mapped_column(String(200))  # the worker translating it
+    lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MemoryRow(Base):
@@ -187,6 +193,7 @@ class JobRunRow(Base):
     __tablename__ = "job_runs"
     __table_args__ = (
         Index("ix_job_runs_job_started", "job", "started"),
+        Index("ix_job_runs_state", "state"),
         # At most one queued-or-running run per job and key: equal requests join it.
         Index("uq_job_runs_active_key", "job", "coalesce_key", unique=True,
               sqlite_where=text("state IN ('queued', 'running')"),
@@ -205,6 +212,37 @@ class JobRunRow(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     coalesce_key: Mapped[str | None] = mapped_column(String(300))
     queued: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(200))  # the process running it
+    lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FeedStateRow(Base):
+    """One language's feed: what changed (version) against what is published, and numbering.
+
+    Changes bump ``version`` in their own transaction; the publisher renders a feed whose
+    ``version`` is ahead of ``published_version`` and then records the version it rendered, so
+    a change made while it renders is never lost. ``next_seq`` numbers entries as they become
+    publishable (an atomic increment: race-free across hosts).
+    """
+
+    __tablename__ = "feed_state"
+
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    published_version: Mapped[int] = mapped_column(Integer, default=0)
+    next_seq: Mapped[int] = mapped_column(Integer, default=0)  # the last number given out
+    archived_pages: Mapped[int] = mapped_column(Integer, default=0)  # full pages written
+    published: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RateBucketRow(Base):
+    """A token's write allowance, shared by every web worker and host."""
+
+    __tablename__ = "rate_buckets"
+
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AuditRow(Base):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -19,9 +19,9 @@ FIRST_BACKOFF = timedelta(seconds=30)
 
 
 def request(session: Session, article: Article, languages: Iterable[str], now: datetime, *,
-            again: bool = False) -> None:
+            again: bool = False, force: bool = False) -> None:
     """Ask for the article's current revision in each language (keeping earlier content);
-    ``again`` asks even where that translation is done already."""
+    ``again`` asks even where that translation is done already, ``force`` bypasses the memory."""
     for language in languages:
         row = session.get(TranslationRow, (article.id, language))
         if row is None:
@@ -36,36 +36,142 @@ def request(session: Session, article: Article, languages: Iterable[str], now: d
         row.error = None
         row.next_attempt = None
         row.requested = now
+        row.force = force
     session.flush()
 
 
-def due(session: Session, now: datetime, limit: int,
-        articles: Sequence[str] | None = None) -> list[tuple[Translation, Article]]:
-    """Return translations to work on now, with their articles (retracted ones wait)."""
-    query = (
+Key = tuple[str, str]  # (article id, language)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Pending, or failed and past its backoff; and not leased by a live worker."""
+    return and_(
+        or_(TranslationRow.status == TranslationStatus.PENDING,
+            and_(TranslationRow.status == TranslationStatus.FAILED,
+                 TranslationRow.next_attempt <= now)),
+        or_(TranslationRow.lease_expires.is_(None), TranslationRow.lease_expires < now))
+
+
+def _fair_order() -> tuple[Any, ...]:
+    # Oldest request first; failed work when its backoff ends. Unavailable work is not due at
+    # all (it waits for a package), so it can never starve new work.
+    return (func.coalesce(TranslationRow.next_attempt, TranslationRow.requested),
+            TranslationRow.article_id, TranslationRow.language)
+
+
+def claim(session: Session, owner: str, now: datetime, until: datetime, limit: int,
+          articles: Sequence[str] | None = None) -> tuple[tuple[str, str], list[Key]] | None:
+    """Lease the oldest due work of one language pair (up to ``limit`` articles) to owner.
+
+    Return the pair (source, target) and the keys claimed, or None when nothing is due. On
+    PostgreSQL rows another worker is claiming are skipped (FOR UPDATE SKIP LOCKED); SQLite
+    runs one writer at a time, so the same select-then-lease is race-free there too.
+    """
+    scope = [_due(now), ArticleRow.retracted.is_(None)]
+    if articles is not None:
+        scope.append(TranslationRow.article_id.in_(list(articles)))
+    first = session.execute(
+        select(ArticleRow.language, TranslationRow.language)
+        .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
+        .where(*scope).order_by(*_fair_order()).limit(1)).first()
+    if first is None:
+        return None
+    source, target = first
+    keys = [(a, lang) for a, lang in session.execute(
+        select(TranslationRow.article_id, TranslationRow.language)
+        .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
+        .where(*scope, ArticleRow.language == source, TranslationRow.language == target)
+        .order_by(*_fair_order()).limit(limit)
+        .with_for_update(skip_locked=True, of=TranslationRow))]
+    if not keys:
+        return (source, target), []
+    session.execute(update(TranslationRow)
+                    .where(tuple_(TranslationRow.article_id, TranslationRow.language)
+                           .in_(keys))
+                    .values(lease_owner=owner, lease_expires=until))
+    return (source, target), keys
+
+
+def has_due(session: Session, now: datetime) -> bool:
+    """Say whether any live work is due (one indexed probe)."""
+    return session.execute(
+        select(TranslationRow.article_id)
+        .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
+        .where(_due(now), ArticleRow.retracted.is_(None)).limit(1)).first() is not None
+
+
+def renew(session: Session, owner: str, until: datetime) -> int:
+    """Extend every lease owner holds; return how many rows it holds."""
+    result = session.execute(update(TranslationRow).where(TranslationRow.lease_owner == owner)
+                             .values(lease_expires=until))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(session: Session, owner: str, keys: Iterable[Key] | None = None) -> None:
+    """Give work back to the queue (all of owner's, or only keys)."""
+    query = update(TranslationRow).where(TranslationRow.lease_owner == owner)
+    if keys is not None:
+        wanted = list(keys)
+        if not wanted:
+            return
+        query = query.where(tuple_(TranslationRow.article_id, TranslationRow.language)
+                            .in_(wanted))
+    session.execute(query.values(lease_owner=None, lease_expires=None))
+
+
+def owners(session: Session) -> list[str]:
+    """Return every owner holding leases now."""
+    return list(session.scalars(select(TranslationRow.lease_owner).distinct()
+                                .where(TranslationRow.lease_owner.is_not(None))))
+
+
+def leased(session: Session, owner: str, keys: Sequence[Key]) -> list[tuple[Translation, Article]]:
+    """Return the claimed translations that owner still holds, with their articles."""
+    if not keys:
+        return []
+    rows = session.execute(
         select(TranslationRow, ArticleRow)
         .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
-        .where(ArticleRow.retracted.is_(None))
-        .where(or_(
-            TranslationRow.status.in_([TranslationStatus.PENDING, TranslationStatus.UNAVAILABLE]),
-            and_(TranslationRow.status == TranslationStatus.FAILED,
-                 TranslationRow.next_attempt <= now),
-        ))
-        .order_by(TranslationRow.requested, TranslationRow.article_id)
-        .limit(limit)
-    )
-    if articles is not None:
-        query = query.where(TranslationRow.article_id.in_(list(articles)))
-    return [(to_entity(t), article_entity(a)) for t, a in session.execute(query)]
+        .where(tuple_(TranslationRow.article_id, TranslationRow.language).in_(list(keys)),
+               TranslationRow.lease_owner == owner)
+        .order_by(TranslationRow.article_id))
+    return [(to_entity(t), article_entity(a)) for t, a in rows]
+
+
+def requeue_unavailable(session: Session, pairs: Iterable[tuple[str, str]]) -> int:
+    """Put unavailable work of pairs that can now be served back in the queue."""
+    moved = 0
+    for source, target in pairs:
+        result = session.execute(
+            update(TranslationRow)
+            .where(TranslationRow.status == TranslationStatus.UNAVAILABLE,
+                   TranslationRow.language == target,
+                   TranslationRow.article_id.in_(
+                       select(ArticleRow.id).where(ArticleRow.language == source)))
+            .values(status=TranslationStatus.PENDING, error=None, next_attempt=None)
+            .execution_options(synchronize_session=False))
+        moved += int(result.rowcount)  # type: ignore[attr-defined]
+    return moved
+
+
+def unavailable_pairs(session: Session) -> list[tuple[str, str]]:
+    """Return the (source, target) pairs that have unavailable work."""
+    return [(s, t) for s, t in session.execute(
+        select(ArticleRow.language, TranslationRow.language).distinct()
+        .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
+        .where(TranslationRow.status == TranslationStatus.UNAVAILABLE))]
 
 
 def save_done(session: Session, article_id: str, language: str, revision: int, *,
               title: str, summary: str | None, blocks: list[TranslatedBlock], engine: str,
-              model: str, now: datetime) -> bool:
-    """Store a complete translation unless the article moved on meanwhile; say if stored."""
+              model: str, now: datetime, owner: str | None = None) -> bool:
+    """Store a complete translation unless the article moved on meanwhile, or (with owner)
+    the lease was lost to another worker; say whether it was stored."""
     article = session.get(ArticleRow, article_id)
     row = session.get(TranslationRow, (article_id, language))
     if article is None or row is None or article.revision != revision:
+        return False
+    if owner is not None and row.lease_owner != owner:
         return False
     stored = [b.to_dict() for b in blocks]
     if (row.title, row.summary, row.blocks) != (title, summary, stored) or row.updated is None:
@@ -75,22 +181,36 @@ def save_done(session: Session, article_id: str, language: str, revision: int, *
     row.source_revision = revision
     row.engine, row.model = engine, model
     row.attempts, row.error, row.next_attempt = 0, None, None
+    row.force, row.lease_owner, row.lease_expires = False, None, None
     return True
 
 
 def mark(session: Session, keys: Iterable[tuple[str, str]], status: TranslationStatus,
-         error: str, now: datetime) -> None:
-    """Mark translations failed (with backoff) or unavailable, with the reason."""
+         error: str, now: datetime, owner: str | None = None) -> None:
+    """Mark translations failed (with backoff) or unavailable, with the reason; release them."""
     for key in keys:
         row = session.get(TranslationRow, key)
-        if row is None:
+        if row is None or (owner is not None and row.lease_owner != owner):
             continue
         row.status = status
         row.error = error
+        row.lease_owner, row.lease_expires = None, None
         if status is TranslationStatus.FAILED:
             row.attempts += 1
             delay = min(FIRST_BACKOFF * 2 ** (row.attempts - 1), MAX_BACKOFF)
             row.next_attempt = now + delay
+
+
+def waiting(session: Session, article_ids: Sequence[str], languages: Sequence[str] | None
+            ) -> int:
+    """Return how many of these translations are still pending or leased."""
+    query = select(func.count()).select_from(TranslationRow).where(
+        TranslationRow.article_id.in_(list(article_ids)),
+        or_(TranslationRow.status == TranslationStatus.PENDING,
+            TranslationRow.lease_owner.is_not(None)))
+    if languages is not None:
+        query = query.where(TranslationRow.language.in_(list(languages)))
+    return session.scalar(query) or 0
 
 
 def apply_edits(session: Session, article_id: str, language: str, revision: int,
@@ -164,6 +284,7 @@ def to_entity(row: TranslationRow) -> Translation:
         blocks=tuple(TranslatedBlock.from_dict(b) for b in blocks), engine=row.engine,
         model=row.model, attempts=row.attempts, error=row.error,
         next_attempt=row.next_attempt, requested=row.requested, updated=row.updated,
+        force=bool(row.force),
     )
 
 

@@ -13,14 +13,15 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import languages
 from ..errors import EngineFailure, PackageError, PairUnavailable
-from .engine import Route
+from ..models import Route
 
 log = logging.getLogger(__name__)
 PIVOT = "en"
@@ -78,7 +79,7 @@ def installed_packages(packages_dir: Path) -> list[InstalledPackage]:
 class _Model:
     """A loaded package: tokenizer and CTranslate2 translator."""
 
-    def __init__(self, package: InstalledPackage, intra_threads: int) -> None:
+    def __init__(self, package: InstalledPackage, intra_threads: int, device: str) -> None:
         import ctranslate2
         import sentencepiece
 
@@ -90,8 +91,9 @@ class _Model:
         else:  # older packages tokenize with BPE; argostranslate's tokenizer handles them
             self.sp = None
             self.bpe = argos_package_module(package.path.parent).Package(package.path).tokenizer
-        self.translator = ctranslate2.Translator(str(package.path / "model"), device="cpu",
+        self.translator = ctranslate2.Translator(str(package.path / "model"), device=device,
                                                  inter_threads=1, intra_threads=intra_threads)
+        self.users = 0  # translations running on it now: it is not unloaded while in use
 
     def encode(self, sentence: str) -> list[str]:
         if self.sp is not None:
@@ -116,8 +118,9 @@ class ArgosEngine:
     name = "argos"
 
     def __init__(self, packages_dir: Path, *, beam_size: int, max_loaded: int,
-                 intra_threads: int = 1, batch_size: int = 64) -> None:
+                 intra_threads: int = 1, batch_size: int = 64, device: str = "cpu") -> None:
         self.packages_dir = packages_dir
+        self.device = device
         self.beam_size = beam_size
         self.max_loaded = max_loaded
         self.intra_threads = intra_threads
@@ -133,6 +136,10 @@ class ArgosEngine:
             if self._listing is None or self._listing[0] != stamp:
                 self._listing = (stamp, installed_packages(self.packages_dir))
             return self._listing[1]
+
+    def fingerprint(self) -> str:
+        """Return a cheap summary of what is installed; it changes when packages do."""
+        return "|".join(sorted(p.model_id for p in self.packages()))
 
     def route(self, source: str, target: str) -> Route:
         """Return the direct package for the pair, else a pivot through English."""
@@ -162,26 +169,41 @@ class ArgosEngine:
             return [by_pair[(source, PIVOT)], by_pair[(PIVOT, target)]]
         raise PairUnavailable(source, target)
 
-    def _model(self, package: InstalledPackage) -> _Model:
+    @contextmanager
+    def _model(self, package: InstalledPackage) -> Iterator[_Model]:
+        """Lend a loaded model; least recently used models are unloaded, never one in use."""
         with self._lock:
             model = self._loaded.pop(package.model_id, None)
             if model is None:
                 log.info("loading model %s", package.model_id)
                 try:
-                    model = _Model(package, self.intra_threads)
+                    model = _Model(package, self.intra_threads, self.device)
                 except (RuntimeError, ValueError, OSError) as exc:
                     raise EngineFailure(f"{package.model_id} cannot be loaded: {exc}") from exc
             self._loaded[package.model_id] = model
-            while len(self._loaded) > self.max_loaded:
-                evicted, old = self._loaded.popitem(last=False)
-                old.translator.unload_model()
-                log.info("unloaded model %s (more than %d loaded)", evicted, self.max_loaded)
-            return model
+            model.users += 1
+            self._evict()
+        try:
+            yield model
+        finally:
+            with self._lock:
+                model.users -= 1
+                self._evict()
+
+    def _evict(self) -> None:
+        idle = [k for k, m in self._loaded.items() if m.users == 0]
+        while len(self._loaded) > self.max_loaded and idle:
+            evicted = idle.pop(0)
+            self._loaded.pop(evicted).translator.unload_model()
+            log.info("unloaded model %s (more than %d loaded)", evicted, self.max_loaded)
 
     def _run(self, package: InstalledPackage, texts: list[str]) -> list[str]:
         if not texts:
             return []
-        model = self._model(package)
+        with self._model(package) as model:
+            return self._batch(package, model, texts)
+
+    def _batch(self, package: InstalledPackage, model: _Model, texts: list[str]) -> list[str]:
         try:
             tokens = [model.encode(t) for t in texts]
             order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
+from ..models import Route
 
-@dataclass(frozen=True)
-class Route:
-    """How one language pair is translated: the engine, and the model(s) in order."""
-
-    engine: str
-    source: str
-    target: str
-    model: str  # e.g. "translate-en_es@1.9", or "translate-es_en@1.0>translate-en_fr@1.0"
+__all__ = ["Route", "Translator"]
 
 
 class Translator(Protocol):
     """An offline engine that translates sentences in batches."""
 
     name: str
+
+    def fingerprint(self) -> str:
+        """Return a cheap summary of what is installed; it changes when packages change."""
+        ...
 
     def route(self, source: str, target: str) -> Route:
         """Return how source->target is translated, or raise PairUnavailable."""

@@ -8,8 +8,8 @@ text, so callers feed it one run of a block at a time.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
@@ -49,9 +49,14 @@ def split(text: str, language: str) -> list[Sentence]:
     return out
 
 
-@lru_cache(maxsize=32)
+_PER_THREAD = threading.local()  # pysbd's segmenters keep state: never share one across threads
+
+
 def _segmenter(language: str) -> pysbd.Segmenter:
-    return pysbd.Segmenter(language=language, clean=False, char_span=True)
+    cache: dict[str, pysbd.Segmenter] = _PER_THREAD.__dict__.setdefault("segmenters", {})
+    if language not in cache:
+        cache[language] = pysbd.Segmenter(language=language, clean=False, char_span=True)
+    return cache[language]
 
 
 def _pysbd_spans(text: str, language: str) -> list[tuple[int, int]]:

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..services import EXTENSION_KEY
-from . import admin, api, auth, dashboard, metrics, openapi, problems, public
-from .ratelimit import RateLimiter
+from . import admin, api, dashboard, metrics, openapi, problems, public
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the write rate limiter and the error mapping."""
-    settings = app.extensions[EXTENSION_KEY].settings
-    app.extensions[auth.LIMITER_KEY] = RateLimiter(settings.rate_limit)
+    """Register the blueprints and the error mapping."""
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(metrics.bp)

@@ -11,9 +11,6 @@ from ..ingest import schemas
 from ..ingest.operator import parse_job_request
 from ..jobs import queue
 from ..models import JobRun, Role
-from ..store import articles as article_store
-from ..store import audit as audit_store
-from ..store import jobs as job_store
 from ..timestamps import rfc3339
 from .audit import audited
 from .auth import current_token, require
@@ -47,8 +44,7 @@ def retranslate_article(article_id: str) -> tuple[Response, int]:
     svc = services()
     req = parse_job_request(request.get_data(cache=False), schema=schemas.RETRANSLATE,
                             configured=svc.settings.languages)
-    with svc.store.read() as session:
-        article_store.get(session, article_id)  # 404 before anything is queued
+    svc.pipeline.article(article_id)  # 404 before anything is queued
     return _queue("retranslate", {"articles": [article_id], "force": req.force,
                                   "languages": list(req.languages) if req.languages else None})
 
@@ -72,9 +68,8 @@ def jobs() -> Response:
     limit = _int_arg("limit") or _PAGE
     if not 1 <= limit <= 200:
         raise ValidationError.single("limit", "must be a whole number from 1 to 200")
-    with services().store.read() as session:
-        runs = job_store.recent(session, limit=limit, job=request.args.get("job"),
-                                before=before)
+    runs = services().pipeline.queries.jobs(limit=limit, job=request.args.get("job"),
+                                            before=before)
     nxt = url_for("admin.jobs", limit=limit, before=runs[-1].id) if len(runs) == limit else None
     return jsonify({"items": [job_json(r) for r in runs], "next": nxt})
 
@@ -83,8 +78,7 @@ def jobs() -> Response:
 @require(Role.OPERATOR)
 def job(run_id: int) -> Response:
     """Return one job run."""
-    with services().store.read() as session:
-        return jsonify(job_json(job_store.get(session, run_id)))
+    return jsonify(job_json(services().pipeline.queries.job(run_id)))
 
 
 @bp.get("/status")
@@ -98,8 +92,7 @@ def status() -> Response:
 @require(Role.OPERATOR)
 def audit() -> Response:
     """Return operator actions, newest first."""
-    with services().store.read() as session:
-        entries = audit_store.recent(session, limit=_PAGE, before=_int_arg("before"))
+    entries = services().pipeline.queries.audit(limit=_PAGE, before=_int_arg("before"))
     return jsonify({"items": [
         {"id": e.id, "actor": e.actor, "action": e.action, "params": e.params,
          "outcome": e.outcome, "time": rfc3339(e.created)} for e in entries]})

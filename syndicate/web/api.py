@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from .. import languages
-from ..errors import Forbidden, NotFound, SyndicateError, ValidationError
+from ..errors import Forbidden, NotFound, ValidationError
 from ..ingest.edits import parse_edit
 from ..models import (
     Article,
@@ -20,7 +20,6 @@ from ..models import (
     Translation,
     TranslationStatus,
 )
-from ..store import articles as article_store
 from ..timestamps import rfc3339
 from .audit import audited
 from .auth import current_token, require
@@ -61,9 +60,8 @@ def list_articles() -> Response:
     limit = _int_param("limit", default=20, low=1, high=_MAX_LIMIT)
     include_retracted = _bool_param("include_retracted")
     cursor = request.args.get("cursor")
-    with services().store.read() as session:
-        found = article_store.page(session, limit=limit, cursor=cursor,
-                                   include_retracted=include_retracted)
+    found = services().pipeline.queries.articles(limit=limit, cursor=cursor,
+                                                 include_retracted=include_retracted)
     next_url = None
     if found.next_cursor:
         next_url = url_for("api.list_articles", limit=limit, cursor=found.next_cursor,
@@ -106,19 +104,14 @@ def put_translation(article_id: str, language: str) -> Response:
 @bp.delete("/articles/<article_id>")
 @require(Role.PRODUCER)
 def retract_article(article_id: str) -> Response:
-    """Retract an article: kept in the store, dropped from the feeds at the next publish."""
+    """Retract an article: kept in the store, dropped from the feeds by the next publish
+    (the publisher takes it up within seconds; the request never waits for it)."""
     token = current_token()
-    with services().store.read() as session:
-        article = article_store.get(session, article_id)
+    pipeline = services().pipeline
+    article = pipeline.article(article_id)
     if token.role is not Role.OPERATOR and article.producer != token.name:
         raise Forbidden(f"article {article_id} belongs to producer {article.producer!r}")
-    pipeline = services().pipeline
-    retracted = pipeline.retract(article_id)
-    try:
-        pipeline.publish()  # drop it from the feeds now, not at the next publish interval
-    except SyndicateError as exc:  # the retraction is stored; the publish job will catch up
-        log.error("publish after retracting %s failed: %s", article_id, exc)
-    return jsonify(article_json(retracted))
+    return jsonify(article_json(pipeline.retract(article_id)))
 
 
 def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any]:

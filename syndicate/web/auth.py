@@ -6,16 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import current_app, g, request
+from flask import g, request
 
 from ..errors import Forbidden, Unauthenticated
 from ..models import Role, Token
-from ..store import tokens
 from .context import services
-from .ratelimit import RateLimiter
 
 P = ParamSpec("P")
-LIMITER_KEY = "syndicate.ratelimit"
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 R = TypeVar("R")
 
@@ -31,14 +28,19 @@ def require(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 raise Forbidden(f"token {token.name!r} has role {token.role.value}; "
                                 f"this needs {role.value}")
             if request.method in _WRITES:
-                limiter: RateLimiter = current_app.extensions[LIMITER_KEY]
-                limiter.check(token.name)
+                take_write(token.name)
             g.token = token
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorate
+
+
+def take_write(name: str) -> None:
+    """Spend one of the token's writes, or raise RateLimited."""
+    svc = services()
+    svc.pipeline.commands.take_write(name, svc.settings.rate_limit)
 
 
 def current_token() -> Token:
@@ -52,5 +54,4 @@ def _authenticate() -> Token:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthenticated("send 'Authorization: Bearer <token>'")
-    with services().store.read() as session:
-        return tokens.authenticate(session, secret.strip())
+    return services().pipeline.queries.authenticate(secret.strip())

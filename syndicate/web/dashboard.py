@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, render_template_string, request
+from flask import Blueprint, g, redirect, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from ..errors import AuthError, ValidationError
 from ..jobs import queue
 from ..models import Role, Token
-from ..store import jobs as job_store
-from ..store import tokens as token_store
 from .audit import audited
-from .auth import LIMITER_KEY
+from .auth import take_write
 from .context import services
-from .ratelimit import RateLimiter
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
 COOKIE = "syndicate_operator"
@@ -31,8 +28,7 @@ def _operator() -> Token | None:
     if not secret:
         return None
     try:
-        with services().store.read() as session:
-            token = token_store.authenticate(session, secret)
+        token = services().pipeline.queries.authenticate(secret)
     except AuthError:
         return None
     return token if token.role is Role.OPERATOR else None
@@ -45,8 +41,7 @@ def home() -> str | tuple[str, int]:
     if token is None:
         return render_template_string(_SIGN_IN, error=None)
     svc = services()
-    with svc.store.read() as session:
-        runs = job_store.recent(session, limit=15)
+    runs = svc.pipeline.queries.jobs(limit=15)
     failed = [r for r in runs if r.state == "failed"]
     return render_template_string(_PAGE, token=token, status=svc.pipeline.status()["languages"],
                                   runs=runs, failed=failed, message=request.args.get("message"),
@@ -58,8 +53,7 @@ def sign_in() -> ResponseReturnValue:
     """Check an operator token and keep it in a cookie."""
     secret = request.form.get("token", "").strip()
     try:
-        with services().store.read() as session:
-            token = token_store.authenticate(session, secret)
+        token = services().pipeline.queries.authenticate(secret)
     except AuthError as exc:
         return render_template_string(_SIGN_IN, error=str(exc)), 401
     if token.role is not Role.OPERATOR:
@@ -98,8 +92,7 @@ def _queue(job: str, params: dict[str, Any]) -> ResponseReturnValue:
     token = _operator()
     if token is None:
         return render_template_string(_SIGN_IN, error="sign in first"), 401
-    limiter: RateLimiter = current_app.extensions[LIMITER_KEY]
-    limiter.check(token.name)
+    take_write(token.name)
     g.token = token
     run, new = queue.request(services(), job, params, token.name)
     audited(job, params, f"{'queued' if new else 'joined'} run {run.id} (dashboard)")

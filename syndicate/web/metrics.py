@@ -17,9 +17,6 @@ from prometheus_client.registry import Collector
 
 from ..errors import Unauthenticated
 from ..services import Services
-from ..store import counters
-from ..store import jobs as job_store
-from ..store import translations as translation_store
 from .context import services
 
 bp = Blueprint("metrics", __name__, url_prefix="/api/v1")
@@ -38,10 +35,9 @@ class _StoreCollector(Collector):
         self.svc = svc
 
     def collect(self) -> Iterator[Metric]:
-        with self.svc.store.read() as session:
-            values = counters.read(session)
-            by_status = translation_store.counts(session)
-            queued = job_store.depth(session)
+        snapshot = self.svc.pipeline.queries.metrics()
+        values, by_status, queued = (snapshot.counters, snapshot.translations,
+                                     snapshot.queued_jobs)
         for name, doc in _COUNTERS.items():
             yield CounterMetricFamily(f"syndicate_{name.removesuffix('_total')}", doc,
                                       value=values.get(name, 0.0))

@@ -1,0 +1,135 @@
+"""Ingest commands: the writes producers and operators make, each in one short transaction.
+
+Every change marks the feeds it affects in the same transaction (the publisher renders only
+those), and an article written in a language is numbered in that language's feed the moment
+it is stored. Nothing here renders or publishes: web requests never wait for a publish.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from . import ingest
+from .config import Settings
+from .errors import Conflict, NotFound, RateLimited, ValidationError
+from .models import Article, ArticleInput, EditInput, IngestOutcome, IngestResult
+from .store import Store, counters, rates
+from .store import articles as article_store
+from .store import audit as audit_store
+from .store import feeds as feed_store
+from .store import translations as translation_store
+from .translate import article as article_translation
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+REQUEST_CHUNK = 500  # articles asked again per transaction (a bulk retranslation)
+
+
+class Commands:
+    """Store what producers and operators send, and mark the feeds it changes."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+
+    def targets(self, article: Article) -> list[str]:
+        """Return the languages an article is translated into."""
+        return [lang for lang in self.settings.languages if lang != article.language]
+
+    def parse(self, body: bytes, content_type: str | None, params: Mapping[str, Sequence[str]],
+              guid_fallback: str | None = None) -> ArticleInput:
+        """Parse a producer's payload with the service's defaults."""
+        return ingest.parse_payload(body, content_type, params,
+                                    default_language=self.settings.source_language,
+                                    guid_fallback=guid_fallback)
+
+    def ingest(self, data: ArticleInput, producer: str) -> IngestResult:
+        """Store an article, ask for its translations and mark its feeds, in one transaction."""
+        for attempt in (1, 2):
+            try:
+                with self.store.write() as session:
+                    now = self.clock()
+                    result = article_store.upsert(session, data, producer, now)
+                    counters.bump(session, {
+                        "articles_ingested_total": result.outcome is IngestOutcome.CREATED,
+                        "articles_updated_total": result.outcome is IngestOutcome.UPDATED})
+                    if result.outcome is not IngestOutcome.UNCHANGED:
+                        article = result.article
+                        translation_store.request(session, article, self.targets(article), now)
+                        feed_store.number(session, article.language, article.id, now)
+                        feed_store.touch_article(session, article.id, also=[article.language])
+                break
+            except Conflict:
+                # Two first-time posts of one guid raced (PostgreSQL); the second becomes an update.
+                if attempt == 2:
+                    raise
+        log.info("article %s %s (guid %r, producer %s, revision %d)", result.article.id,
+                 result.outcome.value, data.guid, producer, result.article.revision)
+        return result
+
+    def retract(self, article_id: str) -> Article:
+        """Mark an article retracted; the feeds showing it are marked for the publisher."""
+        with self.store.write() as session:
+            article = article_store.retract(session, article_id, self.clock())
+            feed_store.touch_article(session, article_id)
+        log.info("article %s retracted", article_id)
+        return article
+
+    def request_again(self, article_ids: Sequence[str] | None, languages: Sequence[str] | None,
+                      *, force: bool) -> list[str]:
+        """Queue articles (all live ones when ids is None) for translation again; return ids."""
+        with self.store.read() as session:
+            ids = list(article_ids) if article_ids is not None else \
+                article_store.live_ids(session)
+        for start in range(0, len(ids), REQUEST_CHUNK):
+            with self.store.write() as session:
+                now = self.clock()
+                for article_id in ids[start:start + REQUEST_CHUNK]:
+                    article = article_store.get(session, article_id)
+                    wanted = [lang for lang in self.targets(article)
+                              if languages is None or lang in languages]
+                    translation_store.request(session, article, wanted, now, again=True,
+                                              force=force)
+        return ids
+
+    def post_edit(self, article_id: str, language: str, edit: EditInput, editor: str) -> None:
+        """Store human post-edits; they win over every later machine pass of the same source."""
+        with self.store.write() as session:
+            article = article_store.get(session, article_id)
+            if language not in self.targets(article):
+                raise NotFound(f"article {article_id!r} is not translated into {language!r}")
+            translation_store.get(session, article_id, language)
+            hashes = article_translation.field_hashes(article)
+            unknown = sorted(set(edit.fields) - set(hashes))
+            if unknown:
+                raise ValidationError.single(unknown[0], "the article has no such field")
+            now = self.clock()
+            fields = {name: (hashes[name], text) for name, text in edit.fields.items()}
+            translation_store.add_edits(session, article_id, language, fields, editor, now)
+            # A translation of the current revision shows the edits at once; an older or
+            # pending one gets them at its next pass.
+            if translation_store.apply_edits(session, article_id, language, article.revision,
+                                             edit.fields, now):
+                feed_store.touch(session, [language])
+        log.info("article %s: %d field(s) post-edited in %s by %s", article_id,
+                 len(edit.fields), language, editor)
+
+    def take_write(self, token: str, per_minute: int) -> None:
+        """Spend one of a token's writes (shared by every worker and host) or raise
+        RateLimited with the seconds until the next one; ``per_minute`` 0: no limit."""
+        if per_minute <= 0:
+            return
+        with self.store.write() as session:
+            wait = rates.take(session, token, float(per_minute), per_minute / 60.0, self.clock())
+        if wait > 0:
+            raise RateLimited(max(1, math.ceil(wait)))
+
+    def audit(self, actor: str, action: str, params: dict[str, Any], outcome: str) -> None:
+        """Record an operator action."""
+        with self.store.write() as session:
+            audit_store.record(session, actor, action, params, outcome, self.clock())

@@ -1,0 +1,169 @@
+"""The publisher: render the feeds that changed, write them, tell the hub.
+
+A publish costs the same at any archive size. It reads the feed state of each language (one
+small query); a feed is rendered only when a change marked it (or a file of it is missing, as
+on a new host, or an operator asked). Rendering reads just what is shown: the newest entries
+by number and the languages those few articles exist in. A full archive page is written once,
+when it fills, a bounded number per pass (oldest first) so a bulk import never makes one
+publish long. Reads run in read transactions; the only write is the short one that records
+what was published, so ingest never waits behind a publish.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .. import languages
+from ..config import Settings
+from ..errors import NotFound
+from ..models import Article, PublishReport, Translation
+from ..store import Store, counters
+from ..store import feeds as feed_store
+from . import entries as feed_entries
+from . import render, websub, writer
+from .entries import FeedEntry
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+PAGES_PER_PASS = 20  # archive pages written per language per publish, at most
+FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One language's rendered files, and how far its archive then reaches."""
+
+    files: dict[str, bytes]  # path under the feeds folder -> content
+    entries: int  # in the subscription feeds
+    pages: int  # full archive pages written once these files are
+    backlog: bool  # full pages remain to be written by a later pass
+
+
+class Publisher:
+    """Renders and writes each language's feeds and archive pages."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+
+    def publish(self, only: Sequence[str] | None = None, *, force: bool = False
+                ) -> PublishReport:
+        """Publish the feeds that changed; ``force`` re-renders ``only`` (or every) language."""
+        with self.store.lock("publish", timeout=300):
+            return self._publish(set(only or self.settings.languages), force)
+
+    def pending(self) -> bool:
+        """Say whether a feed waits to be published (cheap: one small query, a few stats)."""
+        with self.store.read() as session:
+            states = feed_store.states(session, self.settings.languages)
+        return any(self._due(state, force=False) for state in states.values())
+
+    def _due(self, state: feed_store.FeedState, force: bool) -> bool:
+        if state.next_seq == 0:
+            return False  # nothing was ever publishable in this language
+        return force or state.dirty or self._missing_files(state.language)
+
+    def _missing_files(self, language: str) -> bool:
+        folder = self.settings.feeds_dir / language
+        return not all((folder / name).exists() for name in FEED_FILES)
+
+    def _publish(self, wanted: set[str], force: bool) -> PublishReport:
+        with self.store.read() as session:
+            states = feed_store.states(session, self.settings.languages)
+        written: list[str] = []
+        unchanged = 0
+        counts: dict[str, int] = {}
+        for lang in self.settings.languages:
+            state = states[lang]
+            if lang not in wanted or not self._due(state, force):
+                continue
+            out = self._render(state, force)
+            counts[lang] = out.entries
+            for name, data in out.files.items():
+                check = writer.check_json if name.endswith(".json") else writer.check_xml
+                if writer.write_if_changed(self.settings.feeds_dir / name, data, check):
+                    written.append(name)
+                else:
+                    unchanged += 1
+            with self.store.write() as session:
+                # With archive pages still to write, the feed stays due for the next pass.
+                version = state.published_version if out.backlog else state.version
+                feed_store.mark_published(session, lang, version, out.pages, self.clock())
+        changed = [f"{self.settings.public_url}/feeds/{name}" for name in written
+                   if "/archive/" not in name]
+        hub = self.settings.websub_hub
+        notified = websub.notify(hub, changed) if hub and changed else 0
+        if written:
+            with self.store.write() as session:
+                counters.bump(session, {"feed_files_written_total": len(written)})
+            log.info("published %d file(s): %s", len(written), ", ".join(written))
+        return PublishReport(tuple(written), unchanged, counts, notified)
+
+    def _render(self, state: feed_store.FeedState, force: bool) -> Rendered:
+        """Return the files to write, the archive pages then written, and if more remain."""
+        lang, size = state.language, self.settings.feed_entries
+        full = state.next_seq // size
+        last = min(full, state.archived_pages + PAGES_PER_PASS)
+        pages = list(range(state.archived_pages + 1, last + 1))
+        if force:  # an operator's republish also restores written pages that went missing
+            pages = [p for p in range(1, state.archived_pages + 1)
+                     if not self._archive_path(lang, p).exists()] + pages
+        with self.store.read() as session:
+            shown = feed_store.newest(session, lang, size)
+            archived = {p: feed_store.numbered(session, lang, (p - 1) * size + 1, p * size)
+                        for p in pages}
+            ids = [a.id for _, a, _ in shown] + [a.id for v in archived.values() for _, a, _ in v]
+            available = feed_store.languages_of(session, ids)
+        meta = self.feed_meta(lang, self._archive_url(lang, last) if last else None)
+        entries = [self._entry(a, t, lang, available) for _, a, t in shown]
+        files = {
+            f"{lang}/rss.xml": render.render_rss(meta, entries),
+            f"{lang}/atom.xml": render.render_atom(meta, entries),
+            f"{lang}/feed.json": render.render_json(meta, entries),
+        }
+        for page, items in archived.items():
+            prev = self._archive_url(lang, page - 1) if page > 1 else None
+            files[f"{lang}/archive/{page}.xml"] = render.render_atom(
+                meta, [self._entry(a, t, lang, available) for _, a, t in items],
+                render.ArchivePage(self._archive_url(lang, page), prev), page)
+        return Rendered(files, len(entries), last, last < full)
+
+    def feed_meta(self, language: str, prev_archive: str | None = None) -> render.FeedMeta:
+        """Return the metadata of a language's feed."""
+        settings = self.settings
+        name = languages.KNOWN[language].name
+        base = f"{settings.public_url}/feeds/{language}"
+        return render.FeedMeta(
+            language=language,
+            title=settings.feed_title.format(language=name, code=language),
+            description=settings.feed_description.format(language=name, code=language),
+            site_url=settings.public_url, rss_url=f"{base}/rss.xml",
+            atom_url=f"{base}/atom.xml", json_url=f"{base}/feed.json",
+            stylesheet_url=f"{settings.public_url}/feeds/feed.xsl", hub=settings.websub_hub,
+            prev_archive=prev_archive)
+
+    def published(self, article_id: str, language: str) -> FeedEntry:
+        """Return an article as published in one language, or raise NotFound."""
+        with self.store.read() as session:
+            found = feed_store.versions(session, article_id)
+        if found is None or language not in found[1]:
+            raise NotFound(f"article {article_id!r} is not published in {language!r}")
+        article, versions = found
+        return self._entry(article, versions[language], language, {article_id: set(versions)})
+
+    def _archive_path(self, language: str, page: int) -> Path:
+        return self.settings.feeds_dir / language / "archive" / f"{page}.xml"
+
+    def _archive_url(self, language: str, page: int) -> str:
+        return f"{self.settings.public_url}/feeds/{language}/archive/{page}.xml"
+
+    def _entry(self, article: Article, translation: Translation | None, language: str,
+               available: Mapping[str, set[str]]) -> FeedEntry:
+        order = [lang for lang in self.settings.languages if lang in available[article.id]]
+        return feed_entries.entry(article, translation, language, self.settings.public_url,
+                                  order)

@@ -1,0 +1,127 @@
+"""The read side: what views and commands show, each answer from one short read transaction.
+
+Views read through this module instead of reaching into ``store`` themselves, so the web layer
+depends on one interface, and every read the service makes is listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from . import languages
+from .config import Settings
+from .errors import PairUnavailable
+from .models import Article, AuditEntry, Edit, JobRun, Token, Translation
+from .publish.render import FeedMeta
+from .store import Store, counters
+from .store import articles as article_store
+from .store import audit as audit_store
+from .store import jobs as job_store
+from .store import tokens as token_store
+from .store import translations as translation_store
+from .store.articles import Page
+from .timestamps import rfc3339
+from .translate.engine import Translator
+
+__all__ = ["MetricsSnapshot", "Page", "Queries"]
+
+
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    """Counters and gauges for /metrics, read together."""
+
+    counters: dict[str, float]
+    translations: dict[str, dict[str, int]]  # language -> status -> live articles
+    queued_jobs: int
+
+
+class Queries:
+    """Read models for the web layer and the CLI."""
+
+    def __init__(self, settings: Settings, store: Store, translator: Translator,
+                 feed_meta: Callable[[str], FeedMeta]) -> None:
+        self.settings = settings
+        self.store = store
+        self.translator = translator
+        self.feed_meta = feed_meta
+
+    def article(self, article_id: str) -> Article:
+        """Return an article with the status of each of its translations."""
+        with self.store.read() as session:
+            article = article_store.get(session, article_id)
+            return replace(article,
+                           translations=translation_store.statuses(session, article_id))
+
+    def articles(self, *, limit: int, cursor: str | None, include_retracted: bool) -> Page:
+        """Return a page of articles, newest first."""
+        with self.store.read() as session:
+            return article_store.page(session, limit=limit, cursor=cursor,
+                                      include_retracted=include_retracted)
+
+    def translation(self, article_id: str, language: str
+                    ) -> tuple[Article, Translation, list[Edit]]:
+        """Return the article, its translation into language, and the post-edit history."""
+        with self.store.read() as session:
+            article = article_store.get(session, article_id)
+            translation = translation_store.get(session, article_id, language)
+            return article, translation, translation_store.edits(session, article_id, language)
+
+    def authenticate(self, secret: str) -> Token:
+        """Return the active token with this secret, or raise Unauthenticated."""
+        with self.store.read() as session:
+            return token_store.authenticate(session, secret)
+
+    def jobs(self, *, limit: int, job: str | None = None, before: int | None = None
+             ) -> list[JobRun]:
+        """Return job runs, newest first."""
+        with self.store.read() as session:
+            return job_store.recent(session, limit=limit, job=job, before=before)
+
+    def job(self, run_id: int) -> JobRun:
+        """Return one job run or raise NotFound."""
+        with self.store.read() as session:
+            return job_store.get(session, run_id)
+
+    def audit(self, *, limit: int, before: int | None) -> list[AuditEntry]:
+        """Return operator actions, newest first."""
+        with self.store.read() as session:
+            return audit_store.recent(session, limit=limit, before=before)
+
+    def metrics(self) -> MetricsSnapshot:
+        """Return the counters and gauges /metrics shows."""
+        with self.store.read() as session:
+            return MetricsSnapshot(counters.read(session), translation_store.counts(session),
+                                   job_store.depth(session))
+
+    def status(self) -> dict[str, Any]:
+        """Return, per language: model, article counts by status, last publish, feed URLs."""
+        settings = self.settings
+        with self.store.read() as session:
+            by_status = translation_store.counts(session)
+            own = article_store.count_by_language(session)
+        out = []
+        for lang in settings.languages:
+            meta = self.feed_meta(lang)
+            feed = settings.feeds_dir / lang / "atom.xml"
+            published = datetime.fromtimestamp(feed.stat().st_mtime, UTC) if feed.exists() \
+                else None
+            entry: dict[str, Any] = {
+                "language": lang, "name": languages.KNOWN[lang].name,
+                "source": lang == settings.source_language,
+                "articles": {"written_in": own.get(lang, 0),
+                             **{s: by_status.get(lang, {}).get(s, 0)
+                                for s in ("done", "pending", "failed", "unavailable")}},
+                "last_publish": rfc3339(published),
+                "feeds": {"rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url},
+            }
+            if lang != settings.source_language:
+                try:
+                    route = self.translator.route(settings.source_language, lang)
+                    entry["model"] = {"installed": True, "version": route.model}
+                except PairUnavailable as exc:
+                    entry["model"] = {"installed": False, "version": None, "detail": str(exc)}
+            out.append(entry)
+        return {"languages": out}

@@ -1,0 +1,269 @@
+"""The translation runner: claim due work, translate it through the memory, store the result.
+
+Work is claimed per language pair in batches under a lease (an owner and an expiry, renewed
+while the batch runs), so any number of workers on any number of hosts share the queue and a
+worker that dies gives its batch back when the lease expires. A batch that fails is split in
+halves until only the articles that really fail are marked failed. In one process, one pass
+runs at a time. Unavailable work waits outside the queue until the installed packages change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .. import leases
+from ..errors import PairUnavailable, TranslationError
+from ..models import Article, Edit, Route, TranslateReport, Translation, TranslationStatus
+from ..store import Store, counters, memory
+from ..store import feeds as feed_store
+from ..store import translations as translation_store
+from . import article as article_translation
+from . import glossary as glossary_file
+from . import markup
+from .engine import Translator
+from .markup import Segment
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+Item = tuple[Translation, Article]
+BATCH_ARTICLES = 100  # articles claimed per language pair at a time
+
+
+@dataclass(frozen=True)
+class Segments:
+    """What translating a set of segments took."""
+
+    translations: dict[str, str]
+    memory_hits: int
+    sent: int  # segments the engine translated
+
+
+class TranslationRunner:
+    """Translates due work in batches per language pair, under leases."""
+
+    def __init__(self, store: Store, translator: Translator, glossary_path: Path,
+                 lease_seconds: int, clock: Clock, role: str = "worker") -> None:
+        self.store = store
+        self.translator = translator
+        self.glossary_path = glossary_path
+        self.lease = timedelta(seconds=lease_seconds)
+        self.clock = clock
+        self.owner = leases.new_owner(role)
+        self._one_pass = threading.Lock()
+        self._fingerprint: str | None = None
+
+    def run_pass(self, *, articles: Sequence[str] | None = None) -> TranslateReport:
+        """Translate due work (all, or only these articles) until none is left to claim."""
+        with self._one_pass:
+            self._prepare()
+            glossary = self._glossary()
+            report = TranslateReport()
+            while (claimed := self._claim(articles)) is not None:
+                pair, keys = claimed
+                if not keys:
+                    break  # another worker is claiming this pair right now
+                with leases.heartbeat(self._renew, self.lease.total_seconds() / 3):
+                    report = add(report, self._work(pair, keys, glossary))
+            if report != TranslateReport():
+                log.info("translation pass: %s", report)
+            return report
+
+    def wait_for(self, article_ids: Sequence[str], languages: Sequence[str] | None,
+                 poll: float = 0.5) -> TranslateReport:
+        """Translate these articles here, and wait for any held by other workers."""
+        report = self.run_pass(articles=article_ids)
+        while True:
+            with self.store.read() as session:
+                left = translation_store.waiting(session, article_ids, languages)
+            if not left:
+                return report
+            time.sleep(poll)  # another worker holds some under a lease: it finishes or expires
+            report = add(report, self.run_pass(articles=article_ids))
+
+    def has_work(self) -> bool:
+        """Say whether a pass would find work (noticing changed packages first)."""
+        with self._one_pass:
+            self._prepare()
+        with self.store.read() as session:
+            return translation_store.has_due(session, self.clock())
+
+    def release(self) -> None:
+        """Give back whatever this runner holds (on a clean shutdown)."""
+        with self.store.write() as session:
+            translation_store.release(session, self.owner)
+
+    # claiming ---------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        if self._fingerprint is None:
+            self._release_dead()
+        self._requeue_if_packages_changed()
+
+    def _claim(self, articles: Sequence[str] | None
+               ) -> tuple[tuple[str, str], list[translation_store.Key]] | None:
+        with self.store.write() as session:
+            now = self.clock()
+            return translation_store.claim(session, self.owner, now, now + self.lease,
+                                           BATCH_ARTICLES, articles)
+
+    def _renew(self) -> None:
+        with self.store.write() as session:
+            translation_store.renew(session, self.owner, self.clock() + self.lease)
+
+    def _release_dead(self) -> None:
+        """Give back at once the work of processes on this host that died holding it."""
+        with self.store.read() as session:
+            dead = [o for o in translation_store.owners(session) if leases.gone(o)]
+        for owner in dead:
+            with self.store.write() as session:
+                translation_store.release(session, owner)
+            log.warning("gave back the translations held by %s (its process is gone)", owner)
+
+    def _requeue_if_packages_changed(self) -> None:
+        fingerprint = self.translator.fingerprint()
+        if fingerprint == self._fingerprint:
+            return
+        with self.store.write() as session:
+            servable = [pair for pair in translation_store.unavailable_pairs(session)
+                        if self._servable(*pair)]
+            moved = translation_store.requeue_unavailable(session, servable)
+        if moved:
+            log.info("packages changed: %d unavailable translation(s) queued again", moved)
+        self._fingerprint = fingerprint
+
+    def _servable(self, source: str, target: str) -> bool:
+        try:
+            self.translator.route(source, target)
+        except PairUnavailable:
+            return False
+        return True
+
+    # translating ------------------------------------------------------------------------
+
+    def _work(self, pair: tuple[str, str], keys: list[translation_store.Key],
+              glossary: glossary_file.Glossary) -> TranslateReport:
+        with self.store.read() as session:
+            items = translation_store.leased(session, self.owner, keys)
+        try:
+            route = self.translator.route(*pair)
+        except PairUnavailable as exc:
+            with self.store.write() as session:
+                translation_store.mark(session, keys, TranslationStatus.UNAVAILABLE, str(exc),
+                                       self.clock(), owner=self.owner)
+            log.warning("%d article(s) unavailable: %s", len(keys), exc)
+            return TranslateReport(unavailable=len(keys))
+        return self._translate(route, items, glossary)
+
+    def _translate(self, route: Route, items: list[Item],
+                   glossary: glossary_file.Glossary) -> TranslateReport:
+        """Translate and store items; on failure split them so only real failures fail."""
+        target = route.target
+        try:
+            plans = {a.id: article_translation.plan(a, target, glossary) for _, a in items}
+            segments = [s for p in plans.values() for s in p.segments()]
+            forced = {s.key for t, a in items if t.force for s in plans[a.id].segments()}
+            done = self.translate_segments(route, segments, forced=forced)
+            assembled = {a.id: article_translation.assemble(a, plans[a.id], done.translations,
+                                                            self._edits(a.id, target))
+                         for _, a in items}
+        except (TranslationError, markup.PlaceholderMismatch) as exc:
+            if len(items) > 1:
+                half = len(items) // 2
+                log.warning("%s→%s: a batch of %d failed (%s); splitting it", route.source,
+                            target, len(items), exc)
+                return add(self._translate(route, items[:half], glossary),
+                           self._translate(route, items[half:], glossary))
+            with self.store.write() as session:
+                translation_store.mark(session, [(items[0][1].id, target)],
+                                       TranslationStatus.FAILED, str(exc), self.clock(),
+                                       owner=self.owner)
+            log.error("%s→%s failed for article %s: %s", route.source, target, items[0][1].id,
+                      exc)
+            return TranslateReport(failed=1)
+        stored = 0
+        with self.store.write() as session:
+            now = self.clock()
+            for _, article in items:
+                result = assembled[article.id]
+                if not translation_store.save_done(
+                        session, article.id, target, article.revision, title=result.title,
+                        summary=result.summary, blocks=result.blocks, engine=route.engine,
+                        model=route.model, now=now, owner=self.owner):
+                    continue  # the article moved on, or the lease was lost: not done here
+                translation_store.mark_stale(session, result.stale_edits, now)
+                feed_store.number(session, target, article.id, now)
+                feed_store.touch_article(session, article.id, also=[target])
+                stored += 1
+            counters.bump(session, {"translations_done_total": stored})
+        return TranslateReport(done=stored, segments=len({s.key for s in segments}),
+                               memory_hits=done.memory_hits, translated=done.sent)
+
+    def translate_segments(self, route: Route, segments: Sequence[Segment], *,
+                           forced: frozenset[str] | set[str] = frozenset()) -> Segments:
+        """Translate segments through the memory (``forced`` keys bypass it)."""
+        unique = {s.key: s for s in segments}
+        known: dict[str, str] = {}
+        looked_up = [k for k in unique if k not in forced]
+        if looked_up:
+            with self.store.read() as session:
+                known = memory.lookup(session, route, looked_up)
+        missing = [k for k in unique if k not in known]
+        fresh = dict(zip(missing, self.translator.translate(route, missing), strict=True))
+        sent = len(missing)
+        damaged = [k for k, v in fresh.items() if not _placeholders_ok(unique[k], v)]
+        if damaged:
+            # The engine lost markup: translate the text between placeholders piece by piece.
+            pieces = sorted({p for k in damaged for p in markup.pieces(unique[k])})
+            with self.store.read() as session:
+                piece_known = memory.lookup(session, route, pieces)
+            piece_missing = [p for p in pieces if p not in piece_known]
+            piece_fresh = dict(zip(piece_missing, self.translator.translate(route, piece_missing),
+                                   strict=True))
+            sent += len(piece_missing)
+            for key in damaged:
+                fresh[key] = markup.reassemble(unique[key], {**piece_known, **piece_fresh})
+            fresh.update(piece_fresh)
+            log.info("%d segment(s) lost placeholders; translated piecewise", len(damaged))
+        with self.store.write() as session:
+            now = self.clock()
+            memory.remember(session, route, {k: v for k, v in fresh.items() if k not in forced},
+                            now)
+            memory.remember(session, route, {k: v for k, v in fresh.items() if k in forced},
+                            now, replace=True)
+            counters.bump(session, {"segments_translated_total": sent,
+                                    "translation_memory_hits_total": len(known),
+                                    "translation_memory_lookups_total": len(looked_up)})
+        return Segments({**known, **fresh}, len(known), sent)
+
+    def _edits(self, article_id: str, language: str) -> list[Edit]:
+        with self.store.read() as session:
+            return translation_store.edits(session, article_id, language)
+
+    def _glossary(self) -> glossary_file.Glossary:
+        """Read the glossary afresh for each pass; a missing file is an empty glossary."""
+        path = self.glossary_path
+        if not path.exists():
+            return glossary_file.Glossary()
+        return glossary_file.parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def _placeholders_ok(seg: Segment, translated: str) -> bool:
+    try:
+        markup.check(seg, translated)
+    except markup.PlaceholderMismatch:
+        return False
+    return True
+
+
+def add(a: TranslateReport, b: TranslateReport) -> TranslateReport:
+    """Return the sum of two reports."""
+    return TranslateReport(*(x + y for x, y in zip(
+        (a.done, a.failed, a.unavailable, a.segments, a.memory_hits, a.translated),
+        (b.done, b.failed, b.unavailable, b.segments, b.memory_hits, b.translated),
+        strict=True)))
