@@ -1,8 +1,11 @@
 """syndicate: ingest articles, translate them offline with Argos Translate, publish feeds.
 
-The rules this package keeps:
-- ``pipeline.py`` is the one orchestrator: it alone knows ingest -> translate -> render ->
-  publish; stages never call each other. Views, CLI commands and jobs call the pipeline.
+The rules this package keeps (the layers are checked by import-linter in ``make test``: see
+``[tool.importlinter]`` in pyproject.toml):
+- ``pipeline.py`` is the one thin orchestrator: it alone knows ingest -> translate -> render ->
+  publish. Each stage has its own module: ``commands`` (writes), ``translate/runner``,
+  ``publish/publisher``, and ``queries`` (the read side views use); stages never call each
+  other. Views, CLI commands and jobs call the pipeline.
 - Pure core: ``ingest/``, ``translate/{segment,markup,article}`` and ``publish/{entries,render}``
   never touch the database, the clock, the disk or Flask. I/O lives at the edges: ``store/``,
   ``translate/{argos,packages}``, ``publish/{writer,websub}``, ``web/``, ``cli.py``, ``jobs/``.
