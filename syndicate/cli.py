@@ -144,8 +144,12 @@ def worker_command() -> None:
     log.info("worker %s started", services.pipeline.runner.owner)
     try:
         while not stopping.is_set():
-            if job(services) is None:
-                stopping.wait(services.settings.translate_interval)
+            try:
+                if job(services) is not None:
+                    continue
+            except SyndicateError as exc:  # e.g. the database restarting: try again shortly
+                log.error("translation pass failed: %s", exc)
+            stopping.wait(services.settings.translate_interval)
     except KeyboardInterrupt:
         pass
     finally:

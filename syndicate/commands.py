@@ -53,6 +53,7 @@ class Commands:
         for attempt in (1, 2):
             try:
                 with self.store.write() as session:
+                    feed_store.lock(session, [data.language])
                     now = self.clock()
                     result = article_store.upsert(session, data, producer, now)
                     counters.bump(session, {
@@ -75,6 +76,7 @@ class Commands:
     def retract(self, article_id: str) -> Article:
         """Mark an article retracted; the feeds showing it are marked for the publisher."""
         with self.store.write() as session:
+            feed_store.lock(session)
             article = article_store.retract(session, article_id, self.clock())
             feed_store.touch_article(session, article_id)
         log.info("article %s retracted", article_id)
@@ -100,6 +102,7 @@ class Commands:
     def post_edit(self, article_id: str, language: str, edit: EditInput, editor: str) -> None:
         """Store human post-edits; they win over every later machine pass of the same source."""
         with self.store.write() as session:
+            feed_store.lock(session, [language])
             article = article_store.get(session, article_id)
             if language not in self.targets(article):
                 raise NotFound(f"article {article_id!r} is not translated into {language!r}")

@@ -29,7 +29,7 @@ from .entries import FeedEntry
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-PAGES_PER_PASS = 20  # archive pages written per language per publish, at most
+PAGES_PER_PASS = 5  # archive pages written per language per publish, at most (oldest first)
 FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 
 

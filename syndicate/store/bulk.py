@@ -35,6 +35,7 @@ def load(session: Session, inputs: Sequence[ArticleInput], producer: str, now: d
     blocks: list[dict[str, Any]] = []
     translations: list[dict[str, Any]] = []
     archive: list[dict[str, Any]] = []
+    feed_store.lock(session, {d.language for d in inputs} | set(targets))
     states = feed_store.states(session, sorted({d.language for d in inputs} | set(targets)))
     seqs = {lang: state.next_seq for lang, state in states.items()}
     for article_id, data in zip(ids, inputs, strict=True):

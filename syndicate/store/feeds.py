@@ -41,6 +41,19 @@ class FeedState:
         return self.version > self.published_version
 
 
+def lock(session: Session, languages: Iterable[str] = ()) -> None:
+    """Lock every feed's state row, in one order, before a transaction changes any of them.
+
+    Writers that mark feeds or number entries (ingest, retraction, translation workers on any
+    host) take these locks first and always in language order, so they queue instead of
+    deadlocking; ``languages`` get their row created first if they have none.
+    """
+    existing = set(session.scalars(select(FeedStateRow.language)))
+    _ensure(session, set(languages) - existing)
+    session.execute(select(FeedStateRow.language).order_by(FeedStateRow.language)
+                    .with_for_update())
+
+
 def _ensure(session: Session, languages: Iterable[str]) -> None:
     values = [{"language": lang, "version": 0, "published_version": 0, "next_seq": 0,
                "archived_pages": 0} for lang in sorted(set(languages))]
@@ -141,17 +154,20 @@ def languages_of(session: Session, article_ids: Sequence[str]) -> dict[str, set[
     out: dict[str, set[str]] = {i: set() for i in ids}
     if not ids:
         return out
-    for article_id, own in session.execute(select(ArticleRow.id, ArticleRow.language)
-                                           .where(ArticleRow.id.in_(ids))):
+    revisions: dict[str, int] = {}
+    for article_id, own, revision in session.execute(
+            select(ArticleRow.id, ArticleRow.language, ArticleRow.revision)
+            .where(ArticleRow.id.in_(ids))):
         out[article_id].add(own)
-    done = session.execute(
-        select(TranslationRow.article_id, TranslationRow.language)
-        .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
-        .where(TranslationRow.article_id.in_(ids),
-               TranslationRow.status == TranslationStatus.DONE,
-               TranslationRow.source_revision == ArticleRow.revision))
-    for article_id, lang in done:
-        out[article_id].add(lang)
+        revisions[article_id] = revision
+    # By primary key only (no join, no status filter in SQL): the planner must not be
+    # tempted into scanning every done translation of the archive.
+    for article_id, lang, status, source_revision in session.execute(
+            select(TranslationRow.article_id, TranslationRow.language, TranslationRow.status,
+                   TranslationRow.source_revision)
+            .where(TranslationRow.article_id.in_(ids))):
+        if status == TranslationStatus.DONE and source_revision == revisions.get(article_id):
+            out[article_id].add(lang)
     return out
 
 

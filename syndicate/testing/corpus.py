@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from ..models import ArticleInput, Block, BlockType
+
 _SUBJECTS = (
     "The city council", "The minister", "Local officials", "A spokesperson for the company",
     "The central bank", "Researchers at the university", "The regional government",
@@ -68,3 +70,13 @@ def paragraphs(count: int, per_paragraph: int, seed: int = 7, *,
     """Return ``count`` paragraphs of ``per_paragraph`` sentences each."""
     flat = sentences(count * per_paragraph, seed, unique=unique)
     return [" ".join(flat[i * per_paragraph:(i + 1) * per_paragraph]) for i in range(count)]
+
+
+def articles(count: int, start: int = 0, *, seed: int = 7,
+             prefix: str = "bench") -> list[ArticleInput]:
+    """Return ``count`` English articles of three paragraphs each, numbered from ``start``."""
+    pool = paragraphs(200, 4, seed)
+    return [ArticleInput(guid=f"{prefix}-{n}", title=f"Bench story {n}", language="en",
+                         blocks=tuple(Block(BlockType.PARAGRAPH, pool[(n + k) % len(pool)])
+                                      for k in range(3)), author="Desk")
+            for n in range(start, start + count)]

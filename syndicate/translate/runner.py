@@ -188,6 +188,7 @@ class TranslationRunner:
             return TranslateReport(failed=1)
         stored = 0
         with self.store.write() as session:
+            feed_store.lock(session, [target])
             now = self.clock()
             for _, article in items:
                 result = assembled[article.id]
