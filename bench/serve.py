@@ -5,7 +5,7 @@ Run: ``.venv/bin/python bench/serve.py`` (about a minute; ``--seconds`` per run)
 listens on 127.0.0.1 only. Printed, for a full 200 answer and a 304 (If-None-Match):
   (a) plain nginx, a minimal config serving the feeds folder (the baseline);
   (b) nginx with ``deploy/nginx.conf`` (types, charset, gzip_static, Cache-Control, ETag);
-  (c) gunicorn (2 workers) serving ``syndicate.wsgi:app`` directly.
+  (c) gunicorn with ``deploy/gunicorn.conf.py`` serving ``syndicate.wsgi:app`` directly.
 Targets: b/a >= 0.95, c/a >= 0.15 for 200.
 """
 
@@ -102,7 +102,7 @@ def nginx_conf(work: Path, name: str, port: int, app_port: int, shipped: bool) -
                 .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
                 .replace("pid /tmp/syndicate-nginx.pid;", f"pid {work / name}.pid;")
                 .replace("worker_processes auto;", "worker_processes 1;"))
-    else:
+    else:  # Debian's stock nginx.conf settings, one static server
         text = f"""worker_processes 1;
 pid {work / name}.pid;
 error_log stderr warn;
@@ -110,7 +110,11 @@ events {{ worker_connections 4096; }}
 http {{
     access_log off;
     sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
     keepalive_requests 10000;
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
     server {{ listen 127.0.0.1:{port}; root {work / 'srv'}; }}
 }}
 """
@@ -128,6 +132,7 @@ def main() -> int:
             print(f"{tool} is missing: apt-get install nginx wrk", file=sys.stderr)
             return 2
     work = Path(tempfile.mkdtemp(prefix="syndicate-serve-"))
+    work.chmod(0o755)  # nginx's workers run as an unprivileged user: they must read the feeds
     settings = prepare(work)
     env = {**os.environ, "SYNDICATE_INSTANCE_DIR": str(settings.instance_dir),
            "SYNDICATE_DATABASE_URL": settings.database_url,
@@ -137,9 +142,9 @@ def main() -> int:
     app_port, plain_port, shipped_port = free_port(), free_port(), free_port()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     procs = [
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
-                          f"127.0.0.1:{app_port}", "syndicate.wsgi:app"], env=env,
-                         stderr=subprocess.DEVNULL),
+        subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
+                          str(ROOT / "deploy" / "gunicorn.conf.py"), "--bind",
+                          f"127.0.0.1:{app_port}"], env=env, stderr=subprocess.DEVNULL),
         subprocess.Popen([nginx, "-c", str(nginx_conf(work, "plain", plain_port, app_port,
                                                       False)), "-g", "daemon off;"]),
         subprocess.Popen([nginx, "-c", str(nginx_conf(work, "shipped", shipped_port, app_port,

@@ -103,6 +103,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     url: str = request.getfixturevalue("postgres_url")
     yield url
+    empty_postgres(url)
+
+
+def empty_postgres(url: str) -> None:
+    """Drop every table a test created in the PostgreSQL database."""
     engine = create_engine(url)
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)

@@ -19,16 +19,16 @@ from typing import IO, Any
 
 import feedparser
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from syndicate.config import Settings
 from syndicate.models import Role
 from syndicate.services import Services
 from syndicate.store import counters
-from syndicate.store.schema import Base, JobRunRow, TranslationRow
+from syndicate.store.schema import JobRunRow, TranslationRow
 from syndicate.testing import corpus
 
-from .conftest import ARGOS_PACKAGES, BACKENDS, make_token
+from .conftest import ARGOS_PACKAGES, BACKENDS, empty_postgres, make_token
 
 if "postgresql" not in BACKENDS:  # CI always has it (conftest raises there without it)
     pytest.skip("needs PostgreSQL's server: apt-get install postgresql", allow_module_level=True)
@@ -102,11 +102,7 @@ def pg_env(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         "SYNDICATE_LOG_LEVEL": "INFO",
     }
     yield env
-    engine = create_engine(postgres_url)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
+    empty_postgres(postgres_url)
 
 
 def services_for(env: dict[str, str], **overrides: str) -> Services:

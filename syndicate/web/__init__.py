@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, dashboard, metrics, openapi, problems, public
+from ..services import EXTENSION_KEY
+from . import admin, api, dashboard, feeds, metrics, openapi, problems, public
 
 
 def init_app(app: Flask) -> None:
@@ -23,3 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(public.bp)
     problems.init_app(app)
+    settings = app.extensions[EXTENSION_KEY].settings
+    app.wsgi_app = feeds.FeedFiles(  # type: ignore[method-assign]
+        app.wsgi_app, public.FILES, settings.feeds_dir, settings.languages,
+        settings.publish_interval)

@@ -12,7 +12,7 @@ from . import feeds
 from .context import services
 
 bp = Blueprint("public", __name__)
-_files = feeds.FileCache()
+FILES = feeds.FileCache()  # shared with the WSGI fast path (web.init_app)
 _XSL = resources.files("syndicate.publish").joinpath("feed.xsl").read_bytes()
 
 
@@ -30,7 +30,7 @@ def _language(tag: str) -> str:
 
 def _serve(relative: str, media_type: str) -> Response:
     settings = services().settings
-    cached = _files.get(settings.feeds_dir / relative)
+    cached = FILES.get(settings.feeds_dir / relative)
     if cached is None:
         raise NotFound(f"{relative} has not been published yet")
     return feeds.respond(request, cached, media_type, settings.publish_interval)
