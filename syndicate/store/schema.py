@@ -177,7 +177,10 @@ class ArchiveRow(Base):
     """The order in which an article first entered a language's feed (RFC 5005 paging)."""
 
     __tablename__ = "feed_archive"
-    __table_args__ = (Index("uq_feed_archive_language_seq", "language", "seq", unique=True),)
+    __table_args__ = (
+        Index("uq_feed_archive_language_seq", "language", "seq", unique=True),
+        Index("ix_feed_archive_article_id", "article_id"),  # the feeds an article is in
+    )
 
     language: Mapped[str] = mapped_column(String(35), primary_key=True)
     article_id: Mapped[str] = mapped_column(

@@ -58,6 +58,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("lease_owner", sa.String(200), nullable=True))
         batch.add_column(sa.Column("lease_expires", UTCDateTime(), nullable=True))
     op.create_index("ix_job_runs_state", "job_runs", ["state"])
+    op.create_index("ix_feed_archive_article_id", "feed_archive", ["article_id"])
     op.create_table(
         "feed_state",
         sa.Column("language", sa.String(35), nullable=False),
@@ -84,6 +85,7 @@ def downgrade() -> None:
     op.drop_table("rate_buckets")
     op.drop_table("feed_state")
     op.drop_index("ix_job_runs_state", table_name="job_runs")
+    op.drop_index("ix_feed_archive_article_id", table_name="feed_archive")
     with op.batch_alter_table("job_runs") as batch:
         batch.drop_column("lease_expires")
         batch.drop_column("lease_owner")
