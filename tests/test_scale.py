@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from syndicate.errors import EngineFailure
 from syndicate.models import ArticleInput, Block, BlockType, Role, Route, TranslationStatus
@@ -161,6 +161,24 @@ def test_a_run_whose_process_died_is_abandoned_and_the_cli_says_so(
         assert job_store.get(session, run.id).state == "abandoned"
     again = runner.invoke(args=["republish"])  # the next request runs afresh
     assert again.exit_code == 0, again.output
+
+
+def test_abandoned_runs_show_in_the_api_and_the_dashboard(services: Services,
+                                                          client: FlaskClient,
+                                                          operator: dict[str, str]) -> None:
+    from syndicate.jobs.queue import reap
+
+    now = services.pipeline.clock()
+    with services.store.write() as session:
+        run_id = job_store.start(session, "translate", "scheduled", None, now, DEAD_OWNER,
+                                 now + timedelta(hours=1))
+    reap(services)
+    shown = client.get(f"/api/v1/jobs/{run_id}", headers=operator).get_json()
+    assert shown["state"] == "abandoned" and "stopped" in shown["error"]
+    secret = operator["Authorization"].removeprefix("Bearer ")
+    client.post("/admin/sign-in", data={"token": secret})
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Failures" in page and "abandoned" in page
 
 
 def test_waiting_for_a_job_has_a_deadline(services: Services, runner: FlaskCliRunner) -> None:

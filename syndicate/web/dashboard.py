@@ -42,7 +42,7 @@ def home() -> str | tuple[str, int]:
         return render_template_string(_SIGN_IN, error=None)
     svc = services()
     runs = svc.pipeline.queries.jobs(limit=15)
-    failed = [r for r in runs if r.state == "failed"]
+    failed = [r for r in runs if r.state in ("failed", "abandoned")]
     return render_template_string(_PAGE, token=token, status=svc.pipeline.status()["languages"],
                                   runs=runs, failed=failed, message=request.args.get("message"),
                                   languages=svc.settings.target_languages)
@@ -152,5 +152,5 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <td>{{ r.finished.strftime("%H:%M:%S") if r.finished else "" }}</td>
 <td>{{ r.error or r.counts }}</td></tr>{% endfor %}</table>
 {% if failed %}<h2 class="failed">Failures</h2><ul>{% for r in failed %}
-<li>{{ r.job }} #{{ r.id }}: {{ r.error }}</li>{% endfor %}</ul>{% endif %}
+<li>{{ r.job }} #{{ r.id }} {{ r.state }}: {{ r.error }}</li>{% endfor %}</ul>{% endif %}
 </body></html>"""
