@@ -22,7 +22,7 @@ class Services:
     pipeline: Pipeline
 
     @classmethod
-    def build(cls, settings: Settings, role: str = "web") -> Services:
+    def build(cls, settings: Settings, role: str = "process") -> Services:
         """Build the parts from settings (no database connection is made yet)."""
         store = Store(settings.database_url, lock_dir=settings.instance_dir)
         translator = ArgosEngine(settings.packages_dir, beam_size=settings.beam_size,

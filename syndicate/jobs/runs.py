@@ -68,7 +68,7 @@ def recorded(name: str, func: Job, due: Callable[[Services], bool] | None = None
             return None
         return run_recorded(services, name, func)
 
-    run.__name__ = f"recorded_{name}"
+    run.__name__ = run.__qualname__ = f"recorded_{name}"
     return run
 
 
