@@ -99,3 +99,10 @@ def test_the_wsgi_app_never_starts_a_scheduler(env: dict[str, str]) -> None:
     result = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env},
                             capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "syndicate ['MainThread']"
+
+
+def test_operator_jobs_run_apart_from_the_publishing_tick(services: Services) -> None:
+    with_worker = {job.id for job in scheduling.build(services).get_jobs()}
+    assert with_worker == {"translate", "publish", "dispatch", "tick"}
+    without = {job.id for job in scheduling.build(services, worker=False).get_jobs()}
+    assert without == {"publish", "dispatch", "tick"}  # `scheduler --no-worker`

@@ -49,9 +49,8 @@ PUBLISH = Schedule("publish", publish_feeds, lambda s: s.settings.publish_interv
 
 
 def tick(services: Services) -> None:
-    """Every few seconds: mark dead runs abandoned, run operators' requests, publish changes."""
+    """Every few seconds: mark dead runs abandoned, and publish the feeds changes marked."""
     reap(services)
-    dispatch(services)
     recorded("publish", publish_feeds, has_changes)(services)
 
 
@@ -63,8 +62,11 @@ def build(services: Services, *, worker: bool = True) -> BaseScheduler:
         scheduler.add_job(recorded(schedule.job_id, schedule.func, schedule.due), "interval",
                           args=[services], id=schedule.job_id, next_run_time=datetime.now(UTC),
                           seconds=schedule.interval(services), replace_existing=True)
-    # Operators' requests and marked feeds: each queued run is its own record.
-    scheduler.add_job(tick, "interval", args=[services], id="dispatch",
+    # Operators' requests (each queued run is its own record) in their own thread, so a long
+    # retranslation never holds up the reaper and the publisher's tick.
+    scheduler.add_job(dispatch, "interval", args=[services], id="dispatch",
+                      seconds=DISPATCH_SECONDS, replace_existing=True)
+    scheduler.add_job(tick, "interval", args=[services], id="tick",
                       seconds=DISPATCH_SECONDS, replace_existing=True)
     log.info("scheduler has %d job(s): %s", len(schedules),
              ", ".join(s.job_id for s in schedules))
