@@ -7,8 +7,8 @@ from typing import Any
 
 from ..errors import MalformedInput, ValidationError
 from ..models import EditInput
+from ..sanitize import clean_html, has_content
 from . import fields, schemas
-from .sanitize import clean_html, has_content
 
 
 def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from .. import languages
 from ..errors import FieldProblem, ValidationError
-from .sanitize import plain_text
+from ..sanitize import plain_text
 
 MAX_TITLE = 500
 MAX_GUID = 1000

@@ -9,7 +9,7 @@ import lxml.html
 from lxml import etree
 
 from ..models import Block, BlockType
-from .sanitize import clean_html, has_content, text_of
+from ..sanitize import clean_html, has_content, text_of
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _CONTAINERS = frozenset({

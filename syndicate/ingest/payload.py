@@ -8,10 +8,10 @@ from typing import Any
 
 from ..errors import MalformedInput, UnsupportedMediaType, ValidationError
 from ..models import ArticleInput, Block, BlockType
+from ..sanitize import clean_html, has_content, text_of
 from . import fields, schemas
 from .htmlblocks import Document, parse_html
 from .markdown import parse_markdown
-from .sanitize import clean_html, has_content, text_of
 from .text import first_sentence, parse_text
 
 JSON = "application/json"

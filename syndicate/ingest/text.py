@@ -16,7 +16,7 @@ import html
 import re
 
 from ..models import Block, BlockType
-from .sanitize import plain_text, xml_safe
+from ..sanitize import plain_text, xml_safe
 
 _MAX_HEADING_CHARS = 120
 _MAX_HEADING_WORDS = 15

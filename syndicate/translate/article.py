@@ -6,7 +6,8 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..models import Article, Edit, Origin, TranslatedBlock
+from ..models import Article, BlockType, Edit, Origin, TranslatedBlock
+from ..sanitize import clean_html
 from . import markup
 from .glossary import Glossary
 from .markup import Plan, Segment
@@ -81,6 +82,8 @@ def assemble(article: Article, article_plan: ArticlePlan, translations: Mapping[
                                                     strict=True)):
         block_edit = current.get(f"blocks[{index}]")
         html = block_edit.text if block_edit else markup.render(block_plan, translations)
+        # Whatever the engine or an edit produced, only the ingest allow-list is stored.
+        html = clean_html(html, base_url=None, allow_lists=block.type is BlockType.LIST)
         blocks.append(TranslatedBlock(block.type, html, block.content_hash(),
                                       Origin.HUMAN if block_edit else Origin.MACHINE,
                                       block.level, block.ordered))

@@ -1,6 +1,8 @@
 """Plan the translation of a block's inline HTML, and put the translated text back into it.
 
-Pure: no I/O. A block's HTML is cut at structural tags (``li``, ``ul``, ``ol``, ``br``), which are
+Pure: no I/O. A block's HTML is read by an HTML tokenizer (the standard library's, which knows
+that ``>`` inside a quoted attribute value does not end a tag; never a regular expression),
+then cut at structural tags (``li``, ``ul``, ``ol``, ``br``), which are
 kept verbatim; each run between them is split into sentences. Inside a sentence, inline tags
 (links, emphasis, code, images), glossary terms and literal ``{n}`` text become numbered
 placeholders ``{1}``, ``{2}``, ... so the engine translates words only and the markup comes back
@@ -14,15 +16,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from . import segment
 from .glossary import Glossary
 
 PLACEHOLDER = re.compile(r"\{\s*(\d+)\s*\}")
-_TAG = re.compile(r"(<[^>]+>)")
-_TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
 _STRUCTURAL = frozenset({"li", "ul", "ol", "br"})
 _LITERAL_BRACES = re.compile(r"\{\s*\d+\s*\}")
 _SPACE = re.compile(r"\s+")
@@ -64,21 +65,45 @@ def plan_html(markup: str, source: str, target: str, glossary: Glossary) -> Plan
     run: list[tuple[bool, str]] = []  # (is_slot, text or raw html)
     matcher = glossary.matcher(target)
     renderings = glossary.renderings(target)
-    for token in _TAG.split(markup):
-        if not token:
-            continue
-        if token.startswith("<"):
-            name = _TAG_NAME.match(token)
-            if name and name.group(1).lower() in _STRUCTURAL:
-                parts.extend(_plan_run(run, source))
-                run = []
-                parts.append(token)
-            else:
-                run.append((True, token))
-            continue
-        run.extend(_protect(html.unescape(token), matcher, renderings))
+    for name, token in tokens(markup):
+        if name is None:
+            run.extend(_protect(token, matcher, renderings))
+        elif name in _STRUCTURAL:
+            parts.extend(_plan_run(run, source))
+            run = []
+            parts.append(token)
+        else:
+            run.append((True, token))
     parts.extend(_plan_run(run, source))
     return Plan(tuple(parts))
+
+
+class _Tokenizer(HTMLParser):
+    """Collect (tag name, raw tag) and (None, decoded text) tokens, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[tuple[str | None, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append((tag, self.get_starttag_text() or f"<{tag}>"))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append((tag, f"</{tag}>"))
+
+    def handle_data(self, data: str) -> None:
+        self.out.append((None, data))
+
+
+def tokens(markup: str) -> Iterator[tuple[str | None, str]]:
+    """Yield a fragment's tags as (lower-case name, raw text) and text as (None, decoded)."""
+    parser = _Tokenizer()
+    parser.feed(markup)
+    parser.close()
+    yield from parser.out
 
 
 def plan_text(text: str, source: str, target: str, glossary: Glossary) -> Plan:
