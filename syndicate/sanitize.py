@@ -40,6 +40,22 @@ def plain_text(text: str) -> str:
     return _SPACE.sub(" ", xml_safe(text)).strip()
 
 
+def strip_markup(text: str) -> str:
+    """Return text with every tag removed (script and style with their content), entities
+    decoded; repeated until nothing changes, so an escaped tag cannot survive as a tag."""
+    for _ in range(4):
+        stripped = html.unescape(nh3.clean(xml_safe(text), tags=set()))
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def plain_field(text: str) -> str:
+    """Return a plain-text field (title, summary, author, category): no markup, folded."""
+    return plain_text(strip_markup(text))
+
+
 def clean_html(markup: str, *, base_url: str | None, allow_lists: bool = False) -> str:
     """Return sanitized inline HTML: allowed tags only, absolute http(s)/mailto URLs only."""
 

@@ -148,3 +148,30 @@ def test_a_feed_entry_parses_as_xml_with_the_payload(client: FlaskClient, servic
     content = root.findtext(".//{http://www.w3.org/2005/Atom}content") or ""
     img = lxml_html.fragment_fromstring(content, create_parent="div").find(".//img")
     assert img is not None and set(_attrs(img)) <= {"alt", "src"}
+
+
+def test_plain_text_fields_stay_plain_in_the_store_and_every_feed(
+        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
+    body = article_body(
+        title="<b>Big</b> news <img src=x onerror=alert(1)>",
+        summary="&lt;script&gt;alert(1)&lt;/script&gt; Plain & simple",
+        author="<i>Jo</i> Writer", categories=["<u>world</u>"])
+    created = client.post("/api/v1/articles", json=body, headers=producer).get_json()
+    assert (created["title"], created["summary"], created["author"], created["categories"]) \
+        == ("Big news", "Plain & simple", "Jo Writer", ["world"])
+    escaped = article_body(guid="escaped", blocks=[
+        {"type": "paragraph", "html": "&lt;img src=x onerror=alert(1)&gt; is how it starts."}])
+    del escaped["summary"]  # the feeds derive one from the first paragraph
+    assert client.post("/api/v1/articles", json=escaped, headers=producer).status_code == 201
+    services.pipeline.translate_pending()
+    services.pipeline.publish_changes()
+    for lang in ("en", "es"):
+        rss = feedparser.parse((services.settings.feeds_dir / lang / "rss.xml").read_bytes())
+        summaries = {e.id: e.summary for e in rss.entries}
+        # what a reader shows: the characters, never an element (feedparser's sanitizer,
+        # which reads <description> as HTML, finds no tag to remove)
+        for text in summaries.values():
+            assert lxml_html.fragment_fromstring(text, create_parent="div").find(".//*") is None
+        assert any("<img src=x onerror=alert(1)>" in html.unescape(t)
+                   for t in summaries.values())
+        assert "Plain & simple" in [html.unescape(t) for t in summaries.values()]

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from .. import languages
 from ..errors import FieldProblem, ValidationError
-from ..sanitize import plain_text
+from ..sanitize import plain_field, plain_text
 
 MAX_TITLE = 500
 MAX_GUID = 1000
@@ -38,8 +38,10 @@ class Problems:
             raise ValidationError(self.items)
 
 
-def text(value: Any, field: str, problems: Problems, *, required: bool, max_len: int) -> str | None:
-    """Return a plain-text field, folded and XML-safe."""
+def text(value: Any, field: str, problems: Problems, *, required: bool, max_len: int,
+         markup: bool = False) -> str | None:
+    """Return a plain-text field, folded and XML-safe, with any markup removed (an identifier
+    such as a guid, ``markup=True``, is kept as sent)."""
     if value is None:
         if required:
             problems.add(field, "is required")
@@ -47,7 +49,7 @@ def text(value: Any, field: str, problems: Problems, *, required: bool, max_len:
     if not isinstance(value, str):
         problems.add(field, "must be a string")
         return None
-    cleaned = plain_text(value)
+    cleaned = plain_text(value) if markup else plain_field(value)
     if not cleaned:
         if required:
             problems.add(field, "must not be empty")
@@ -116,7 +118,7 @@ def categories(value: Any, field: str, problems: Problems) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.add(field, "must be a list of strings")
         return ()
-    labels = [plain_text(v) for v in value]
+    labels = [plain_field(v) for v in value]
     if any(not label or len(label) > MAX_CATEGORY for label in labels):
         problems.add(field, f"each category must be 1 to {MAX_CATEGORY} characters")
         return ()

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import MalformedInput, UnsupportedMediaType, ValidationError
 from ..models import ArticleInput, Block, BlockType
-from ..sanitize import clean_html, has_content, text_of
+from ..sanitize import clean_html, has_content, plain_field, text_of
 from . import fields, schemas
 from .htmlblocks import Document, parse_html
 from .markdown import parse_markdown
@@ -100,7 +100,7 @@ def _metadata(source: Mapping[str, Any], problems: fields.Problems,
               default_language: str) -> dict[str, Any]:
     link = fields.link(source.get("link"), "link", problems)
     return {
-        "guid": fields.text(source.get("guid"), "guid", problems, required=True,
+        "guid": fields.text(source.get("guid"), "guid", problems, markup=True, required=True,
                             max_len=fields.MAX_GUID) or "",
         "title": fields.text(source.get("title"), "title", problems, required=True,
                              max_len=fields.MAX_TITLE) or "",
@@ -216,7 +216,7 @@ def _derived_title(blocks: tuple[Block, ...]) -> str | None:
     """Return the first sentence of the first paragraph, cut to the title limit at a word."""
     for block in blocks:
         if block.type is BlockType.PARAGRAPH:
-            sentence = first_sentence(text_of(block.html))
+            sentence = first_sentence(plain_field(text_of(block.html)))
             if len(sentence) <= fields.MAX_TITLE:
                 return sentence
             return sentence[: fields.MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"

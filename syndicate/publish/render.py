@@ -8,6 +8,7 @@ RSS, the WebSub hub, RFC 5005 archive links, and the xml-stylesheet processing i
 
 from __future__ import annotations
 
+import html
 import json
 import uuid
 from collections.abc import Sequence
@@ -79,7 +80,9 @@ def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
         fe.guid(e.guid, permalink=False)
         fe.title(e.title)
         fe.link(href=e.link)
-        fe.description(e.summary or e.title)
+        # RSS readers decode <description> as HTML: escape the plain text once more, so a
+        # summary that mentions "<img ...>" shows those characters instead of becoming a tag.
+        fe.description(html.escape(e.summary or e.title, quote=False))
         fe.content(e.content_html)
         fe.pubDate(e.published)
         if e.author:
