@@ -79,12 +79,17 @@ def clean_html(markup: str, *, base_url: str | None, allow_lists: bool = False) 
 def absolute_url(value: str, base_url: str | None) -> str | None:
     """Resolve a URL against the article's link; drop it if unsafe or unresolvable."""
     value = value.strip()
-    scheme = urlsplit(value).scheme.lower()
-    if scheme:
-        return value if scheme in _URL_SCHEMES else None
-    if base_url is None:
-        return None  # a relative URL means nothing in a feed reader
-    return urljoin(base_url, value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a bad host or port only fails when read
+        scheme = parts.scheme.lower()
+        if scheme:
+            return value if scheme in _URL_SCHEMES else None
+        if base_url is None:
+            return None  # a relative URL means nothing in a feed reader
+        return urljoin(base_url, value)
+    except ValueError:
+        return None  # unparseable ("http://[x"): dropped like any unsafe URL
 
 
 def has_content(markup: str) -> bool:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..errors import MalformedInput, ValidationError
+from ..errors import ValidationError
 from ..models import EditInput
 from ..sanitize import clean_html, has_content
 from . import fields, schemas
@@ -13,10 +12,7 @@ from . import fields, schemas
 
 def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:
     """Parse {"title"?, "summary"?, "blocks"?: [{"position", "html"}]}; sanitize the HTML."""
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedInput(f"malformed JSON: {exc}") from None
+    data = fields.json_document(body)
     structural = schemas.check(schemas.EDIT, data)
     if not isinstance(data, dict):
         raise ValidationError(structural)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from .. import languages
-from ..errors import FieldProblem, ValidationError
+from ..errors import FieldProblem, MalformedInput, ValidationError
 from ..sanitize import plain_field, plain_text
 
 MAX_TITLE = 500
@@ -74,6 +75,46 @@ def language(value: Any, field: str, problems: Problems, default: str) -> str:
         return default
 
 
+MAX_JSON_DEPTH = 32  # far deeper than any payload the API takes; bounds the parsers' work
+
+
+def json_document(body: str | bytes) -> Any:
+    """Parse a JSON body; MalformedInput when it is not JSON, ValidationError (naming the
+    depth) when it nests deeper than MAX_JSON_DEPTH."""
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        data = None
+        depth = MAX_JSON_DEPTH + 1
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        where = f" at line {exc.lineno} column {exc.colno}" \
+            if isinstance(exc, json.JSONDecodeError) else ""
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise MalformedInput(f"malformed JSON: {message}{where}") from None
+    else:
+        depth = _depth(data)
+    if depth > MAX_JSON_DEPTH:
+        raise ValidationError.single(
+            "body", f"nests {'more than ' if data is None else ''}{depth} levels deep; "
+            f"at most {MAX_JSON_DEPTH} are allowed")
+    return data
+
+
+def _depth(data: Any) -> int:
+    """Return how deeply lists and objects nest (iteratively: no recursion to exhaust)."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                return level
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def link(value: Any, field: str, problems: Problems) -> str | None:
     """Return an absolute http(s) URL."""
     if value is None:
@@ -82,8 +123,14 @@ def link(value: Any, field: str, problems: Problems) -> str | None:
         problems.add(field, "must be a string (an absolute http(s) URL)")
         return None
     url = value.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname  # parsed lazily: "http://[x" fails only here
+        parts.port  # noqa: B018 - likewise a port out of range
+    except ValueError:
+        problems.add(field, "is not a valid URL")
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not hostname:
         problems.add(field, "must be an absolute http(s) URL")
         return None
     if len(url) > MAX_URL or any(c.isspace() for c in url):

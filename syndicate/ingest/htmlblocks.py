@@ -35,7 +35,10 @@ def parse_html(markup: str, *, base_url: str | None) -> Document:
     """Parse HTML into sanitized blocks; a <title> or a leading <h1> is offered as the title."""
     if not markup.strip():
         return Document((), None)
-    root = lxml.html.document_fromstring(markup)
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):  # only a comment, only control characters, ...
+        return Document((), None)  # no content: the caller reports the empty body
     title_el = root.find(".//title")
     stated_title = text_of(title_el.text or "") if title_el is not None else None
     walker = _Walker(base_url)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .. import languages as known
-from ..errors import MalformedInput, ValidationError
+from ..errors import ValidationError
 from . import fields, schemas
 
 
@@ -25,10 +24,7 @@ def parse_job_request(body: bytes, *, schema: schemas.Schema,
     """Parse an optional JSON body {"languages"?: [...], "force"?: bool} against schema."""
     data: Any = {}
     if body.strip():
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedInput(f"malformed JSON: {exc}") from None
+        data = fields.json_document(body)
     structural = schemas.check(schema, data)
     if not isinstance(data, dict):
         raise ValidationError(structural)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -70,11 +69,7 @@ def _decode(body: bytes, content_type: str | None) -> str:
 
 
 def _from_json(text: str, default_language: str) -> ArticleInput:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedInput(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")\
-            from None
+    data = fields.json_document(text)
     structural = schemas.check(schemas.ARTICLE, data)
     if not isinstance(data, dict):
         raise ValidationError(structural)

@@ -1,0 +1,92 @@
+"""Bad input is a 4xx, never a 500: fuzzing the parsers, and the cases found by attackers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndicate.errors import InputError
+from syndicate.ingest import parse_payload
+from syndicate.ingest.edits import parse_edit
+from syndicate.ingest.fields import MAX_JSON_DEPTH
+
+from .test_api_articles import article_body
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) |
+    st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["guid", "title", "language", "blocks", "body", "format", "type",
+                         "html", "link", "published", "categories", "summary", "x"]) |
+        st.text(max_size=8), children, max_size=5),
+    max_leaves=20)
+_MARKUP = st.lists(st.sampled_from([
+    "<p>", "</p>", "<a href=\"http://[x\">", "<img src=x onerror=alert(1)>", "# ", "\n",
+    "\n\n", "<h1>", "</h1>", "<ul><li>", "</li>", "*", "[l](javascript:x)", "&lt;", "&#0;",
+    "\x00", "\ud7ff", "word ", "Question?", "<script>", "<!--", "]]>", "<title>", "\t",
+]), max_size=30).map("".join)
+
+
+def _parse(body: bytes, content_type: str, params: dict[str, list[str]] | None = None) -> None:
+    try:
+        parse_payload(body, content_type, params or {}, default_language="en",
+                      guid_fallback="fuzz")
+    except InputError:
+        pass  # a 4xx with a problem body: what bad input should get
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(data=_JSON)
+def test_json_payloads_raise_only_input_errors(data: Any) -> None:
+    _parse(json.dumps(data).encode(), "application/json")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(text=_MARKUP, kind=st.sampled_from(["text/plain", "text/markdown", "text/html"]),
+       title=st.none() | _MARKUP, link=st.none() | st.sampled_from(
+           ["http://[x", "https://ok.example/a", "ftp://x", "http://x:99999/", "//x"]))
+def test_documents_raise_only_input_errors(text: str, kind: str, title: str | None,
+                                           link: str | None) -> None:
+    params = {k: [v] for k, v in (("title", title), ("link", link)) if v is not None}
+    _parse(text.encode("utf-8", "surrogatepass"), f"{kind}; charset=utf-8", params)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(data=_JSON)
+def test_post_edits_raise_only_input_errors(data: Any) -> None:
+    try:
+        parse_edit(json.dumps(data).encode(), frozenset({1}))
+    except InputError:
+        pass
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 100_000])
+def test_deep_json_is_422_naming_the_depth(client: FlaskClient, producer: dict[str, str],
+                                           depth: int) -> None:
+    body = "[" * depth + "]" * depth
+    response = client.post("/api/v1/articles", data=body, content_type="application/json",
+                           headers=producer)
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["field"] == "body" and "levels deep" in problem["detail"]
+
+
+@pytest.mark.parametrize("link", ["http://[x", "http://x:99999/"])
+def test_unparseable_links_are_422_on_their_field(client: FlaskClient, producer: dict[str, str],
+                                                  link: str) -> None:
+    response = client.post("/api/v1/articles", json=article_body(link=link), headers=producer)
+    assert response.status_code == 422 and response.get_json()["field"] == "link"
+
+
+def test_unparseable_urls_in_html_are_dropped_not_a_500(client: FlaskClient,
+                                                        producer: dict[str, str]) -> None:
+    body = article_body(blocks=[{"type": "paragraph",
+                                 "html": 'A <a href="http://[x">broken</a> link.'}])
+    response = client.post("/api/v1/articles", json=body, headers=producer)
+    assert response.status_code == 201
+    assert response.get_json()["blocks"][0]["html"] == "A <a>broken</a> link."
