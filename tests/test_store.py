@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -52,8 +53,10 @@ def test_healthz_is_503_when_the_database_is_gone(env: dict[str, str],
         url = services.store.url.set(database="no_such_database")
         env = {**env, "SYNDICATE_DATABASE_URL": url.render_as_string(hide_password=False)}
         gone = create_app(Settings.from_env(env))
-        assert gone.test_client().get("/healthz").status_code == 503
+        answer = gone.test_client().get("/healthz")
         gone.extensions["syndicate"].store.dispose()
+        assert answer.status_code == 503
+        assert_no_leak(answer.get_data(as_text=True), "no_such_database")
         return
     gone = create_app(services.settings)
     client = gone.test_client()
@@ -67,3 +70,26 @@ def test_healthz_is_503_when_the_database_is_gone(env: dict[str, str],
     gone.extensions["syndicate"].store.dispose()
     assert response.status_code == 503
     assert response.get_json()["status"] == "unavailable"
+    assert_no_leak(response.get_data(as_text=True), database)
+
+
+def assert_no_leak(body: str, secret: str) -> None:
+    """Fail if an answer carries driver text, SQL or where the database is."""
+    for leak in (secret, "sqlite3", "psycopg", "SELECT", "OperationalError", "DatabaseError"):
+        assert leak not in body, leak
+    assert len(json.loads(body)["error_id"]) == 12
+
+
+def test_a_503_problem_names_an_error_id_not_the_driver_message(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def broken() -> object:
+        raise OperationalError("SELECT secret FROM tokens", {"p": "secret-host"},
+                               Exception("connection to server at secret-host failed"))
+
+    monkeypatch.setattr(services.store, "_read_sessions", broken)
+    response = client.get("/api/v1/articles", headers=producer)
+    assert response.status_code == 503
+    assert_no_leak(response.get_data(as_text=True), "secret-host")

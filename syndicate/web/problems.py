@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -38,6 +39,11 @@ def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> Re
     return response
 
 
+def new_error_id() -> str:
+    """Return an id that ties an answer to its line in the log."""
+    return uuid.uuid4().hex[:12]
+
+
 def from_error(exc: errors.SyndicateError) -> Response:
     """Return the problem response for one of our errors."""
     status, slug, title = next(
@@ -56,9 +62,12 @@ def from_error(exc: errors.SyndicateError) -> Response:
     elif isinstance(exc, errors.PayloadTooLarge):
         extra["field"] = "body"
         extra["limit"] = exc.limit
-    if status >= 500:
-        log.error("request failed: %s", exc)
-    response = problem(status, slug, title, str(exc), **extra)
+    detail = str(exc)
+    if status >= 500:  # driver and SQL text stay in the log, under an id the client can quote
+        extra["error_id"] = error_id = new_error_id()
+        log.error("request failed [error %s]: %s", error_id, exc)
+        detail = f"{title}; quote error id {error_id} to the operators"
+    response = problem(status, slug, title, detail, **extra)
     if isinstance(exc, errors.Unauthenticated):
         response.headers["WWW-Authenticate"] = 'Bearer realm="syndicate"'
     if isinstance(exc, errors.RateLimited):

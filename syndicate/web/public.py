@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 
 from flask import Blueprint, Response, jsonify, render_template_string, request
 
 from .. import languages
 from ..errors import NotFound, StoreError
-from . import feeds
+from . import feeds, problems
 from .context import services
 
+log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
 FILES = feeds.FileCache()  # shared with the WSGI fast path (web.init_app)
 _XSL = resources.files("syndicate.publish").joinpath("feed.xsl").read_bytes()
@@ -131,5 +133,8 @@ def healthz() -> tuple[Response, int]:
     try:
         services().store.ping()
     except StoreError as exc:
-        return jsonify({"status": "unavailable", "database": str(exc)}), 503
+        error_id = problems.new_error_id()
+        log.error("health check failed [error %s]: %s", error_id, exc)
+        return jsonify({"status": "unavailable", "database": "unavailable",
+                        "error_id": error_id}), 503
     return jsonify({"status": "ok", "database": "ok"}), 200
