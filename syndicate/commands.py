@@ -125,11 +125,24 @@ class Commands:
     def take_write(self, token: str, per_minute: int) -> None:
         """Spend one of a token's writes (shared by every worker and host) or raise
         RateLimited with the seconds until the next one; ``per_minute`` 0: no limit."""
+        self._bucket(f"write:{token}", per_minute, spend=True)
+
+    def check_sign_in(self, address: str, per_minute: int) -> None:
+        """Raise RateLimited while an address is over its failed sign-ins a minute."""
+        self._bucket(f"auth:{address}", per_minute, spend=False)
+
+    def sign_in_failed(self, address: str, per_minute: int) -> None:
+        """Count a failed sign-in (a bad token) against the client's address."""
+        self._bucket(f"auth:{address}", per_minute, spend=True, raise_limited=False)
+
+    def _bucket(self, key: str, per_minute: int, *, spend: bool,
+                raise_limited: bool = True) -> None:
         if per_minute <= 0:
             return
         with self.store.write() as session:
-            wait = rates.take(session, token, float(per_minute), per_minute / 60.0, self.clock())
-        if wait > 0:
+            wait = rates.take(session, key, float(per_minute), per_minute / 60.0, self.clock(),
+                              spend=spend)
+        if wait > 0 and raise_limited:
             raise RateLimited(max(1, math.ceil(wait)))
 
     def audit(self, actor: str, action: str, params: dict[str, Any], outcome: str) -> None:

@@ -47,6 +47,8 @@ class Settings:
     lease_seconds: int
     failover_seconds: int
     device: str
+    auth_failures: int
+    proxy_hops: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -94,6 +96,8 @@ class Settings:
             lease_seconds=reader.get("LEASE_SECONDS", "60", _int_between(2, 3600)),
             failover_seconds=reader.get("FAILOVER_SECONDS", "30", _int_between(2, 3600)),
             device=reader.get("DEVICE", "cpu", _device),
+            auth_failures=reader.get("AUTH_FAILURES", "20", _int_between(0, 100_000)),
+            proxy_hops=reader.get("PROXY_HOPS", "0", _int_between(0, 5)),
         )
         reader.reject_unknown()
         reader.raise_if_failed()

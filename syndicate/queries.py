@@ -13,7 +13,7 @@ from typing import Any
 
 from . import languages
 from .config import Settings
-from .errors import PairUnavailable
+from .errors import NotFound, PairUnavailable
 from .models import Article, AuditEntry, Edit, JobRun, Token, Translation
 from .publish.render import FeedMeta
 from .store import Store, counters
@@ -48,24 +48,30 @@ class Queries:
         self.translator = translator
         self.feed_meta = feed_meta
 
-    def article(self, article_id: str) -> Article:
-        """Return an article with the status of each of its translations."""
+    def article(self, article_id: str, producer: str | None = None) -> Article:
+        """Return an article with the status of each of its translations (NotFound when a
+        producer is named and the article is another's)."""
         with self.store.read() as session:
             article = article_store.get(session, article_id)
+            if producer is not None and article.producer != producer:
+                raise NotFound(f"no article with id {article_id!r}")
             return replace(article,
                            translations=translation_store.statuses(session, article_id))
 
-    def articles(self, *, limit: int, cursor: str | None, include_retracted: bool) -> Page:
-        """Return a page of articles, newest first."""
+    def articles(self, *, limit: int, cursor: str | None, include_retracted: bool,
+                 producer: str | None = None) -> Page:
+        """Return a page of articles, newest first (one producer's only, when named)."""
         with self.store.read() as session:
             return article_store.page(session, limit=limit, cursor=cursor,
-                                      include_retracted=include_retracted)
+                                      include_retracted=include_retracted, producer=producer)
 
-    def translation(self, article_id: str, language: str
+    def translation(self, article_id: str, language: str, producer: str | None = None
                     ) -> tuple[Article, Translation, list[Edit]]:
         """Return the article, its translation into language, and the post-edit history."""
         with self.store.read() as session:
             article = article_store.get(session, article_id)
+            if producer is not None and article.producer != producer:
+                raise NotFound(f"no article with id {article_id!r}")
             translation = translation_store.get(session, article_id, language)
             return article, translation, translation_store.edits(session, article_id, language)
 

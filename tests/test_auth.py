@@ -39,13 +39,21 @@ def test_operator_may_do_what_a_producer_may(client: FlaskClient,
     assert client.post("/api/v1/articles", json=article_body(), headers=operator).status_code == 201
 
 
-def test_producer_may_not_retract_another_producers_article(
-        client: FlaskClient, producer: dict[str, str], operator: dict[str, str]) -> None:
+def test_producers_see_and_retract_only_their_own_articles(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        operator: dict[str, str]) -> None:
     created = client.post("/api/v1/articles", json=article_body(), headers=operator).get_json()
-    response = client.delete(created["url"], headers=producer)
-    assert response.status_code == 403
-    assert response.get_json()["type"].endswith("/forbidden")
-    assert client.get(created["url"], headers=producer).get_json()["retracted"] is None
+    mine = client.post("/api/v1/articles", json=article_body(guid="mine"),
+                       headers=producer).get_json()
+    for method, path in (("delete", created["url"]), ("get", created["url"]),
+                         ("get", created["url"] + "/translations/es")):
+        response = getattr(client, method)(path, headers=producer)
+        assert response.status_code == 404, path  # as if it did not exist
+    listed = client.get("/api/v1/articles?include_retracted=true", headers=producer).get_json()
+    assert [a["id"] for a in listed["items"]] == [mine["id"]]
+    everything = client.get("/api/v1/articles", headers=operator).get_json()["items"]
+    assert {a["id"] for a in everything} == {created["id"], mine["id"]}
+    assert client.get(created["url"], headers=operator).get_json()["retracted"] is None
     assert client.delete(created["url"], headers=operator).status_code == 200
 
 
@@ -56,3 +64,19 @@ def test_only_a_hash_of_the_secret_is_stored(services: Services,
         rows = session.scalars(select(TokenRow)).all()
         dumped = "\n".join(str(value) for row in rows for value in vars(row).values())
     assert secret not in dumped and len(secret) > 40
+
+
+def test_failed_sign_ins_are_throttled_per_client_address(
+        client: FlaskClient, producer: dict[str, str]) -> None:
+    bad = {"Authorization": "Bearer syn_not-a-token"}
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    codes = [client.get("/api/v1/articles", headers=bad, environ_base=attacker).status_code
+             for _ in range(22)]
+    assert codes[:20] == [401] * 20 and codes[20:] == [429, 429]
+    limited = client.get("/api/v1/articles", headers=producer, environ_base=attacker)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    signed_in = client.post("/admin/sign-in", data={"token": "wrong"}, environ_base=attacker)
+    assert signed_in.status_code == 429
+    # everyone else is unaffected
+    assert client.get("/api/v1/articles", headers=producer,
+                      environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 200

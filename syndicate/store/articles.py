@@ -57,9 +57,12 @@ def get(session: Session, article_id: str) -> Article:
 
 
 def page(session: Session, *, limit: int, cursor: str | None,
-         include_retracted: bool) -> Page:
-    """Return articles newest first (by published time, then id), after the cursor."""
+         include_retracted: bool, producer: str | None = None) -> Page:
+    """Return articles newest first (by published time, then id), after the cursor; only
+    one producer's when named."""
     query = select(ArticleRow).order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+    if producer is not None:
+        query = query.where(ArticleRow.producer == producer)
     if not include_retracted:
         query = query.where(ArticleRow.retracted.is_(None))
     if cursor is not None:

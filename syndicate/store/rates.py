@@ -12,8 +12,10 @@ from .schema import RateBucketRow
 
 
 def take(session: Session, token: str, capacity: float, per_second: float,
-         now: datetime) -> float:
-    """Take one write from the token's bucket; return 0, or the seconds until one is free.
+         now: datetime, *, spend: bool = True) -> float:
+    """Take one from the bucket (``spend=False``: only look); return 0, or the seconds
+    until one is free. Buckets are keyed by token name, or "auth:<address>" for failed
+    sign-ins.
 
     The row is locked for the caller's transaction (FOR UPDATE on PostgreSQL; SQLite's
     writers run one at a time), so concurrent requests from many processes count exactly.
@@ -30,5 +32,5 @@ def take(session: Session, token: str, capacity: float, per_second: float,
     if tokens < 1:
         row.tokens = tokens
         return (1 - tokens) / per_second
-    row.tokens = tokens - 1
+    row.tokens = tokens - 1 if spend else tokens
     return 0.0

@@ -10,6 +10,7 @@ Nothing below ``web/`` imports Flask; views parse requests into input types and 
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..services import EXTENSION_KEY
 from . import admin, api, dashboard, feeds, metrics, openapi, problems, public
@@ -28,3 +29,6 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = feeds.FeedFiles(  # type: ignore[method-assign]
         app.wsgi_app, public.FILES, settings.feeds_dir, settings.languages,
         settings.publish_interval)
+    if settings.proxy_hops:  # behind nginx: the client's address and scheme come from it
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)

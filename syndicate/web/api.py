@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from .. import languages
-from ..errors import Forbidden, NotFound, ValidationError
+from ..errors import NotFound, ValidationError
 from ..ingest.edits import parse_edit
 from ..models import (
     Article,
@@ -61,7 +61,8 @@ def list_articles() -> Response:
     include_retracted = _bool_param("include_retracted")
     cursor = request.args.get("cursor")
     found = services().pipeline.queries.articles(limit=limit, cursor=cursor,
-                                                 include_retracted=include_retracted)
+                                                 include_retracted=include_retracted,
+                                                 producer=_own())
     next_url = None
     if found.next_cursor:
         next_url = url_for("api.list_articles", limit=limit, cursor=found.next_cursor,
@@ -74,15 +75,15 @@ def list_articles() -> Response:
 @require(Role.PRODUCER)
 def get_article(article_id: str) -> Response:
     """Return one article with its blocks and translation states."""
-    return jsonify(article_json(services().pipeline.article(article_id)))
+    return jsonify(article_json(services().pipeline.queries.article(article_id, _own())))
 
 
 @bp.get("/articles/<article_id>/translations/<language>")
 @require(Role.PRODUCER)
 def get_translation(article_id: str, language: str) -> Response:
     """Return an article in one language: title, summary, blocks, status, engine, history."""
-    article, translation, edits = services().pipeline.translation(article_id,
-                                                                   _language(language))
+    article, translation, edits = services().pipeline.queries.translation(
+        article_id, _language(language), _own())
     return jsonify(translation_json(article, translation, edits))
 
 
@@ -106,12 +107,15 @@ def put_translation(article_id: str, language: str) -> Response:
 def retract_article(article_id: str) -> Response:
     """Retract an article: kept in the store, dropped from the feeds by the next publish
     (the publisher takes it up within seconds; the request never waits for it)."""
-    token = current_token()
     pipeline = services().pipeline
-    article = pipeline.article(article_id)
-    if token.role is not Role.OPERATOR and article.producer != token.name:
-        raise Forbidden(f"article {article_id} belongs to producer {article.producer!r}")
+    pipeline.queries.article(article_id, _own())  # another producer's article: 404
     return jsonify(article_json(pipeline.retract(article_id)))
+
+
+def _own() -> str | None:
+    """Return the producer whose articles this token may see (None: an operator sees all)."""
+    token = current_token()
+    return None if token.role is Role.OPERATOR else token.name
 
 
 def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any]:

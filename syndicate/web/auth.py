@@ -54,4 +54,18 @@ def _authenticate() -> Token:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthenticated("send 'Authorization: Bearer <token>'")
-    return services().pipeline.queries.authenticate(secret.strip())
+    return authenticate(secret.strip())
+
+
+def authenticate(secret: str) -> Token:
+    """Return the token with this secret; failures are counted per client address, and an
+    address over SYNDICATE_AUTH_FAILURES a minute gets 429 before its token is even read."""
+    svc = services()
+    commands, limit = svc.pipeline.commands, svc.settings.auth_failures
+    address = request.remote_addr or "unknown"
+    commands.check_sign_in(address, limit)
+    try:
+        return svc.pipeline.queries.authenticate(secret)
+    except Unauthenticated:
+        commands.sign_in_failed(address, limit)
+        raise

@@ -16,7 +16,7 @@ from ..errors import AuthError, ValidationError
 from ..jobs import queue
 from ..models import Role, Token
 from .audit import audited
-from .auth import take_write
+from .auth import authenticate, take_write
 from .context import services
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
@@ -53,7 +53,7 @@ def sign_in() -> ResponseReturnValue:
     """Check an operator token and keep it in a cookie."""
     secret = request.form.get("token", "").strip()
     try:
-        token = services().pipeline.queries.authenticate(secret)
+        token = authenticate(secret)
     except AuthError as exc:
         return render_template_string(_SIGN_IN, error=str(exc)), 401
     if token.role is not Role.OPERATOR:
