@@ -49,6 +49,8 @@ class Settings:
     device: str
     auth_failures: int
     proxy_hops: int
+    connection_limit: int
+    channel_timeout: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -98,6 +100,8 @@ class Settings:
             device=reader.get("DEVICE", "cpu", _device),
             auth_failures=reader.get("AUTH_FAILURES", "20", _int_between(0, 100_000)),
             proxy_hops=reader.get("PROXY_HOPS", "0", _int_between(0, 5)),
+            connection_limit=reader.get("CONNECTION_LIMIT", "1000", _int_between(10, 100_000)),
+            channel_timeout=reader.get("CHANNEL_TIMEOUT", "20", _int_between(1, 3600)),
         )
         reader.reject_unknown()
         reader.raise_if_failed()
