@@ -345,10 +345,12 @@ def models_install(files: tuple[Path, ...], source: str | None, targets: str | N
                     bar.length = total
                 bar.update(done - bar.pos)
 
-            installed = packages.install_from_index(settings.argos_index_url, src, tgt,
-                                                    settings.packages_dir, progress)
+            installed, verified = packages.install_from_index(
+                settings.argos_index_url, src, tgt, settings.packages_dir, progress,
+                allow_loopback_http=settings.argos_loopback_http)
         click.echo(f"installed {installed.source}→{installed.target} {installed.version} "
-                   f"({installed.path.name})")
+                   f"({installed.path.name})"
+                   + ("" if verified else "; unverified: the index gives no sha256"))
 
 
 @models.command("remove")

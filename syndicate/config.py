@@ -51,6 +51,7 @@ class Settings:
     proxy_hops: int
     connection_limit: int
     channel_timeout: int
+    argos_loopback_http: bool
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +103,7 @@ class Settings:
             proxy_hops=reader.get("PROXY_HOPS", "0", _int_between(0, 5)),
             connection_limit=reader.get("CONNECTION_LIMIT", "1000", _int_between(10, 100_000)),
             channel_timeout=reader.get("CHANNEL_TIMEOUT", "20", _int_between(1, 3600)),
+            argos_loopback_http=reader.get("ARGOS_LOOPBACK_HTTP", "0", _flag),
         )
         reader.reject_unknown()
         reader.raise_if_failed()
@@ -223,6 +225,13 @@ def _log_level(raw: str) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
     return level
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("0", "1", "true", "false"):
+        raise ValueError("must be 0 or 1")
+    return value in ("1", "true")
 
 
 def _device(raw: str) -> str:

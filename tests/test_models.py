@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import json
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,9 +16,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from syndicate.errors import PackageError
 from syndicate.models import Role
 from syndicate.services import Services
 from syndicate.testing import argos_builder
+from syndicate.translate import packages
 
 from .conftest import make_token
 from .test_api_articles import article_body
@@ -183,7 +186,8 @@ def test_install_from_the_index(make_app: Callable[..., Flask], packages_dir: Pa
                                 fake_index: tuple[str, type[_IndexHandler]]) -> None:
     base, _ = fake_index
     app = make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir),
-                   SYNDICATE_ARGOS_INDEX_URL=f"{base}/index.json")
+                   SYNDICATE_ARGOS_INDEX_URL=f"{base}/index.json",
+                   SYNDICATE_ARGOS_LOOPBACK_HTTP="1")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["models", "install", "--from", "en", "--to", "es"])
     assert result.exit_code == 0, result.output
@@ -210,7 +214,8 @@ def test_index_download_checks_leave_nothing_installed(
         handler.lie_about_length.add("/translate-en_es-1_0.argosmodel")
     handler.files["/index.json"] = json.dumps(index).encode()
     app = make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir),
-                   SYNDICATE_ARGOS_INDEX_URL=f"{base}/index.json")
+                   SYNDICATE_ARGOS_INDEX_URL=f"{base}/index.json",
+                   SYNDICATE_ARGOS_LOOPBACK_HTTP="1")
     result = app.test_cli_runner().invoke(args=["models", "install", "--from", "en", "--to", "es"])
     assert result.exit_code == 1 and message in result.output
     assert snapshot(packages_dir) in ([], ["packages"])
@@ -219,7 +224,8 @@ def test_index_download_checks_leave_nothing_installed(
 def test_index_that_is_down_is_a_clear_error(make_app: Callable[..., Flask],
                                              packages_dir: Path) -> None:
     app = make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir),
-                   SYNDICATE_ARGOS_INDEX_URL="http://127.0.0.1:9/index.json")
+                   SYNDICATE_ARGOS_INDEX_URL="http://127.0.0.1:9/index.json",
+                   SYNDICATE_ARGOS_LOOPBACK_HTTP="1")
     result = app.test_cli_runner().invoke(args=["models", "install", "--from", "en", "--to", "es"])
     assert result.exit_code == 1 and "cannot read the package index" in result.output
 
@@ -243,3 +249,87 @@ def test_usage_errors(models_app: Flask, package_files: dict[str, Path]) -> None
     assert both.exit_code == 2
     bad_lang = runner.invoke(args=["models", "install", "--from", "en", "--to", "xx!"])
     assert bad_lang.exit_code == 2 and "--to" in bad_lang.output
+
+
+def test_downloads_are_https_only_unless_a_test_asks(
+        make_app: Callable[..., Flask], packages_dir: Path,
+        fake_index: tuple[str, type[_IndexHandler]]) -> None:
+    base, _ = fake_index
+    app = make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir),
+                   SYNDICATE_ARGOS_INDEX_URL=f"{base}/index.json")
+    result = app.test_cli_runner().invoke(args=["models", "install", "--from", "en", "--to", "es"])
+    assert result.exit_code == 1 and "https only" in result.output
+    for url in ("ftp://example.org/p.argosmodel", "file:///etc/passwd",
+                "http://example.org/p.argosmodel"):
+        with pytest.raises(PackageError, match="https only"):
+            packages.require_https(url, allow_loopback_http=True)
+
+
+def test_redirects_never_leave_https(fake_index: tuple[str, type[_IndexHandler]]) -> None:
+    import urllib.request
+
+    handler = packages._SameSchemeRedirects(allow_loopback_http=True)
+    request = urllib.request.Request("https://packages.example.org/p.argosmodel")
+    for newurl in ("http://packages.example.org/p.argosmodel", "file:///etc/passwd"):
+        with pytest.raises(PackageError, match="refused a redirect|https only"):
+            handler.redirect_request(request, None, 302, "Found", {}, newurl)
+    base, served = fake_index  # a loopback server redirecting to a file: URL
+    served.files["/moved"] = b""
+    with pytest.raises(PackageError):
+        packages.require_https("file:///etc/passwd", allow_loopback_http=True)
+
+
+def test_an_install_without_a_checksum_is_reported_unverified(
+        make_app: Callable[..., Flask], packages_dir: Path,
+        fake_index: tuple[str, type[_IndexHandler]]) -> None:
+    base, handler = fake_index
+    index = json.loads(handler.files["/index.json"])
+    del index[0]["sha256"]
+    handler.files["/index.json"] = json.dumps(index).encode()
+    app = make_app(SYNDICATE_PACKAGES_DIR=str(packages_dir),
+                   SYNDICATE_ARGOS_INDEX_URL=f"{base}/index.json",
+                   SYNDICATE_ARGOS_LOOPBACK_HTTP="1")
+    result = app.test_cli_runner().invoke(args=["models", "install", "--from", "en", "--to", "es"])
+    assert result.exit_code == 0, result.output
+    assert "unverified: the index gives no sha256" in result.stdout
+
+
+def _declared_bomb(path: Path, entries: int, declared: int) -> None:
+    """Write a package whose zip directory declares ``declared`` bytes per entry."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("pkg/metadata.json", json.dumps(
+            {"from_code": "en", "to_code": "es", "package_version": "1.0"}))
+        for n in range(entries):
+            archive.writestr(f"pkg/model/blob{n}.bin", b"")
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            name_length = int.from_bytes(data[start + (26 if offset == 22 else 28):][:2], "little")
+            name = bytes(data[start + (30 if offset == 22 else 46):][:name_length])
+            if b"blob" in name:
+                data[start + offset:start + offset + 4] = declared.to_bytes(4, "little")
+            start += 4
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_bomb_is_refused_at_once_and_nothing_is_touched(
+        models_app: Flask, tmp_path: Path, package_files: dict[str, Path]) -> None:
+    runner = models_app.test_cli_runner()
+    packages_dir = Path(models_app.extensions["syndicate"].settings.packages_dir)
+    assert runner.invoke(args=["models", "install", str(package_files["en-es"])]).exit_code == 0
+    before = snapshot(packages_dir)
+    bomb = tmp_path / "bomb.argosmodel"
+    _declared_bomb(bomb, entries=10, declared=1 << 30)  # 10 GB when unpacked
+    start = time.monotonic()
+    result = runner.invoke(args=["models", "install", str(bomb)])
+    assert time.monotonic() - start < 1
+    assert result.exit_code == 1
+    assert "unpacks to" in result.output or "zip bomb" in result.output
+    dense = tmp_path / "dense.argosmodel"  # a real, honest entry of 64 MB of zeros
+    with zipfile.ZipFile(dense, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("pkg/metadata.json", "{}")
+        archive.writestr("pkg/model/model.bin", bytes(64 << 20))
+    result = runner.invoke(args=["models", "install", str(dense)])
+    assert result.exit_code == 1 and "zip bomb" in result.output
+    assert snapshot(packages_dir) == before
