@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import ingest
 from .config import Settings
 from .errors import Conflict, NotFound, RateLimited, ValidationError
-from .models import Article, ArticleInput, EditInput, IngestOutcome, IngestResult
-from .store import Store, counters, rates
+from .models import Article, ArticleInput, EditInput, IngestOutcome, IngestResult, Token
+from .store import Store, counters, rates, sessions
 from .store import articles as article_store
 from .store import audit as audit_store
 from .store import feeds as feed_store
@@ -144,6 +144,22 @@ class Commands:
                               spend=spend)
         if wait > 0 and raise_limited:
             raise RateLimited(max(1, math.ceil(wait)))
+
+    def open_session(self, token: str) -> tuple[str, str]:
+        """Start a dashboard session; return its id (the cookie) and its CSRF token."""
+        with self.store.write() as session:
+            return sessions.open_session(session, token, self.clock())
+
+    def resume_session(self, secret: str, idle_seconds: int) -> tuple[Token, str] | None:
+        """Return a live session's operator token and CSRF token, marking it seen."""
+        with self.store.write() as session:
+            return sessions.resume(session, secret, self.clock(),
+                                   timedelta(seconds=idle_seconds))
+
+    def close_session(self, secret: str) -> None:
+        """End a dashboard session."""
+        with self.store.write() as session:
+            sessions.close(session, secret)
 
     def audit(self, actor: str, action: str, params: dict[str, Any], outcome: str) -> None:
         """Record an operator action."""

@@ -52,6 +52,7 @@ class Settings:
     connection_limit: int
     channel_timeout: int
     argos_loopback_http: bool
+    session_idle: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -104,6 +105,7 @@ class Settings:
             connection_limit=reader.get("CONNECTION_LIMIT", "1000", _int_between(10, 100_000)),
             channel_timeout=reader.get("CHANNEL_TIMEOUT", "20", _int_between(1, 3600)),
             argos_loopback_http=reader.get("ARGOS_LOOPBACK_HTTP", "0", _flag),
+            session_idle=reader.get("SESSION_IDLE", "1800", _int_between(60, 7 * 86400)),
         )
         reader.reject_unknown()
         reader.raise_if_failed()

@@ -75,7 +75,8 @@ def test_failed_sign_ins_are_throttled_per_client_address(
     assert codes[:20] == [401] * 20 and codes[20:] == [429, 429]
     limited = client.get("/api/v1/articles", headers=producer, environ_base=attacker)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
-    signed_in = client.post("/admin/sign-in", data={"token": "wrong"}, environ_base=attacker)
+    signed_in = client.post("/admin/sign-in", data={"token": "wrong"}, environ_base=attacker,
+                            headers={"Origin": "http://localhost"})
     assert signed_in.status_code == 429
     # everyone else is unaffected
     assert client.get("/api/v1/articles", headers=producer,

@@ -176,7 +176,8 @@ def test_abandoned_runs_show_in_the_api_and_the_dashboard(services: Services,
     shown = client.get(f"/api/v1/jobs/{run_id}", headers=operator).get_json()
     assert shown["state"] == "abandoned" and "stopped" in shown["error"]
     secret = operator["Authorization"].removeprefix("Bearer ")
-    client.post("/admin/sign-in", data={"token": secret})
+    client.post("/admin/sign-in", data={"token": secret},
+                headers={"Origin": "http://localhost"})
     page = client.get("/admin/").get_data(as_text=True)
     assert "Failures" in page and "abandoned" in page
 

@@ -238,6 +238,19 @@ class FeedStateRow(Base):
     published: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class SessionRow(Base):
+    """A signed-in operator's dashboard session (only a hash of its id is kept)."""
+
+    __tablename__ = "dashboard_sessions"
+    __table_args__ = (Index("ix_dashboard_sessions_token", "token"),)
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(ForeignKey("tokens.name", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class RateBucketRow(Base):
     """A token's write allowance, shared by every web worker and host."""
 

@@ -7,12 +7,12 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound, Unauthenticated
 from ..models import Role, Token
-from .schema import TokenRow
+from .schema import SessionRow, TokenRow
 
 SECRET_PREFIX = "syn_"
 
@@ -25,7 +25,7 @@ def create(session: Session, name: str, role: Role, now: datetime) -> tuple[Toke
     row = TokenRow(name=name, role=role.value, secret_hash=_hash(secret), created=now)
     session.add(row)
     session.flush()
-    return _entity(row), secret
+    return to_entity(row), secret
 
 
 def authenticate(session: Session, secret: str) -> Token:
@@ -38,12 +38,12 @@ def authenticate(session: Session, secret: str) -> Token:
         raise Unauthenticated("unknown token")
     if row.revoked is not None:
         raise Unauthenticated("token revoked")
-    return _entity(row)
+    return to_entity(row)
 
 
 def all_tokens(session: Session) -> list[Token]:
     """Return every token, active and revoked, by name."""
-    return [_entity(r) for r in session.scalars(select(TokenRow).order_by(TokenRow.name))]
+    return [to_entity(r) for r in session.scalars(select(TokenRow).order_by(TokenRow.name))]
 
 
 def revoke(session: Session, name: str, now: datetime) -> Token:
@@ -53,12 +53,14 @@ def revoke(session: Session, name: str, now: datetime) -> Token:
         raise NotFound(f"no token named {name!r}")
     if row.revoked is None:
         row.revoked = now
-    return _entity(row)
+    session.execute(delete(SessionRow).where(SessionRow.token == name))  # signed out at once
+    return to_entity(row)
 
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _entity(row: TokenRow) -> Token:
+def to_entity(row: TokenRow) -> Token:
+    """Return the entity for a row."""
     return Token(name=row.name, role=Role(row.role), created=row.created, revoked=row.revoked)

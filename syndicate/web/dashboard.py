@@ -1,18 +1,22 @@
-"""The operators' dashboard: a server-rendered page, no JavaScript needed.
+"""The operators' dashboard: server-rendered pages (templates/), no JavaScript needed.
 
-Signing in puts the operator's token in an HttpOnly, SameSite=Strict cookie; each request checks
-it like a bearer token (so revoking the token signs the operator out at once). Buttons are plain
-forms that queue the same jobs as the API, audited under the token's name.
+Signing in with an operator token opens a server-side session: the cookie holds a random id
+(only its hash is stored; HttpOnly, SameSite=Strict, Secure whenever SYNDICATE_PUBLIC_URL is
+https), it ends after SYNDICATE_SESSION_IDLE seconds unused, at sign-out, and when the token
+is revoked. Every form carries the session's CSRF token, and every POST must come from this
+site (Origin, else Referer). Buttons queue the same jobs as the API, audited under the token.
 """
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template_string, request
+from flask import Blueprint, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..errors import AuthError, ValidationError
+from ..errors import AuthError, Forbidden, ValidationError
 from ..jobs import queue
 from ..models import Role, Token
 from .audit import audited
@@ -20,53 +24,87 @@ from .auth import authenticate, take_write
 from .context import services
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
-COOKIE = "syndicate_operator"
+COOKIE = "syndicate_session"
 
 
-def _operator() -> Token | None:
+@bp.before_request
+def _same_site_only() -> None:
+    """Refuse a state-changing request that another site's page sent."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    allowed = {_origin(services().settings.public_url), _origin(request.host_url)}
+    if not sent or _origin(sent) not in allowed:
+        raise Forbidden("cross-site request refused: the dashboard takes forms from its own "
+                        "pages only")
+
+
+def _origin(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+    except ValueError:
+        return ""
+
+
+def _session() -> tuple[Token, str] | None:
     secret = request.cookies.get(COOKIE)
     if not secret:
         return None
-    try:
-        token = services().pipeline.queries.authenticate(secret)
-    except AuthError:
+    svc = services()
+    return svc.pipeline.commands.resume_session(secret, svc.settings.session_idle)
+
+
+def _checked_session() -> tuple[Token, str] | None:
+    """Return the session of a POST whose form carries its CSRF token."""
+    found = _session()
+    if found is None:
         return None
-    return token if token.role is Role.OPERATOR else None
+    if not hmac.compare_digest(request.form.get("csrf", ""), found[1]):
+        raise Forbidden("the form's CSRF token is missing or stale: reload the page")
+    return found
 
 
 @bp.get("/")
-def home() -> str | tuple[str, int]:
+def home() -> ResponseReturnValue:
     """Show the sign-in form, or the status, jobs and actions."""
-    token = _operator()
-    if token is None:
-        return render_template_string(_SIGN_IN, error=None)
+    found = _session()
+    if found is None:
+        return render_template("dashboard_sign_in.html", error=None)
+    token, csrf = found
     svc = services()
     runs = svc.pipeline.queries.jobs(limit=15)
     failed = [r for r in runs if r.state in ("failed", "abandoned")]
-    return render_template_string(_PAGE, token=token, status=svc.pipeline.status()["languages"],
-                                  runs=runs, failed=failed, message=request.args.get("message"),
-                                  languages=svc.settings.target_languages)
+    return render_template("dashboard.html", token=token, csrf=csrf,
+                           status=svc.pipeline.status()["languages"], runs=runs, failed=failed,
+                           message=request.args.get("message"),
+                           languages=svc.settings.target_languages)
 
 
 @bp.post("/sign-in")
 def sign_in() -> ResponseReturnValue:
-    """Check an operator token and keep it in a cookie."""
+    """Check an operator token and open a session."""
     secret = request.form.get("token", "").strip()
     try:
         token = authenticate(secret)
     except AuthError as exc:
-        return render_template_string(_SIGN_IN, error=str(exc)), 401
+        return render_template("dashboard_sign_in.html", error=str(exc)), 401
     if token.role is not Role.OPERATOR:
-        return render_template_string(_SIGN_IN, error="this needs an operator token"), 403
+        return render_template("dashboard_sign_in.html",
+                               error="this needs an operator token"), 403
+    session_id, _ = services().pipeline.commands.open_session(token.name)
     response = redirect("/admin/", code=303)
-    response.set_cookie(COOKIE, secret, httponly=True, samesite="Strict",
-                        secure=request.is_secure, path="/admin")
+    response.set_cookie(COOKIE, session_id, httponly=True, samesite="Strict", path="/admin",
+                        secure=services().settings.public_url.startswith("https:")
+                        or request.is_secure)
     return response
 
 
 @bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
-    """Forget the token."""
+    """End the session."""
+    if _checked_session() is not None:
+        services().pipeline.commands.close_session(request.cookies.get(COOKIE, ""))
     response = redirect("/admin/", code=303)
     response.delete_cookie(COOKIE, path="/admin")
     return response
@@ -89,68 +127,13 @@ def retranslate() -> ResponseReturnValue:
 
 
 def _queue(job: str, params: dict[str, Any]) -> ResponseReturnValue:
-    token = _operator()
-    if token is None:
-        return render_template_string(_SIGN_IN, error="sign in first"), 401
+    found = _checked_session()
+    if found is None:
+        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    token = found[0]
     take_write(token.name)
     g.token = token
     run, new = queue.request(services(), job, params, token.name)
     audited(job, params, f"{'queued' if new else 'joined'} run {run.id} (dashboard)")
     verb = "queued" if new else "joined"
     return redirect(f"/admin/?message={job}+job+{run.id}+{verb}", code=303)
-
-
-_STYLE = """<style>
-body{font:15px/1.45 system-ui,sans-serif;max-width:64em;margin:1.5em auto;padding:0 1em}
-table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}
-th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left}
-.failed{color:#a00}.succeeded{color:#070}.note{background:#eef;padding:.5em 1em}
-form.inline{display:inline}button{padding:.3em .9em}
-</style>"""
-
-_SIGN_IN = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>syndicate — sign in</title>""" + _STYLE + """</head><body>
-<h1>syndicate operators</h1>
-{% if error %}<p class="failed" role="alert">{{ error }}</p>{% endif %}
-<form method="post" action="/admin/sign-in">
-<label>Operator token <input type="password" name="token" autocomplete="off" required
- size="50"></label> <button type="submit">Sign in</button></form>
-</body></html>"""
-
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="5"><title>syndicate — dashboard</title>""" + _STYLE + """
-</head><body>
-<h1>syndicate operators</h1>
-<p>Signed in as <strong>{{ token.name }}</strong>.
-<form class="inline" method="post" action="/admin/sign-out"><button>Sign out</button></form></p>
-{% if message %}<p class="note" role="status">{{ message }}</p>{% endif %}
-<h2>Languages</h2>
-<table id="status"><tr><th>Language</th><th>Model</th><th>Done</th><th>Pending</th>
-<th>Failed</th><th>Unavailable</th><th>Last publish</th><th>Feeds</th></tr>
-{% for s in status %}<tr data-language="{{ s.language }}"><td>{{ s.name }} ({{ s.language }})</td>
-<td>{% if s.source %}source{% elif s.model.installed %}{{ s.model.version }}{% else %}
-<span class="failed">no package</span>{% endif %}</td>
-<td>{{ s.articles.done }}</td><td>{{ s.articles.pending }}</td>
-<td class="{{ 'failed' if s.articles.failed }}">{{ s.articles.failed }}</td>
-<td>{{ s.articles.unavailable }}</td><td>{{ s.last_publish or "never" }}</td>
-<td><a href="{{ s.feeds.rss }}">RSS</a> <a href="{{ s.feeds.atom }}">Atom</a></td></tr>
-{% endfor %}</table>
-<h2>Actions</h2>
-<form method="post" action="/admin/republish"><button id="republish">Republish all feeds
-</button></form>
-<form method="post" action="/admin/retranslate"><fieldset><legend>Retranslate every article
-</legend>{% for lang in languages %}<label><input type="checkbox" name="languages"
- value="{{ lang }}"> {{ lang }}</label> {% endfor %}
-<label><input type="checkbox" name="force"> bypass the translation memory</label>
-<button id="retranslate">Retranslate</button></fieldset></form>
-<h2>Recent jobs</h2>
-<table id="jobs"><tr><th>#</th><th>Job</th><th>State</th><th>By</th><th>Started</th>
-<th>Finished</th><th>Counts / error</th></tr>
-{% for r in runs %}<tr data-job="{{ r.id }}"><td>{{ r.id }}</td><td>{{ r.job }}</td>
-<td class="{{ r.state }}">{{ r.state }}</td><td>{{ r.requested_by or r.trigger }}</td>
-<td>{{ r.started.strftime("%H:%M:%S") }}</td>
-<td>{{ r.finished.strftime("%H:%M:%S") if r.finished else "" }}</td>
-<td>{{ r.error or r.counts }}</td></tr>{% endfor %}</table>
-{% if failed %}<h2 class="failed">Failures</h2><ul>{% for r in failed %}
-<li>{{ r.job }} #{{ r.id }} {{ r.state }}: {{ r.error }}</li>{% endfor %}</ul>{% endif %}
-</body></html>"""

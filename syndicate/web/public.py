@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from importlib import resources
 
-from flask import Blueprint, Response, jsonify, render_template_string, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from .. import languages
 from ..errors import NotFound, StoreError
@@ -60,13 +60,13 @@ def stylesheet() -> Response:
 @bp.get("/feeds/")
 def index() -> str:
     """List every feed, with autodiscovery links."""
-    return render_template_string(_INDEX, feeds=_feed_list(), title="syndicate feeds")
+    return render_template("feeds_index.html", feeds=_feed_list(), title="syndicate feeds")
 
 
 @bp.get("/feeds/opml.xml")
 def opml() -> Response:
     """Return an OPML 2.0 list of every feed."""
-    body = render_template_string(_OPML, feeds=_feed_list())
+    body = render_template("opml.xml", feeds=_feed_list())
     return Response(body, content_type="text/x-opml; charset=utf-8",
                     headers={"Cache-Control": "public, max-age=300"})
 
@@ -76,7 +76,7 @@ def article_page(article_id: str, lang: str) -> str:
     """Show an article in one language, with links to its other languages."""
     entry = services().pipeline.published(article_id, _language(lang))
     names = {code: languages.KNOWN[code].name for code in languages.KNOWN}
-    return render_template_string(_ARTICLE, e=entry, names=names)
+    return render_template("article.html", e=entry, names=names)
 
 
 def _feed_list() -> list[dict[str, str]]:
@@ -89,42 +89,6 @@ def _feed_list() -> list[dict[str, str]]:
                         "rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url,
                         "site": meta.site_url})
     return out
-
-
-_INDEX = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
-{% for f in feeds %}<link rel="alternate" type="application/rss+xml" hreflang="{{ f.lang }}"
-  title="{{ f.title }} (RSS)" href="{{ f.rss }}">
-<link rel="alternate" type="application/atom+xml" hreflang="{{ f.lang }}"
-  title="{{ f.title }} (Atom)" href="{{ f.atom }}">
-<link rel="alternate" type="application/feed+json" hreflang="{{ f.lang }}"
-  title="{{ f.title }} (JSON Feed)" href="{{ f.json }}">
-{% endfor %}</head>
-<body><h1>{{ title }}</h1>
-{% if not feeds %}<p>Nothing has been published yet.</p>{% endif %}
-<ul>{% for f in feeds %}<li lang="{{ f.lang }}">{{ f.name }}: <a href="{{ f.rss }}">RSS</a> ·
-<a href="{{ f.atom }}">Atom</a> · <a href="{{ f.json }}">JSON Feed</a></li>{% endfor %}</ul>
-<p><a href="opml.xml">All feeds as OPML</a></p></body></html>
-"""
-
-_OPML = """<?xml version="1.0" encoding="UTF-8"?>
-<opml version="2.0"><head><title>syndicate feeds</title></head><body>
-{% for f in feeds %}<outline type="rss" text="{{ f.title }}" title="{{ f.title }}"
-  language="{{ f.lang }}" xmlUrl="{{ f.rss }}" htmlUrl="{{ f.site }}"/>
-{% endfor %}</body></opml>
-"""
-
-_ARTICLE = """<!doctype html>
-<html lang="{{ e.language }}"><head><meta charset="utf-8"><title>{{ e.title }}</title>
-{% for lang, url in e.alternates %}<link rel="alternate" hreflang="{{ lang }}" href="{{ url }}">
-{% endfor %}{% if e.canonical %}<link rel="canonical" href="{{ e.canonical }}">{% endif %}
-</head><body><article><h1>{{ e.title }}</h1>
-{{ e.content_html | safe }}
-</article>
-{% if e.alternates %}<p>Also in: {% for lang, url in e.alternates %}<a href="{{ url }}"
- hreflang="{{ lang }}" lang="{{ lang }}">{{ names[lang] }}</a> {% endfor %}</p>{% endif %}
-</body></html>
-"""
 
 
 @bp.get("/healthz")
