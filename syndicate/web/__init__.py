@@ -15,7 +15,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..services import EXTENSION_KEY
 from . import admin, api, dashboard, feeds, metrics, openapi, problems, public
 
-
 # No script at all, styles from the page itself, images from anywhere safe (articles show
 # their producers' images), forms only to this site, and never inside another site's frame.
 CSP = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
