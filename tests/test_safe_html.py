@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import shutil
+import sqlite3
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -175,3 +179,34 @@ def test_plain_text_fields_stay_plain_in_the_store_and_every_feed(
         assert any("<img src=x onerror=alert(1)>" in html.unescape(t)
                    for t in summaries.values())
         assert "Plain & simple" in [html.unescape(t) for t in summaries.values()]
+
+
+def test_newsboat_shows_a_summary_that_mentions_a_tag_as_text(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        tmp_path: Path) -> None:
+    """A real reader: newsboat stores what it will render for each item; fed the RSS
+    description alone (no content:encoded), it must keep the tag as text."""
+    newsboat = shutil.which("newsboat")
+    if newsboat is None:
+        if os.environ.get("CI"):
+            raise RuntimeError(".ci/run installs newsboat; CI must run this test")
+        pytest.skip("newsboat is not installed: apt-get install newsboat")
+    body = article_body(guid="mentions", blocks=[
+        {"type": "paragraph", "html": "&lt;img src=x onerror=alert(1)&gt; is how it starts."}])
+    del body["summary"]
+    client.post("/api/v1/articles", json=body, headers=producer)
+    services.pipeline.publish_changes()
+    tree = etree.parse(str(services.settings.feeds_dir / "en" / "rss.xml"))
+    for element in list(tree.iter("{http://purl.org/rss/1.0/modules/content/}encoded")):
+        element.getparent().remove(element)
+    feed = tmp_path / "rss.xml"
+    tree.write(str(feed))
+    (tmp_path / "urls").write_text(f"file://{feed}\n")
+    (tmp_path / "config").write_text("auto-reload no\n")
+    subprocess.run([newsboat, "-u", str(tmp_path / "urls"), "-c", str(tmp_path / "cache.db"),
+                    "-C", str(tmp_path / "config"), "-x", "reload"], check=True, timeout=60,
+                   env={**os.environ, "HOME": str(tmp_path)}, capture_output=True)
+    with sqlite3.connect(tmp_path / "cache.db") as db:
+        shown = [row[0] for row in db.execute("SELECT content FROM rss_item")]
+    assert shown and all("<img" not in html_text for html_text in shown)
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in html_text for html_text in shown)
