@@ -3,12 +3,11 @@ docstrings, request bodies from the JSON Schemas that validate them (``ingest/sc
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, render_template
 
 from .. import __name__ as package
 from ..ingest import schemas
@@ -138,23 +137,15 @@ def openapi_json() -> Response:
 def docs() -> str:
     """Show the API documentation as a page."""
     spec = document(current_app)
-    rows = []
-    for path, operations in spec["paths"].items():
-        for method, op in operations.items():
+    operations = []
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
             body = op.get("requestBody", {}).get("content", {})
             schema = body.get("application/json", {}).get("schema")
-            params = ", ".join(p["name"] for p in op.get("parameters", []))
-            rows.append(
-                f"<section><h3><code>{method.upper()} {html.escape(path)}</code></h3>"
-                f"<p>{html.escape(op['summary'])} {html.escape(op.get('description', ''))}</p>"
-                + (f"<p>Parameters: {html.escape(params)}</p>" if params else "")
-                + (f"<details><summary>Request body (JSON Schema)</summary><pre>"
-                   f"{html.escape(json.dumps(schema, indent=2))}</pre></details>" if schema
-                   else "")
-                + "<p>Responses: " + ", ".join(op["responses"]) + "</p></section>")
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{package} API</title><style>body{{font:15px/1.45 system-ui,sans-serif;"
-            "max-width:60em;margin:2em auto;padding:0 1em}pre{background:#f4f4f4;"
-            "padding:.5em}</style></head><body><h1>syndicate API</h1><p>Machine-readable: "
-            "<a href='openapi.json'>openapi.json</a> (OpenAPI 3.1).</p>" + "".join(rows)
-            + "</body></html>")
+            operations.append({
+                "method": method.upper(), "path": path, "summary": op["summary"],
+                "description": op.get("description", ""),
+                "parameters": ", ".join(p["name"] for p in op.get("parameters", [])),
+                "schema": json.dumps(schema, indent=2) if schema else None,
+                "responses": ", ".join(op["responses"])})
+    return render_template("api_docs.html", name=package, operations=operations)
