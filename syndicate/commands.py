@@ -27,6 +27,7 @@ from .translate import article as article_translation
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REQUEST_CHUNK = 500  # articles asked again per transaction (a bulk retranslation)
+FUTURE_SLACK = timedelta(days=1)  # producers' clocks and time zones may be a little off
 
 
 class Commands:
@@ -50,6 +51,8 @@ class Commands:
 
     def ingest(self, data: ArticleInput, producer: str) -> IngestResult:
         """Store an article, ask for its translations and mark its feeds, in one transaction."""
+        if data.published is not None and data.published > self.clock() + FUTURE_SLACK:
+            raise ValidationError.single("published", "must not be more than a day ahead")
         for attempt in (1, 2):
             try:
                 with self.store.write() as session:

@@ -53,6 +53,7 @@ class Settings:
     channel_timeout: int
     argos_loopback_http: bool
     session_idle: int
+    feed_author: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -106,6 +107,7 @@ class Settings:
             channel_timeout=reader.get("CHANNEL_TIMEOUT", "20", _int_between(1, 3600)),
             argos_loopback_http=reader.get("ARGOS_LOOPBACK_HTTP", "0", _flag),
             session_idle=reader.get("SESSION_IDLE", "1800", _int_between(60, 7 * 86400)),
+            feed_author=reader.get("FEED_AUTHOR", "", _text(200)),
         )
         reader.reject_unknown()
         reader.raise_if_failed()
@@ -227,6 +229,15 @@ def _log_level(raw: str) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
     return level
+
+
+def _text(limit: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if len(raw.strip()) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        return raw.strip()
+
+    return parse
 
 
 def _flag(raw: str) -> bool:

@@ -9,6 +9,7 @@ import os
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -393,3 +394,38 @@ def test_publish_writes_nothing_for_a_language_with_no_content(
     report = services.pipeline.publish()
     assert report.entries == {"en": 1, "es": 1}
     assert not (services.settings.feeds_dir / "it").exists()
+
+
+@pytest.mark.parametrize("field,value", [
+    ("published", "0001-01-01T00:00:00Z"), ("published", "1969-12-31T23:59:59Z"),
+    ("updated", "1900-01-01T00:00:00Z"), ("published", "2999-01-01T00:00:00Z")])
+def test_implausible_dates_are_422_naming_the_field(client: FlaskClient,
+                                                    producer: dict[str, str], field: str,
+                                                    value: str) -> None:
+    response = client.post("/api/v1/articles", json=article_body(**{field: value}),
+                           headers=producer)
+    assert response.status_code == 422 and response.get_json()["field"] == field
+
+
+def test_a_date_a_few_hours_ahead_is_taken(client: FlaskClient, services: Services,
+                                           producer: dict[str, str]) -> None:
+    soon = services.pipeline.clock() + timedelta(hours=12)
+    body = article_body(published=soon.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    assert client.post("/api/v1/articles", json=body, headers=producer).status_code == 201
+
+
+def test_atom_feeds_have_an_author_when_articles_have_none(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        sample_text: str) -> None:
+    created = client.post("/api/v1/articles", data=sample_text.encode(),
+                          content_type="text/plain", headers=producer).get_json()
+    assert created["author"] is None  # the editors' shape has no byline
+    services.pipeline.translate_pending()
+    services.pipeline.publish_changes()
+    for lang in LANGS:
+        root = etree.fromstring(feed_bytes(services, lang, "atom.xml"))
+        assert root.findtext(f"{ATOM}author/{ATOM}name") == "127.0.0.1"  # the site's name
+        entries = root.findall(f"{ATOM}entry")
+        assert entries and all(e.find(f"{ATOM}author") is None for e in entries)
+        assert json.loads(feed_bytes(services, lang, "feed.json"))["authors"] == [
+            {"name": "127.0.0.1"}]

@@ -155,7 +155,13 @@ def timestamp(value: Any, field: str, problems: Problems) -> datetime | None:
     except ValueError as exc:
         problems.add(field, f"is not a valid date-time: {exc}")
         return None
+    if parsed < EARLIEST:
+        problems.add(field, "must not be before 1970-01-01 (feeds cannot carry earlier dates)")
+        return None
     return parsed.astimezone(UTC)
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def categories(value: Any, field: str, problems: Problems) -> tuple[str, ...]:

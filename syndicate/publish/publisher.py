@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import languages
 from ..config import Settings
@@ -145,7 +146,8 @@ class Publisher:
             site_url=settings.public_url, rss_url=f"{base}/rss.xml",
             atom_url=f"{base}/atom.xml", json_url=f"{base}/feed.json",
             stylesheet_url=f"{settings.public_url}/feeds/feed.xsl", hub=settings.websub_hub,
-            prev_archive=prev_archive)
+            prev_archive=prev_archive,
+            author=settings.feed_author or urlsplit(settings.public_url).hostname or "syndicate")
 
     def published(self, article_id: str, language: str) -> FeedEntry:
         """Return an article as published in one language, or raise NotFound."""

@@ -41,6 +41,7 @@ class FeedMeta:
     atom_url: str
     json_url: str
     stylesheet_url: str
+    author: str = "syndicate"  # the feed's own author: Atom needs one when an entry has none
     hub: str | None = None
     prev_archive: str | None = None  # the newest full archive page
 
@@ -118,6 +119,7 @@ def render_atom(meta: FeedMeta, entries: Sequence[FeedEntry],
     fg.link(href=archive.url if archive else meta.atom_url, rel="self")
     fg.updated(updated_of(entries))
     fg.generator("syndicate")
+    fg.author({"name": meta.author})  # RFC 4287: entries without an author inherit this one
     for e in entries:
         fe = fg.add_entry(order="append")
         fe.id(e.guid)
@@ -162,6 +164,7 @@ def render_json(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
         "home_page_url": meta.site_url,
         "feed_url": meta.json_url,
         "language": meta.language,
+        "authors": [{"name": meta.author}],
     }
     if meta.hub:
         feed["hubs"] = [{"type": "WebSub", "url": meta.hub}]
