@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
+from markupsafe import escape
 
 from syndicate.errors import PublishError
 from syndicate.models import PublishReport, Role
@@ -429,3 +430,17 @@ def test_atom_feeds_have_an_author_when_articles_have_none(
         assert entries and all(e.find(f"{ATOM}author") is None for e in entries)
         assert json.loads(feed_bytes(services, lang, "feed.json"))["authors"] == [
             {"name": "127.0.0.1"}]
+
+
+def test_each_feed_has_a_readable_page(client: FlaskClient, services: Services,
+                                       published: list[dict[str, Any]]) -> None:
+    for lang in LANGS:
+        page = client.get(f"/feeds/{lang}/")
+        assert page.status_code == 200 and page.mimetype == "text/html"
+        html_page = page.get_data(as_text=True)
+        entries = feedparser.parse(feed_bytes(services, lang, "atom.xml")).entries
+        assert entries and all(str(escape(e.title)) in html_page for e in entries)
+        assert f'href="{services.settings.public_url}/feeds/{lang}/atom.xml"' in html_page
+        assert f'<html lang="{lang}">' in html_page
+    assert client.get("/feeds/xx/").status_code == 404
+    assert 'href="es/"' in client.get("/feeds/").get_data(as_text=True)

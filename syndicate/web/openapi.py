@@ -50,6 +50,7 @@ _SUCCESS = {"api.create_or_update": ("201", "Created (200 when updated or unchan
 _MEDIA = {"public.feed": "application/xml", "public.archive": "application/atom+xml",
           "public.stylesheet": "text/xsl", "public.index": "text/html",
           "public.opml": "text/x-opml", "public.article_page": "text/html",
+          "public.feed_page": "text/html",
           "metrics.metrics": "text/plain", "openapi.docs": "text/html",
           "dashboard.home": "text/html"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from importlib import resources
 
@@ -48,6 +49,20 @@ def feed(lang: str, name: str) -> Response:
 def archive(lang: str, page: int) -> Response:
     """Serve an RFC 5005 archive page (immutable once full)."""
     return _serve(f"{_language(lang)}/archive/{page}.xml", feeds.ARCHIVE_TYPE)
+
+
+@bp.get("/feeds/<lang>/")
+def feed_page(lang: str) -> str:
+    """Show a language's feed as a page: its entries, with autodiscovery links (current
+    Chromium no longer applies a feed's xml-stylesheet)."""
+    lang = _language(lang)
+    cached = FILES.get(services().settings.feeds_dir / lang / "feed.json")
+    if cached is None:
+        raise NotFound(f"nothing has been published in {lang!r} yet")
+    document = json.loads(cached.body)
+    meta = services().pipeline.feed_meta(lang)
+    return render_template("feed_page.html", feed=document, meta=meta,
+                           name=languages.KNOWN[lang].name)
 
 
 @bp.get("/feeds/feed.xsl")
