@@ -54,6 +54,8 @@ class Settings:
     argos_loopback_http: bool
     session_idle: int
     feed_author: str
+    mt_notice: str
+    mt_reviewed_notice: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +110,11 @@ class Settings:
             argos_loopback_http=reader.get("ARGOS_LOOPBACK_HTTP", "0", _flag),
             session_idle=reader.get("SESSION_IDLE", "1800", _int_between(60, 7 * 86400)),
             feed_author=reader.get("FEED_AUTHOR", "", _text(200)),
+            mt_notice=reader.get("MT_NOTICE", "Machine-translated from {source}.",
+                                 _notice),
+            mt_reviewed_notice=reader.get(
+                "MT_REVIEWED_NOTICE",
+                "Machine-translated from {source} and reviewed by a person.", _notice),
         )
         reader.reject_unknown()
         reader.raise_if_failed()
@@ -238,6 +245,15 @@ def _text(limit: int) -> Callable[[str], str]:
         return raw.strip()
 
     return parse
+
+
+def _notice(raw: str) -> str:
+    """A disclosure line: may use {source} and {code}; empty turns it off."""
+    try:
+        raw.format(source="English", code="en")
+    except (KeyError, IndexError, ValueError):
+        raise ValueError("may use only {source} and {code} as placeholders") from None
+    return _text(300)(raw)
 
 
 def _flag(raw: str) -> bool:

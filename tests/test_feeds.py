@@ -444,3 +444,60 @@ def test_each_feed_has_a_readable_page(client: FlaskClient, services: Services,
         assert f'<html lang="{lang}">' in html_page
     assert client.get("/feeds/xx/").status_code == 404
     assert 'href="es/"' in client.get("/feeds/").get_data(as_text=True)
+
+
+SCHEME = "tag:syndicate.invalid,2026:translation"
+
+
+def test_translations_say_they_are_machine_translated(
+        client: FlaskClient, services: Services, published: list[dict[str, Any]],
+        operator: dict[str, str]) -> None:
+    rich = published[1]
+    for lang in LANGS:
+        rss = feedparser.parse(feed_bytes(services, lang, "rss.xml"))
+        atom = etree.fromstring(feed_bytes(services, lang, "atom.xml"))
+        items = json.loads(feed_bytes(services, lang, "feed.json"))["items"]
+        rss_terms = [{t.term for t in e.tags if t.scheme == SCHEME} for e in rss.entries]
+        atom_terms = [{c.get("term") for c in e.findall(f"{ATOM}category")
+                       if c.get("scheme") == SCHEME} for e in atom.findall(f"{ATOM}entry")]
+        if lang == "en":  # the source language: nothing to disclose
+            assert rss_terms == atom_terms == [set()] * 2
+            assert all("_syndicate" not in i for i in items)
+            continue
+        assert rss_terms == atom_terms == [{"machine-translated"}] * 2
+        assert all(i["_syndicate"] == {"machine_translated_from": "en",
+                                       "reviewed_by_a_person": False} for i in items)
+        assert all(i["content_html"].endswith(
+            "<p><small>Machine-translated from English.</small></p>") for i in items)
+    page = client.get(f"/articles/{rich['id']}/es").get_data(as_text=True)
+    assert "Machine-translated from English." in page
+    assert '<link rel="canonical" href="https://example.org/news/42">' in page
+    edit = {"blocks": [{"position": 1, "html": "Revisado por una persona."}]}
+    assert client.put(f"/api/v1/articles/{rich['id']}/translations/es", json=edit,
+                      headers=operator).status_code == 200
+    services.pipeline.publish_changes()
+    atom = etree.fromstring(feed_bytes(services, "es", "atom.xml"))
+    reviewed = [c for c in atom.iter(f"{ATOM}category") if c.get("scheme") == SCHEME
+                and c.get("term") == "machine-translated-reviewed"]
+    assert len(reviewed) == 1
+    assert reviewed[0].get("label") == "Machine-translated from English and reviewed by a person."
+
+
+def test_disclosure_text_per_language_and_turned_off(make_app: Callable[..., Flask],
+                                                     tmp_path: Path) -> None:
+    app = make_app(SYNDICATE_TARGET_LANGUAGES="es,fr", SYNDICATE_MT_NOTICE="")
+    services: Services = app.extensions["syndicate"]
+    notices = services.settings.translations_dir / "notices.toml"
+    notices.parent.mkdir(parents=True, exist_ok=True)
+    notices.write_text('[es]\nmachine = "Traducción automática del original en {code}."\n')
+    client = app.test_client()
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    client.post("/api/v1/articles", json=article_body(), headers=headers)
+    services.pipeline.translate_pending()
+    services.pipeline.publish_changes()
+    es = json.loads(feed_bytes(services, "es", "feed.json"))["items"][0]
+    fr = json.loads(feed_bytes(services, "fr", "feed.json"))["items"][0]
+    assert es["content_html"].endswith("<small>Traducción automática del original en en."
+                                       "</small></p>")
+    assert "<small>" not in fr["content_html"]  # turned off: no visible line...
+    assert fr["_syndicate"]["machine_translated_from"] == "en"  # ...the metadata stays

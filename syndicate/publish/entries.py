@@ -8,13 +8,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..models import Article, Block, BlockType, Translation
+from ..languages import KNOWN
+from ..models import Article, Block, BlockType, Origin, Translation
 
 # GUIDs never change: derived from the article id and the language only (not from any URL, so
 # changing SYNDICATE_PUBLIC_URL does not make every entry new to every reader).
 _GUID_NAMESPACE = uuid.UUID("8f0e4c1e-6a51-4f7e-9a43-2c7c6f2a9b10")
 _TAG = re.compile(r"<[^>]+>")
 SUMMARY_CHARS = 280
+# The scheme of the category that marks machine translation (a tag URI under the reserved
+# .invalid domain: stable, and nobody else's). Terms: TRANSLATED, REVIEWED.
+DISCLOSURE_SCHEME = "tag:syndicate.invalid,2026:translation"
+TRANSLATED = "machine-translated"
+REVIEWED = "machine-translated-reviewed"
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,16 @@ class FeedEntry:
     published: datetime
     updated: datetime
     alternates: tuple[tuple[str, str], ...]  # (language, page URL) of the other versions
+    translated_from: str | None = None  # the source language, when machine-translated
+    reviewed: bool = False  # a person post-edited the translation
+    notice: str | None = None  # the visible disclosure line, already in the feed's language
 
+    @property
+    def disclosure(self) -> str | None:
+        """Return the disclosure category's term, if the entry is a translation."""
+        if self.translated_from is None:
+            return None
+        return REVIEWED if self.reviewed else TRANSLATED
 
 def guid(article_id: str, language: str) -> str:
     """Return the stable id of an article in a language."""
@@ -47,8 +62,9 @@ def page_url(public_url: str, article_id: str, language: str) -> str:
 
 
 def entry(article: Article, translation: Translation | None, language: str, public_url: str,
-          languages: list[str]) -> FeedEntry:
-    """Build the entry for an article in its own language (no translation) or a translation."""
+          languages: list[str], notices: Notices | None = None) -> FeedEntry:
+    """Build the entry for an article in its own language (no translation) or a translation;
+    a translation says so (``notices`` give the visible line; None shows none)."""
     if translation is None:
         title, summary, blocks = article.title, article.summary, article.blocks
         updated = article.updated
@@ -57,15 +73,43 @@ def entry(article: Article, translation: Translation | None, language: str, publ
         summary = translation.summary
         blocks = tuple(Block(b.type, b.html, b.level, b.ordered) for b in translation.blocks)
         updated = translation.updated or article.updated
+    reviewed = translation is not None and any(b.origin is Origin.HUMAN
+                                               for b in translation.blocks)
+    notice = None
+    if translation is not None and notices is not None:
+        notice = notices.line(language, article.language, reviewed)
+    body = content_html(blocks)
+    if notice:
+        body += f'\n<p><small>{html.escape(notice, quote=False)}</small></p>'
     return FeedEntry(
         article_id=article.id, language=language, guid=guid(article.id, language), title=title,
-        summary=summary or _summary_of(blocks), content_html=content_html(blocks),
+        summary=summary or _summary_of(blocks), content_html=body,
         link=page_url(public_url, article.id, language), canonical=article.link,
         author=article.author, categories=article.categories, published=article.published,
         updated=max(updated, article.published),
         alternates=tuple((lang, page_url(public_url, article.id, lang))
                          for lang in languages if lang != language),
+        translated_from=article.language if translation is not None else None,
+        reviewed=reviewed, notice=notice,
     )
+
+
+@dataclass(frozen=True)
+class Notices:
+    """The visible machine-translation line, per feed language ({source}: the source
+    language's name in English, {code}: its tag); an empty text shows no line."""
+
+    machine: str = "Machine-translated from {source}."
+    reviewed: str = "Machine-translated from {source} and reviewed by a person."
+    per_language: tuple[tuple[str, str, str], ...] = ()  # (language, machine, reviewed)
+
+    def line(self, language: str, source: str, reviewed: bool) -> str | None:
+        """Return the line for an entry in language translated from source, or None."""
+        texts = {lang: (m, r) for lang, m, r in self.per_language}
+        machine, human = texts.get(language, (self.machine, self.reviewed))
+        text = human if reviewed else machine
+        name = KNOWN[source].name if source in KNOWN else source
+        return text.format(source=name, code=source) if text else None
 
 
 def content_html(blocks: tuple[Block, ...]) -> str:

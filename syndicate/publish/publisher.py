@@ -12,6 +12,7 @@ what was published, so ingest never waits behind a publish.
 from __future__ import annotations
 
 import logging
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 from .. import languages
 from ..config import Settings
-from ..errors import NotFound
+from ..errors import ConfigError, NotFound
 from ..models import Article, PublishReport, Translation
 from ..store import Store, counters
 from ..store import feeds as feed_store
@@ -51,6 +52,7 @@ class Publisher:
         self.settings = settings
         self.store = store
         self.clock = clock
+        self._notices: tuple[int | None, feed_entries.Notices] | None = None
 
     def publish(self, only: Sequence[str] | None = None, *, force: bool = False
                 ) -> PublishReport:
@@ -168,4 +170,28 @@ class Publisher:
                available: Mapping[str, set[str]]) -> FeedEntry:
         order = [lang for lang in self.settings.languages if lang in available[article.id]]
         return feed_entries.entry(article, translation, language, self.settings.public_url,
-                                  order)
+                                  order, self.notices())
+
+    def notices(self) -> feed_entries.Notices:
+        """Return the disclosure lines: the settings, overridden per language by
+        translations/notices.toml (``[es] machine = "…" reviewed = "…"``)."""
+        settings = self.settings
+        path = settings.translations_dir / "notices.toml"
+        stamp = path.stat().st_mtime_ns if path.exists() else None
+        if self._notices is None or self._notices[0] != stamp:
+            per_language: list[tuple[str, str, str]] = []
+            if stamp is not None:
+                try:
+                    table = tomllib.loads(path.read_text(encoding="utf-8"))
+                    for lang, texts in table.items():
+                        machine = str(texts.get("machine", settings.mt_notice))
+                        reviewed = str(texts.get("reviewed", settings.mt_reviewed_notice))
+                        machine.format(source="", code=""), reviewed.format(source="", code="")
+                        per_language.append((lang, machine, reviewed))
+                except (tomllib.TOMLDecodeError, AttributeError, KeyError, IndexError,
+                        ValueError) as exc:
+                    raise ConfigError(f"{path}: {exc} (see the README's Feeds section)") \
+                        from exc
+            self._notices = (stamp, feed_entries.Notices(
+                settings.mt_notice, settings.mt_reviewed_notice, tuple(per_language)))
+        return self._notices[1]

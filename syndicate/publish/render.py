@@ -19,7 +19,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..timestamps import rfc3339
-from .entries import FeedEntry
+from .entries import DISCLOSURE_SCHEME, FeedEntry
 
 ATOM = "http://www.w3.org/2005/Atom"
 FH = "http://purl.org/syndication/history/1.0"
@@ -90,6 +90,8 @@ def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
             fe.dc.dc_creator(e.author)
         for term in e.categories:
             fe.category(term=term)
+        if e.disclosure:
+            fe.category(term=e.disclosure, scheme=DISCLOSURE_SCHEME)
     root = etree.fromstring(fg.rss_str())
     channel = root.find("channel")
     assert channel is not None
@@ -134,6 +136,8 @@ def render_atom(meta: FeedMeta, entries: Sequence[FeedEntry],
             fe.summary(e.summary)
         for term in e.categories:
             fe.category(term=term)
+        if e.disclosure:
+            fe.category(term=e.disclosure, scheme=DISCLOSURE_SCHEME, label=e.notice)
     root = etree.fromstring(fg.atom_str())
     if archive is None:
         _feed_links(root, meta, [])
@@ -175,6 +179,9 @@ def render_json(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
             "date_published": rfc3339(e.published), "date_modified": rfc3339(e.updated),
             **({"authors": [{"name": e.author}]} if e.author else {}),
             **({"tags": list(e.categories)} if e.categories else {}),
+            **({"_syndicate": {"machine_translated_from": e.translated_from,
+                               "reviewed_by_a_person": e.reviewed}}
+               if e.translated_from else {}),
             "language": e.language,
         }
         for e in entries
