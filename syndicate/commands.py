@@ -76,11 +76,12 @@ class Commands:
                  result.outcome.value, data.guid, producer, result.article.revision)
         return result
 
-    def retract(self, article_id: str) -> Article:
-        """Mark an article retracted; the feeds showing it are marked for the publisher."""
+    def retract(self, article_id: str, reason: str | None = None) -> Article:
+        """Mark an article retracted; the feeds showing it are marked for the publisher, which
+        leaves a tombstone in each for SYNDICATE_TOMBSTONE_DAYS."""
         with self.store.write() as session:
             feed_store.lock(session)
-            article = article_store.retract(session, article_id, self.clock())
+            article = article_store.retract(session, article_id, self.clock(), reason)
             feed_store.touch_article(session, article_id)
         log.info("article %s retracted", article_id)
         return article

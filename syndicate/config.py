@@ -55,6 +55,7 @@ class Settings:
     session_idle: int
     feed_author: str
     mt_notice: str
+    tombstone_days: int
     mt_reviewed_notice: str
 
     @classmethod
@@ -110,6 +111,7 @@ class Settings:
             argos_loopback_http=reader.get("ARGOS_LOOPBACK_HTTP", "0", _flag),
             session_idle=reader.get("SESSION_IDLE", "1800", _int_between(60, 7 * 86400)),
             feed_author=reader.get("FEED_AUTHOR", "", _text(200)),
+            tombstone_days=reader.get("TOMBSTONE_DAYS", "7", _int_between(0, 365)),
             mt_notice=reader.get("MT_NOTICE", "Machine-translated from {source}.",
                                  _notice),
             mt_reviewed_notice=reader.get(

@@ -16,6 +16,7 @@ Every failure the service reports is one of these; adapters turn library failure
     │   └── Forbidden            a valid token whose role may not do this (403)
     ├── RateLimited              a token sent too many writes; retry after N seconds (429)
     ├── NotFound                 no such article, token or resource (404)
+    │   └── Gone                 the article was retracted (410)
     ├── Conflict                 the request clashes with the stored state (409)
     ├── StoreError               the database failed or is not usable (503)
     │   └── SchemaOutOfDate      the schema is behind the code: run `syndicate db upgrade`
@@ -121,6 +122,10 @@ class RateLimited(SyndicateError):
 
 class NotFound(SyndicateError):
     """The named resource does not exist."""
+
+
+class Gone(NotFound):
+    """The resource existed and was withdrawn (a retracted article)."""
 
 
 class Conflict(SyndicateError):

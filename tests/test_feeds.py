@@ -175,9 +175,9 @@ def test_incomplete_translation_is_not_published_and_retraction_drops_out(
     report = services.pipeline.publish_changes()
     assert sorted(report.entries) == sorted(LANGS)
     for lang in LANGS:
-        ids = [e.id for e in feedparser.parse(feed_bytes(services, lang, "rss.xml")).entries]
-        assert ids == [guid(published[0]["id"], lang)]
-    assert client.get(f"/articles/{rich['id']}/en").status_code == 404
+        ids = [e.id for e in feedparser.parse(feed_bytes(services, lang, "atom.xml")).entries]
+        assert ids == [guid(published[0]["id"], lang)]  # the tombstone is no entry
+    assert client.get(f"/articles/{rich['id']}/en").status_code == 410
 
 
 def test_unchanged_feeds_are_not_rewritten(services: Services,
@@ -501,3 +501,54 @@ def test_disclosure_text_per_language_and_turned_off(make_app: Callable[..., Fla
                                        "</small></p>")
     assert "<small>" not in fr["content_html"]  # turned off: no visible line...
     assert fr["_syndicate"]["machine_translated_from"] == "en"  # ...the metadata stays
+
+
+AT = "{http://purl.org/atompub/tombstones/1.0}"
+DCTERMS = "{http://purl.org/dc/terms/}"
+
+
+def test_a_retraction_leaves_a_tombstone_in_every_format_for_a_while(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        published: list[dict[str, Any]]) -> None:
+    rich = published[1]
+    retracted = client.delete(rich["url"] + "?reason=Published+in+error", headers=producer)
+    assert retracted.status_code == 200
+    services.pipeline.publish_changes()
+    for lang in LANGS:
+        entry_id = guid(rich["id"], lang)
+        atom = etree.fromstring(feed_bytes(services, lang, "atom.xml"))
+        assert entry_id not in [e.findtext(f"{ATOM}id") for e in atom.findall(f"{ATOM}entry")]
+        deleted = atom.find(f"{AT}deleted-entry")
+        assert deleted is not None and deleted.get("ref") == entry_id
+        assert deleted.get("when", "").startswith(retracted.get_json()["retracted"][:19])
+        assert deleted.findtext(f"{AT}comment") == "Published in error"
+        assert not feedparser.parse(feed_bytes(services, lang, "atom.xml")).bozo
+        rss = etree.fromstring(feed_bytes(services, lang, "rss.xml"))
+        takedown = [i for i in rss.iter("item") if i.findtext("guid") == entry_id]
+        assert len(takedown) == 1
+        valid = takedown[0].findtext(f"{DCTERMS}valid") or ""
+        modified = takedown[0].findtext(f"{DCTERMS}modified") or ""
+        assert valid.startswith("end=") and valid[4:24] <= modified[:20]  # expired at once
+        assert not feedparser.parse(feed_bytes(services, lang, "rss.xml")).bozo
+        items = json.loads(feed_bytes(services, lang, "feed.json"))["items"]
+        assert [i["_syndicate"]["reason"] for i in items if i["id"] == entry_id
+                and i.get("_syndicate", {}).get("deleted")] == ["Published in error"]
+        assert client.get(f"/articles/{rich['id']}/{lang}").status_code == 410
+    assert client.get("/articles/no-such-article/en").status_code == 404
+    later = services.pipeline.clock() + timedelta(days=services.settings.tombstone_days, hours=1)
+    services.pipeline.publisher.clock = lambda: later
+    assert services.pipeline.publisher.pending()  # the tombstone expired: the feed is stale
+    services.pipeline.publisher.publish()
+    atom = etree.fromstring(feed_bytes(services, "en", "atom.xml"))
+    assert atom.find(f"{AT}deleted-entry") is None
+    assert not services.pipeline.publisher.pending()
+
+
+def test_a_retraction_reason_is_plain_text_and_bounded(client: FlaskClient,
+                                                       producer: dict[str, str],
+                                                       published: list[dict[str, Any]]) -> None:
+    url = published[1]["url"]
+    too_long = client.delete(url + "?reason=" + "x" * 501, headers=producer)
+    assert too_long.status_code == 422 and too_long.get_json()["field"] == "reason"
+    unknown = client.delete(url + "?because=x", headers=producer)
+    assert unknown.status_code == 422 and unknown.get_json()["field"] == "because"

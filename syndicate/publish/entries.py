@@ -95,6 +95,24 @@ def entry(article: Article, translation: Translation | None, language: str, publ
 
 
 @dataclass(frozen=True)
+class Tombstone:
+    """A retracted article's mark in a feed: same id, when, and why (RFC 6721; MSN)."""
+
+    guid: str
+    title: str
+    when: datetime
+    link: str
+    reason: str | None
+
+
+def tombstone(article_id: str, title: str, when: datetime, reason: str | None, language: str,
+              public_url: str) -> Tombstone:
+    """Build the tombstone of an article retracted from a language's feed."""
+    return Tombstone(guid(article_id, language), title, when,
+                     page_url(public_url, article_id, language), reason)
+
+
+@dataclass(frozen=True)
 class Notices:
     """The visible machine-translation line, per feed language ({source}: the source
     language's name in English, {code}: its tag); an empty text shows no line."""

@@ -15,13 +15,13 @@ import logging
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import languages
 from ..config import Settings
-from ..errors import ConfigError, NotFound
+from ..errors import ConfigError, Gone, NotFound
 from ..models import Article, PublishReport, Translation
 from ..store import Store, counters
 from ..store import feeds as feed_store
@@ -43,6 +43,7 @@ class Rendered:
     entries: int  # in the subscription feeds
     pages: int  # full archive pages written once these files are
     backlog: bool  # full pages remain to be written by a later pass
+    expires: datetime | None  # when these files go stale by themselves (a tombstone ends)
 
 
 class Publisher:
@@ -69,7 +70,7 @@ class Publisher:
     def _due(self, state: feed_store.FeedState, force: bool) -> bool:
         if state.next_seq == 0:
             return False  # nothing was ever publishable in this language
-        return force or state.dirty or self._missing_files(state.language)
+        return force or state.due(self.clock()) or self._missing_files(state.language)
 
     def _missing_files(self, language: str) -> bool:
         folder = self.settings.feeds_dir / language
@@ -96,7 +97,8 @@ class Publisher:
             with self.store.write() as session:
                 # With archive pages still to write, the feed stays due for the next pass.
                 version = state.published_version if out.backlog else state.version
-                feed_store.mark_published(session, lang, version, out.pages, self.clock())
+                feed_store.mark_published(session, lang, version, out.pages, self.clock(),
+                                          out.expires)
         changed = [f"{self.settings.public_url}/feeds/{name}" for name in written
                    if "/archive/" not in name]
         hub = self.settings.websub_hub
@@ -116,25 +118,31 @@ class Publisher:
         if force:  # an operator's republish also restores written pages that went missing
             pages = [p for p in range(1, state.archived_pages + 1)
                      if not self._archive_path(lang, p).exists()] + pages
+        now = self.clock()
+        keep = timedelta(days=self.settings.tombstone_days)
         with self.store.read() as session:
             shown = feed_store.newest(session, lang, size)
+            retracted = feed_store.retracted_since(session, lang, now - keep) if keep else []
             archived = {p: feed_store.numbered(session, lang, (p - 1) * size + 1, p * size)
                         for p in pages}
             ids = [a.id for _, a, _ in shown] + [a.id for v in archived.values() for _, a, _ in v]
             available = feed_store.languages_of(session, ids)
         meta = self.feed_meta(lang, self._archive_url(lang, last) if last else None)
         entries = [self._entry(a, t, lang, available) for _, a, t in shown]
+        tombstones = [feed_entries.tombstone(r.article_id, r.title, r.retracted, r.reason, lang,
+                                             self.settings.public_url) for r in retracted]
         files = {
-            f"{lang}/rss.xml": render.render_rss(meta, entries),
-            f"{lang}/atom.xml": render.render_atom(meta, entries),
-            f"{lang}/feed.json": render.render_json(meta, entries),
+            f"{lang}/rss.xml": render.render_rss(meta, entries, tombstones),
+            f"{lang}/atom.xml": render.render_atom(meta, entries, tombstones=tombstones),
+            f"{lang}/feed.json": render.render_json(meta, entries, tombstones),
         }
         for page, items in archived.items():
             prev = self._archive_url(lang, page - 1) if page > 1 else None
             files[f"{lang}/archive/{page}.xml"] = render.render_atom(
                 meta, [self._entry(a, t, lang, available) for _, a, t in items],
                 render.ArchivePage(self._archive_url(lang, page), prev), page)
-        return Rendered(files, len(entries), last, last < full)
+        expires = min((r.retracted + keep for r in retracted), default=None)
+        return Rendered(files, len(entries), last, last < full, expires)
 
     def feed_meta(self, language: str, prev_archive: str | None = None) -> render.FeedMeta:
         """Return the metadata of a language's feed."""
@@ -152,9 +160,12 @@ class Publisher:
             author=settings.feed_author or urlsplit(settings.public_url).hostname or "syndicate")
 
     def published(self, article_id: str, language: str) -> FeedEntry:
-        """Return an article as published in one language, or raise NotFound."""
+        """Return an article as published in one language; Gone when it was retracted,
+        NotFound when it never was."""
         with self.store.read() as session:
             found = feed_store.versions(session, article_id)
+            if found is None and feed_store.was_retracted(session, article_id, language):
+                raise Gone(f"article {article_id!r} was retracted")
         if found is None or language not in found[1]:
             raise NotFound(f"article {article_id!r} is not published in {language!r}")
         article, versions = found

@@ -19,10 +19,12 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..timestamps import rfc3339
-from .entries import DISCLOSURE_SCHEME, FeedEntry
+from .entries import DISCLOSURE_SCHEME, FeedEntry, Tombstone
 
 ATOM = "http://www.w3.org/2005/Atom"
 FH = "http://purl.org/syndication/history/1.0"
+TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
+DCTERMS = "http://purl.org/dc/terms/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _A = "{" + ATOM + "}"  # Clark notation prefix of Atom element names
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -60,13 +62,15 @@ def feed_id(language: str, archive: int | None = None) -> str:
     return "urn:uuid:" + str(uuid.uuid5(_FEED_NAMESPACE, name))
 
 
-def updated_of(entries: Sequence[FeedEntry]) -> datetime:
-    """Return the time the feed last changed: its newest entry's."""
-    return max((e.updated for e in entries), default=EPOCH)
+def updated_of(entries: Sequence[FeedEntry], tombstones: Sequence[Tombstone] = ()) -> datetime:
+    """Return the time the feed last changed: its newest entry's or retraction's."""
+    return max([*(e.updated for e in entries), *(t.when for t in tombstones)], default=EPOCH)
 
 
-def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
-    """Return an RSS 2.0 document."""
+def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry],
+               tombstones: Sequence[Tombstone] = ()) -> bytes:
+    """Return an RSS 2.0 document (retracted entries as takedown items: same guid, a
+    dcterms:valid period that has ended, and a newer dcterms:modified)."""
     fg = FeedGenerator()
     fg.load_extension("dc")
     fg.title(meta.title)
@@ -74,7 +78,7 @@ def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
     fg.language(meta.language)
     fg.link(href=meta.rss_url, rel="self")
     fg.link(href=meta.site_url, rel="alternate")  # feedgen takes the last link() as <link>
-    fg.lastBuildDate(updated_of(entries))
+    fg.lastBuildDate(updated_of(entries, tombstones))
     fg.generator("syndicate")
     for e in entries:
         fe = fg.add_entry(order="append")
@@ -106,12 +110,28 @@ def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
                                        type_="text/html"))
         if e.canonical:
             _atom_link(item, "related", e.canonical, type_="text/html")
+    for t in tombstones:
+        channel.append(_rss_takedown(t))
     return _serialize(root, meta.stylesheet_url)
 
 
+def _rss_takedown(t: Tombstone) -> etree._Element:
+    item = etree.Element("item", nsmap={"dcterms": DCTERMS})
+    etree.SubElement(item, "title").text = t.title
+    etree.SubElement(item, "link").text = t.link
+    etree.SubElement(item, "description").text = html.escape(
+        f"Withdrawn: {t.reason}" if t.reason else "This article was withdrawn.", quote=False)
+    etree.SubElement(item, "guid", isPermaLink="false").text = t.guid
+    etree.SubElement(item, f"{{{DCTERMS}}}modified").text = rfc3339(t.when)
+    etree.SubElement(item, f"{{{DCTERMS}}}valid").text = f"end={rfc3339(t.when)}; scheme=W3C-DTF"
+    return item
+
+
 def render_atom(meta: FeedMeta, entries: Sequence[FeedEntry],
-                archive: ArchivePage | None = None, archive_number: int | None = None) -> bytes:
-    """Return an Atom 1.0 document; with ``archive``, an RFC 5005 archive page."""
+                archive: ArchivePage | None = None, archive_number: int | None = None,
+                tombstones: Sequence[Tombstone] = ()) -> bytes:
+    """Return an Atom 1.0 document; with ``archive``, an RFC 5005 archive page; retracted
+    entries as RFC 6721 deleted-entry elements."""
     fg = FeedGenerator()
     fg.id(feed_id(meta.language, archive_number))
     fg.title(meta.title)
@@ -119,7 +139,7 @@ def render_atom(meta: FeedMeta, entries: Sequence[FeedEntry],
     fg.language(meta.language)
     fg.link(href=meta.site_url, rel="alternate")
     fg.link(href=archive.url if archive else meta.atom_url, rel="self")
-    fg.updated(updated_of(entries))
+    fg.updated(updated_of(entries, tombstones))
     fg.generator("syndicate")
     fg.author({"name": meta.author})  # RFC 4287: entries without an author inherit this one
     for e in entries:
@@ -156,11 +176,18 @@ def render_atom(meta: FeedMeta, entries: Sequence[FeedEntry],
             _atom_link(element, "alternate", url, hreflang=language, type_="text/html")
         if e.canonical:
             _atom_link(element, "related", e.canonical, type_="text/html")
+    for t in tombstones:
+        deleted = etree.SubElement(root, f"{{{TOMBSTONES}}}deleted-entry",
+                                   nsmap={"at": TOMBSTONES}, ref=t.guid, when=rfc3339(t.when))
+        _atom_link(deleted, "alternate", t.link, type_="text/html")
+        if t.reason:
+            etree.SubElement(deleted, f"{{{TOMBSTONES}}}comment").text = t.reason
     return _serialize(root, meta.stylesheet_url)
 
 
-def render_json(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
-    """Return a JSON Feed 1.1 document."""
+def render_json(meta: FeedMeta, entries: Sequence[FeedEntry],
+                tombstones: Sequence[Tombstone] = ()) -> bytes:
+    """Return a JSON Feed 1.1 document (retracted entries marked in a _syndicate object)."""
     feed: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": meta.title,
@@ -185,6 +212,12 @@ def render_json(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
             "language": e.language,
         }
         for e in entries
+    ] + [
+        {"id": t.guid, "url": t.link, "title": t.title,
+         "content_text": f"Withdrawn: {t.reason}" if t.reason else "This article was withdrawn.",
+         "date_modified": rfc3339(t.when),
+         "_syndicate": {"deleted": True, "when": rfc3339(t.when), "reason": t.reason}}
+        for t in tombstones
     ]
     return json.dumps(feed, ensure_ascii=False, indent=2).encode() + b"\n"
 

@@ -41,6 +41,7 @@ def upsert(session: Session, data: ArticleInput, producer: str, now: datetime) -
         return IngestResult(to_entity(row), IngestOutcome.UNCHANGED)
     row.revision += 1
     row.retracted = None  # sending a retracted article again brings it back
+    row.retraction_reason = None
     if data.published is not None:
         row.published = data.published
     _apply(row, data, fingerprint, now)
@@ -90,13 +91,15 @@ def live_ids(session: Session) -> list[str]:
                                 .order_by(ArticleRow.published, ArticleRow.id)))
 
 
-def retract(session: Session, article_id: str, now: datetime) -> Article:
+def retract(session: Session, article_id: str, now: datetime,
+            reason: str | None = None) -> Article:
     """Mark the article retracted (kept in the store); retracting twice changes nothing."""
     row = session.get(ArticleRow, article_id)
     if row is None:
         raise NotFound(f"no article with id {article_id!r}")
     if row.retracted is None:
         row.retracted = now
+        row.retraction_reason = reason
         session.flush()
     return to_entity(row)
 

@@ -34,11 +34,12 @@ class FeedState:
     next_seq: int
     archived_pages: int
     published: datetime | None
+    expires: datetime | None = None
 
-    @property
-    def dirty(self) -> bool:
-        """Say whether something changed since the last publish."""
-        return self.version > self.published_version
+    def due(self, now: datetime) -> bool:
+        """Say whether something changed since the last publish, or what it shows expired."""
+        return self.version > self.published_version or (
+            self.expires is not None and self.expires <= now)
 
 
 def lock(session: Session, languages: Iterable[str] = ()) -> None:
@@ -105,16 +106,37 @@ def states(session: Session, languages: Sequence[str]) -> dict[str, FeedState]:
         row = rows.get(lang)
         out[lang] = FeedState(lang, 0, 0, 0, 0, None) if row is None else FeedState(
             lang, row.version, row.published_version, row.next_seq, row.archived_pages,
-            row.published)
+            row.published, row.expires)
     return out
 
 
 def mark_published(session: Session, language: str, version: int, archived_pages: int,
-                   now: datetime) -> None:
+                   now: datetime, expires: datetime | None = None) -> None:
     """Record what a publish rendered; a version bumped meanwhile stays ahead (still dirty)."""
     session.execute(update(FeedStateRow).where(FeedStateRow.language == language)
                     .values(published_version=version, archived_pages=archived_pages,
-                            published=now))
+                            published=now, expires=expires))
+
+
+@dataclass(frozen=True)
+class Retracted:
+    """An article recently retracted from a language's feed (its tombstone)."""
+
+    article_id: str
+    title: str
+    retracted: datetime
+    reason: str | None
+
+
+def retracted_since(session: Session, language: str, since: datetime) -> list[Retracted]:
+    """Return articles shown in a language that were retracted after since, newest first."""
+    rows = session.execute(
+        select(ArticleRow.id, ArticleRow.title, ArticleRow.retracted,
+               ArticleRow.retraction_reason)
+        .join(ArchiveRow, ArchiveRow.article_id == ArticleRow.id)
+        .where(ArchiveRow.language == language, ArticleRow.retracted > since)
+        .order_by(ArticleRow.retracted.desc()))
+    return [Retracted(i, t, r, why) for i, t, r, why in rows if r is not None]
 
 
 def _shown_query(language: str) -> Select[int, ArticleRow, TranslationRow]:
@@ -169,6 +191,14 @@ def languages_of(session: Session, article_ids: Sequence[str]) -> dict[str, set[
         if status == TranslationStatus.DONE and source_revision == revisions.get(article_id):
             out[article_id].add(lang)
     return out
+
+
+def was_retracted(session: Session, article_id: str, language: str) -> bool:
+    """Say whether a retracted article was once shown in a language."""
+    return session.execute(
+        select(ArchiveRow.seq).join(ArticleRow, ArticleRow.id == ArchiveRow.article_id)
+        .where(ArchiveRow.article_id == article_id, ArchiveRow.language == language,
+               ArticleRow.retracted.is_not(None))).first() is not None
 
 
 def versions(session: Session, article_id: str

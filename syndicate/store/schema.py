@@ -59,6 +59,7 @@ class ArticleRow(Base):
     __table_args__ = (
         Index("uq_articles_producer_guid", "producer", "guid", unique=True),
         Index("ix_articles_published_id", "published", "id"),
+        Index("ix_articles_retracted", "retracted"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -76,6 +77,7 @@ class ArticleRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     created: Mapped[datetime] = mapped_column(UTCDateTime())
     retracted: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retraction_reason: Mapped[str | None] = mapped_column(String(500))
 
     blocks: Mapped[list[BlockRow]] = relationship(
         order_by="BlockRow.position", cascade="all, delete-orphan", lazy="selectin"
@@ -236,6 +238,8 @@ class FeedStateRow(Base):
     next_seq: Mapped[int] = mapped_column(Integer, default=0)  # the last number given out
     archived_pages: Mapped[int] = mapped_column(Integer, default=0)  # full pages written
     published: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # when the published documents go stale by themselves (the oldest tombstone expiring)
+    expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SessionRow(Base):

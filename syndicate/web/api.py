@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from .. import languages
 from ..errors import NotFound, ValidationError
+from ..ingest import fields
 from ..ingest.edits import parse_edit
 from ..models import (
     Article,
@@ -107,9 +108,16 @@ def put_translation(article_id: str, language: str) -> Response:
 def retract_article(article_id: str) -> Response:
     """Retract an article: kept in the store, dropped from the feeds by the next publish
     (the publisher takes it up within seconds; the request never waits for it)."""
+    unknown = sorted(set(request.args) - {"reason"})
+    if unknown:
+        raise ValidationError.single(unknown[0], "unknown query parameter; allowed: reason")
+    problems = fields.Problems()
+    reason = fields.text(request.args.get("reason"), "reason", problems, required=False,
+                         max_len=500)
+    problems.raise_if_any()
     pipeline = services().pipeline
     pipeline.queries.article(article_id, _own())  # another producer's article: 404
-    return jsonify(article_json(pipeline.retract(article_id)))
+    return jsonify(article_json(pipeline.retract(article_id, reason)))
 
 
 def _own() -> str | None:

@@ -18,6 +18,7 @@ TYPE_BASE = "tag:syndicate,2026:problem/"
 # error class -> (status, problem slug, title); the first match in order wins.
 _MAPPING: tuple[tuple[type[errors.SyndicateError], int, str, str], ...] = (
     (errors.ValidationError, 422, "invalid-field", "A field is invalid"),
+    (errors.Gone, 410, "gone", "Retracted"),
     (errors.MalformedInput, 400, "malformed-body", "The request body could not be parsed"),
     (errors.UnsupportedMediaType, 415, "unsupported-media-type", "Unsupported content type"),
     (errors.PayloadTooLarge, 413, "payload-too-large", "Request body too large"),
