@@ -65,7 +65,8 @@ class Commands:
                     if result.outcome is not IngestOutcome.UNCHANGED:
                         article = result.article
                         translation_store.request(session, article, self.targets(article), now)
-                        feed_store.number(session, article.language, article.id, now)
+                        if article.published <= now:  # else embargoed: numbered at release
+                            feed_store.number(session, article.language, article.id, now)
                         feed_store.touch_article(session, article.id, also=[article.language])
                 break
             except Conflict:

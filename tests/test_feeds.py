@@ -552,3 +552,32 @@ def test_a_retraction_reason_is_plain_text_and_bounded(client: FlaskClient,
     assert too_long.status_code == 422 and too_long.get_json()["field"] == "reason"
     unknown = client.delete(url + "?because=x", headers=producer)
     assert unknown.status_code == 422 and unknown.get_json()["field"] == "because"
+
+
+def test_an_embargoed_article_is_translated_but_held_until_its_time(
+        client: FlaskClient, services: Services, producer: dict[str, str],
+        published: list[dict[str, Any]]) -> None:
+    soon = services.pipeline.clock() + timedelta(hours=6)
+    body = article_body(guid="embargoed", title="Embargoed news",
+                        published=soon.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    held = client.post("/api/v1/articles", json=body, headers=producer).get_json()
+    services.pipeline.translate_pending()
+    # translated now, shown later:
+    assert client.get(held["url"], headers=producer).get_json()["translations"] == {
+        "es": "done", "fr": "done", "de": "done"}
+    services.pipeline.publish_changes()
+
+    def titles(lang: str) -> list[str]:
+        return [e.title for e in feedparser.parse(feed_bytes(services, lang, "atom.xml")).entries]
+
+    for lang in LANGS:
+        assert "Embargoed news" not in str(titles(lang)) and titles(lang)
+        assert client.get(f"/articles/{held['id']}/{lang}").status_code == 404
+    assert not services.pipeline.publisher.pending()
+    after = soon + timedelta(seconds=1)
+    services.pipeline.publisher.clock = lambda: after  # the embargo ends
+    assert services.pipeline.publisher.pending()
+    services.pipeline.publisher.publish()
+    for lang in ("en", "es"):
+        assert titles(lang)[0] == "Embargoed news"  # the newest entry now
+    assert client.get(f"/articles/{held['id']}/es").status_code == 200

@@ -120,6 +120,10 @@ class Publisher:
                      if not self._archive_path(lang, p).exists()] + pages
         now = self.clock()
         keep = timedelta(days=self.settings.tombstone_days)
+        with self.store.write() as session:  # embargoes that ended: number those entries
+            feed_store.lock(session)
+            feed_store.release(session, lang, now)
+            held = feed_store.next_release(session, lang, now)
         with self.store.read() as session:
             shown = feed_store.newest(session, lang, size)
             retracted = feed_store.retracted_since(session, lang, now - keep) if keep else []
@@ -141,7 +145,8 @@ class Publisher:
             files[f"{lang}/archive/{page}.xml"] = render.render_atom(
                 meta, [self._entry(a, t, lang, available) for _, a, t in items],
                 render.ArchivePage(self._archive_url(lang, page), prev), page)
-        expires = min((r.retracted + keep for r in retracted), default=None)
+        expires = min([*(r.retracted + keep for r in retracted), *([held] if held else [])],
+                      default=None)
         return Rendered(files, len(entries), last, last < full, expires)
 
     def feed_meta(self, language: str, prev_archive: str | None = None) -> render.FeedMeta:
@@ -166,7 +171,7 @@ class Publisher:
             found = feed_store.versions(session, article_id)
             if found is None and feed_store.was_retracted(session, article_id, language):
                 raise Gone(f"article {article_id!r} was retracted")
-        if found is None or language not in found[1]:
+        if found is None or language not in found[1] or found[0].published > self.clock():
             raise NotFound(f"article {article_id!r} is not published in {language!r}")
         article, versions = found
         return self._entry(article, versions[language], language, {article_id: set(versions)})

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -148,6 +148,43 @@ def _shown_query(language: str) -> Select[int, ArticleRow, TranslationRow]:
                    or_(ArticleRow.language == language,
                        and_(TranslationRow.status == TranslationStatus.DONE,
                             TranslationRow.source_revision == ArticleRow.revision))))
+
+
+EMBARGO_WINDOW = timedelta(days=2)  # published is at most a day ahead of ingest (422 beyond)
+
+
+def release(session: Session, language: str, now: datetime) -> int:
+    """Number the entries whose embargo has ended (publishable, published by now, not yet
+    numbered); return how many. Only articles published within EMBARGO_WINDOW are looked at."""
+    rows = session.execute(
+        select(ArticleRow.id)
+        .outerjoin(TranslationRow, and_(TranslationRow.article_id == ArticleRow.id,
+                                        TranslationRow.language == language))
+        .where(ArticleRow.published > now - EMBARGO_WINDOW, ArticleRow.published <= now,
+               ArticleRow.retracted.is_(None),
+               or_(ArticleRow.language == language,
+                   and_(TranslationRow.status == TranslationStatus.DONE,
+                        TranslationRow.source_revision == ArticleRow.revision)),
+               ~select(ArchiveRow.seq).where(ArchiveRow.language == language,
+                                             ArchiveRow.article_id == ArticleRow.id).exists())
+        .order_by(ArticleRow.published, ArticleRow.id))
+    released = [article_id for (article_id,) in rows]
+    for article_id in released:
+        number(session, language, article_id, now)
+        touch_article(session, article_id)
+    return len(released)
+
+
+def next_release(session: Session, language: str, now: datetime) -> datetime | None:
+    """Return when the next embargoed article of a language may be shown."""
+    return session.scalar(
+        select(func.min(ArticleRow.published))
+        .outerjoin(TranslationRow, and_(TranslationRow.article_id == ArticleRow.id,
+                                        TranslationRow.language == language))
+        .where(ArticleRow.published > now, ArticleRow.retracted.is_(None),
+               or_(ArticleRow.language == language,
+                   and_(TranslationRow.status == TranslationStatus.DONE,
+                        TranslationRow.source_revision == ArticleRow.revision))))
 
 
 def newest(session: Session, language: str, limit: int) -> list[Shown]:

@@ -198,7 +198,8 @@ class TranslationRunner:
                         model=route.model, now=now, owner=self.owner):
                     continue  # the article moved on, or the lease was lost: not done here
                 translation_store.mark_stale(session, result.stale_edits, now)
-                feed_store.number(session, target, article.id, now)
+                if article.published <= now:  # else embargoed: numbered at release
+                    feed_store.number(session, target, article.id, now)
                 feed_store.touch_article(session, article.id, also=[target])
                 stored += 1
             counters.bump(session, {"translations_done_total": stored})
