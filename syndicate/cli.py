@@ -21,7 +21,6 @@ from .config import Settings
 from .errors import ConfigError, InputError, SyndicateError
 from .models import IngestResult, Role
 from .services import EXTENSION_KEY, Services
-from .store import tokens as token_store
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -268,9 +267,7 @@ tokens = AppGroup("tokens", help="API tokens.")
 def tokens_create(name: str, role: str) -> None:
     """Create a token and print its secret once (only a hash is stored)."""
     services = _services()
-    with services.store.write() as session:
-        token, secret = token_store.create(session, name.strip(), Role(role),
-                                           services.pipeline.clock())
+    token, secret = services.pipeline.commands.create_token(name.strip(), Role(role))
     click.echo(f"created {token.role.value} token {token.name!r}; it is shown only now:",
                err=True)
     click.echo(secret)
@@ -280,8 +277,7 @@ def tokens_create(name: str, role: str) -> None:
 @reported
 def tokens_list() -> None:
     """List tokens (names, roles, states; never secrets)."""
-    with _services().store.read() as session:
-        found = token_store.all_tokens(session)
+    found = _services().pipeline.queries.tokens()
     for t in found:
         state = f"revoked {t.revoked:%Y-%m-%d %H:%M}" if t.revoked else "active"
         click.echo(f"{t.name}\t{t.role.value}\t{state}\tcreated {t.created:%Y-%m-%d %H:%M}")
@@ -295,8 +291,7 @@ def tokens_list() -> None:
 def tokens_revoke(name: str) -> None:
     """Revoke a token; it stops working at once."""
     services = _services()
-    with services.store.write() as session:
-        token_store.revoke(session, name, services.pipeline.clock())
+    services.pipeline.commands.revoke_token(name)
     click.echo(f"revoked {name!r}")
 
 

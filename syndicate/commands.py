@@ -16,11 +16,20 @@ from typing import Any
 from . import ingest
 from .config import Settings
 from .errors import Conflict, NotFound, RateLimited, ValidationError
-from .models import Article, ArticleInput, EditInput, IngestOutcome, IngestResult, Token
+from .models import (
+    Article,
+    ArticleInput,
+    EditInput,
+    IngestOutcome,
+    IngestResult,
+    Role,
+    Token,
+)
 from .store import Store, counters, rates, sessions
 from .store import articles as article_store
 from .store import audit as audit_store
 from .store import feeds as feed_store
+from .store import tokens as token_store
 from .store import translations as translation_store
 from .translate import article as article_translation
 
@@ -149,6 +158,16 @@ class Commands:
                               spend=spend)
         if wait > 0 and raise_limited:
             raise RateLimited(max(1, math.ceil(wait)))
+
+    def create_token(self, name: str, role: Role) -> tuple[Token, str]:
+        """Create an API token; return it and its secret (only a hash is stored)."""
+        with self.store.write() as session:
+            return token_store.create(session, name, role, self.clock())
+
+    def revoke_token(self, name: str) -> Token:
+        """Revoke a token: it stops working, and its dashboard sessions end, at once."""
+        with self.store.write() as session:
+            return token_store.revoke(session, name, self.clock())
 
     def open_session(self, token: str) -> tuple[str, str]:
         """Start a dashboard session; return its id (the cookie) and its CSRF token."""

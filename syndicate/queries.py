@@ -80,6 +80,11 @@ class Queries:
         with self.store.read() as session:
             return token_store.authenticate(session, secret)
 
+    def tokens(self) -> list[Token]:
+        """Return every token (names, roles, states; never secrets)."""
+        with self.store.read() as session:
+            return token_store.all_tokens(session)
+
     def jobs(self, *, limit: int, job: str | None = None, before: int | None = None
              ) -> list[JobRun]:
         """Return job runs, newest first."""
