@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -44,6 +45,28 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Image:
+    """An article's lead image: where it is, what it shows, and whose it is."""
+
+    url: str
+    alt: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+    width: int | None = None
+    height: int | None = None
+    type: str | None = None  # the MIME type, e.g. image/jpeg
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the image as the API and the store show it (set fields only)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Image:
+        """Rebuild an image stored by to_dict."""
+        return cls(**data)
+
+
+@dataclass(frozen=True)
 class ArticleInput:
     """An article as a producer sent it, parsed and validated at the boundary."""
 
@@ -57,6 +80,7 @@ class ArticleInput:
     categories: tuple[str, ...] = ()
     published: datetime | None = None
     updated: datetime | None = None
+    image: Image | None = None
 
     def fingerprint(self) -> str:
         """Return a hash of everything the producer controls, to tell updates from repeats."""
@@ -67,6 +91,7 @@ class ArticleInput:
                 self.published.isoformat() if self.published else None,
                 self.updated.isoformat() if self.updated else None,
                 [b.content_hash() for b in self.blocks],
+                *([self.image.to_dict()] if self.image else []),
             ]
         )
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -93,6 +118,7 @@ class Article:
     created: datetime
     retracted: datetime | None = None
     translations: dict[str, str] = field(default_factory=dict)
+    image: Image | None = None
 
     @property
     def block_hashes(self) -> tuple[str, ...]:
@@ -201,6 +227,7 @@ class Translation:
     requested: datetime
     updated: datetime | None
     force: bool = False  # the next pass bypasses the translation memory
+    image_text: dict[str, str] = field(default_factory=dict)  # translated alt and caption
 
 
 @dataclass(frozen=True)

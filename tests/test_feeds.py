@@ -581,3 +581,55 @@ def test_an_embargoed_article_is_translated_but_held_until_its_time(
     for lang in ("en", "es"):
         assert titles(lang)[0] == "Embargoed news"  # the newest entry now
     assert client.get(f"/articles/{held['id']}/es").status_code == 200
+
+
+IMAGE = {"url": "https://example.org/img/bridge.jpg", "alt": "The new bridge at dusk",
+         "caption": "The bridge, seen from the river", "credit": "Jo Photographer",
+         "width": 1200, "height": 800}
+
+
+def test_a_lead_image_with_credit_reaches_every_format(
+        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
+    created = client.post("/api/v1/articles", json=article_body(image=IMAGE),
+                          headers=producer).get_json()
+    assert created["image"] == IMAGE
+    services.pipeline.translate_pending()
+    services.pipeline.publish_changes()
+    for lang in LANGS:
+        for name in ("rss.xml", "atom.xml"):
+            entry = feedparser.parse(feed_bytes(services, lang, name)).entries[0]
+            media = entry.media_content[0]
+            assert media["url"] == IMAGE["url"] and media["medium"] == "image"
+            assert (media["width"], media["height"]) == ("1200", "800")
+            assert entry.media_credit[0]["content"] == "Jo Photographer"
+            assert entry.media_thumbnail[0]["url"] == IMAGE["url"]
+            assert [e.href for e in entry.enclosures] == [IMAGE["url"]]
+        item = json.loads(feed_bytes(services, lang, "feed.json"))["items"][0]
+        assert item["image"] == IMAGE["url"]
+    spanish = client.get(f"/api/v1/articles/{created['id']}/translations/es",
+                         headers=producer).get_json()
+    assert spanish["image_text"] == {"alt": IMAGE["alt"], "caption": IMAGE["caption"]}
+    pseudo = client.get(f"/api/v1/articles/{created['id']}/translations/de",
+                        headers=producer).get_json()["image_text"]
+    assert set(pseudo) == {"alt", "caption"} and pseudo["caption"] != IMAGE["caption"]
+
+
+def test_the_first_inline_image_is_the_lead_image_when_none_is_given(
+        client: FlaskClient, producer: dict[str, str]) -> None:
+    body = article_body(blocks=[{"type": "paragraph", "html":
+                                 'See <img src="/i/a.png" alt="A chart" width="640"> here.'}])
+    created = client.post("/api/v1/articles", json=body, headers=producer).get_json()
+    assert created["image"] == {"url": "https://example.org/i/a.png", "alt": "A chart",
+                                "width": 640}
+
+
+@pytest.mark.parametrize("image,field", [
+    ({"alt": "no url"}, "image"), ({"url": "ftp://x/i.png"}, "image.url"),
+    ({"url": "https://x/i.png", "width": 0}, "image.width"),
+    ({"url": "https://x/i.png", "type": "text/html"}, "image.type"),
+    ({"url": "https://x/i.png", "extra": 1}, "image")])
+def test_bad_images_are_422_naming_the_field(client: FlaskClient, producer: dict[str, str],
+                                             image: dict[str, Any], field: str) -> None:
+    response = client.post("/api/v1/articles", json=article_body(image=image), headers=producer)
+    assert response.status_code == 422
+    assert response.get_json()["field"].startswith(field)

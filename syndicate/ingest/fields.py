@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from .. import languages
 from ..errors import FieldProblem, MalformedInput, ValidationError
-from ..sanitize import plain_field, plain_text
+from ..models import Image
+from ..sanitize import absolute_url, plain_field, plain_text
 
 MAX_TITLE = 500
 MAX_GUID = 1000
@@ -113,6 +114,47 @@ def _depth(data: Any) -> int:
             children = value.values() if isinstance(value, dict) else value
             stack.extend((child, level + 1) for child in children)
     return deepest
+
+
+MAX_IMAGE_TEXT = 1000
+
+
+def image(value: Any, field: str, problems: Problems, *,
+          base_url: str | None) -> Image | None:
+    """Return the lead image {url, alt?, caption?, credit?, width?, height?, type?}."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.add(field, "must be an object with at least a url")
+        return None
+    raw_url = value.get("url")
+    url = absolute_url(raw_url, base_url) if isinstance(raw_url, str) else None
+    checked = link(url if url else raw_url, f"{field}.url", problems) if raw_url is not None \
+        else None
+    if raw_url is None:
+        problems.add(f"{field}.url", "is required")
+    texts = {name: text(value.get(name), f"{field}.{name}", problems, required=False,
+                        max_len=MAX_IMAGE_TEXT if name != "credit" else MAX_AUTHOR)
+             for name in ("alt", "caption", "credit")}
+    sizes: dict[str, int | None] = {}
+    for name in ("width", "height"):
+        size = value.get(name)
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int)
+                                 or not 1 <= size <= 100_000):
+            problems.add(f"{field}.{name}", "must be a whole number of pixels, 1 to 100000")
+            size = None
+        sizes[name] = size
+    kind = value.get("type")
+    if kind is not None and (not isinstance(kind, str) or not _IMAGE_TYPE.match(kind)):
+        problems.add(f"{field}.type", "must be an image media type such as image/jpeg")
+        kind = None
+    if checked is None:
+        return None
+    return Image(checked, texts["alt"], texts["caption"], texts["credit"], sizes["width"],
+                 sizes["height"], kind)
+
+
+_IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]+$")
 
 
 def link(value: Any, field: str, problems: Problems) -> str | None:

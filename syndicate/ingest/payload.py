@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import lxml.html
+
 from ..errors import MalformedInput, UnsupportedMediaType, ValidationError
-from ..models import ArticleInput, Block, BlockType
+from ..models import ArticleInput, Block, BlockType, Image
 from ..sanitize import clean_html, has_content, plain_field, text_of
 from . import fields, schemas
 from .htmlblocks import Document, parse_html
@@ -88,7 +90,7 @@ def _from_json(text: str, default_language: str) -> ArticleInput:
     if not problems.items and not blocks:
         problems.add("blocks" if "blocks" in data else "body", "has no content after sanitizing")
     problems.raise_if_any()
-    return ArticleInput(blocks=blocks, **meta)
+    return ArticleInput(blocks=blocks, **{**meta, "image": meta["image"] or first_image(blocks)})
 
 
 def _metadata(source: Mapping[str, Any], problems: fields.Problems,
@@ -109,7 +111,24 @@ def _metadata(source: Mapping[str, Any], problems: fields.Problems,
         "categories": fields.categories(source.get("categories"), "categories", problems),
         "published": fields.timestamp(source.get("published"), "published", problems),
         "updated": fields.timestamp(source.get("updated"), "updated", problems),
+        "image": fields.image(source.get("image"), "image", problems, base_url=link),
     }
+
+
+def first_image(blocks: tuple[Block, ...]) -> Image | None:
+    """Return the first inline image of the (sanitized) blocks, as the lead image."""
+    for block in blocks:
+        if "<img" not in block.html:
+            continue
+        root = lxml.html.fragment_fromstring(block.html, create_parent="div")
+        for img in root.iter("img"):
+            src = img.get("src")
+            if not src:
+                continue
+            sizes = [int(v) if v.isdigit() and 0 < int(v) <= 100_000 else None
+                     for v in (img.get("width", ""), img.get("height", ""))]
+            return Image(src, img.get("alt") or None, None, None, sizes[0], sizes[1])
+    return None
 
 
 def _json_blocks(value: Any, problems: fields.Problems, base_url: str | None) -> tuple[Block, ...]:
@@ -204,7 +223,8 @@ def _from_document(text: str, kind: str, params: Mapping[str, Sequence[str]],
         single["title"] = document.title or _derived_title(document.blocks)
     meta = _metadata(single, problems, default_language)
     problems.raise_if_any()
-    return ArticleInput(blocks=document.blocks, **meta)
+    return ArticleInput(blocks=document.blocks,
+                        **{**meta, "image": meta["image"] or first_image(document.blocks)})
 
 
 def _derived_title(blocks: tuple[Block, ...]) -> str | None:

@@ -48,6 +48,18 @@ ARTICLE: Schema = {
         "blocks": {"type": "array", "minItems": 1, "items": BLOCK},
         "body": {"type": "string"},
         "format": {"type": "string", "enum": ["html", "markdown", "text"]},
+        "image": {
+            "type": "object", "additionalProperties": False, "required": ["url"],
+            "properties": {
+                "url": {"type": "string", "format": "uri", "maxLength": fields.MAX_URL},
+                "alt": {"type": "string", "maxLength": fields.MAX_IMAGE_TEXT},
+                "caption": {"type": "string", "maxLength": fields.MAX_IMAGE_TEXT},
+                "credit": {"type": "string", "maxLength": fields.MAX_AUTHOR},
+                "width": {"type": "integer", "minimum": 1, "maximum": 100_000},
+                "height": {"type": "integer", "minimum": 1, "maximum": 100_000},
+                "type": {"type": "string", "pattern": "^image/[a-z0-9.+-]+$"},
+            },
+        },
     },
 }
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..languages import KNOWN
-from ..models import Article, Block, BlockType, Origin, Translation
+from ..models import Article, Block, BlockType, Image, Origin, Translation
 
 # GUIDs never change: derived from the article id and the language only (not from any URL, so
 # changing SYNDICATE_PUBLIC_URL does not make every entry new to every reader).
@@ -43,6 +43,7 @@ class FeedEntry:
     translated_from: str | None = None  # the source language, when machine-translated
     reviewed: bool = False  # a person post-edited the translation
     notice: str | None = None  # the visible disclosure line, already in the feed's language
+    image: Image | None = None  # the lead image, its alt text and caption in this language
 
     @property
     def disclosure(self) -> str | None:
@@ -90,8 +91,16 @@ def entry(article: Article, translation: Translation | None, language: str, publ
         alternates=tuple((lang, page_url(public_url, article.id, lang))
                          for lang in languages if lang != language),
         translated_from=article.language if translation is not None else None,
-        reviewed=reviewed, notice=notice,
+        reviewed=reviewed, notice=notice, image=_image(article.image, translation),
     )
+
+
+def _image(image: Image | None, translation: Translation | None) -> Image | None:
+    if image is None or translation is None:
+        return image
+    texts = translation.image_text
+    return replace(image, alt=texts.get("alt", image.alt),
+                   caption=texts.get("caption", image.caption))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..models import Image
 from ..timestamps import rfc3339
 from .entries import DISCLOSURE_SCHEME, FeedEntry, Tombstone
 
@@ -25,6 +26,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 FH = "http://purl.org/syndication/history/1.0"
 TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 DCTERMS = "http://purl.org/dc/terms/"
+MEDIA = "http://search.yahoo.com/mrss/"  # Media RSS
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _A = "{" + ATOM + "}"  # Clark notation prefix of Atom element names
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -110,9 +112,47 @@ def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry],
                                        type_="text/html"))
         if e.canonical:
             _atom_link(item, "related", e.canonical, type_="text/html")
+        if e.image:
+            guid_el = item.find("guid")
+            assert guid_el is not None  # the enclosure goes before guid, as RSS orders it
+            guid_el.addprevious(_enclosure(e.image))
+            item.append(_media(e.image))
     for t in tombstones:
         channel.append(_rss_takedown(t))
     return _serialize(root, meta.stylesheet_url)
+
+
+def _media(image: Image) -> etree._Element:
+    """Return Media RSS for an image: what it shows, whose it is, and a thumbnail."""
+    content = etree.Element(f"{{{MEDIA}}}content", nsmap={"media": MEDIA}, url=image.url,
+                            medium="image", type=image.type or _guess_type(image.url))
+    if image.width and image.height:
+        content.set("width", str(image.width))
+        content.set("height", str(image.height))
+    described = image.caption or image.alt
+    if described:
+        etree.SubElement(content, f"{{{MEDIA}}}description", type="plain").text = described
+    if image.credit:
+        etree.SubElement(content, f"{{{MEDIA}}}credit", role="photographer").text = image.credit
+    etree.SubElement(content, f"{{{MEDIA}}}thumbnail", url=image.url)
+    return content
+
+
+def _enclosure(image: Image) -> etree._Element:
+    # RSS 2.0 requires a length; 0 says "unknown" (the image is not downloaded to count it).
+    return etree.Element("enclosure", url=image.url, length="0",
+                         type=image.type or _guess_type(image.url))
+
+
+_IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
+                "gif": "image/gif", "webp": "image/webp", "avif": "image/avif",
+                "svg": "image/svg+xml"}
+
+
+def _guess_type(url: str) -> str:
+    """Return the image type its URL's suffix says (no lookup on disk: this module is pure)."""
+    suffix = url.split("?", 1)[0].rsplit("/", 1)[-1].rpartition(".")[2].lower()
+    return _IMAGE_TYPES.get(suffix, "image/jpeg")
 
 
 def _rss_takedown(t: Tombstone) -> etree._Element:
@@ -176,6 +216,10 @@ def render_atom(meta: FeedMeta, entries: Sequence[FeedEntry],
             _atom_link(element, "alternate", url, hreflang=language, type_="text/html")
         if e.canonical:
             _atom_link(element, "related", e.canonical, type_="text/html")
+        if e.image:
+            _atom_link(element, "enclosure", e.image.url,
+                       type_=e.image.type or _guess_type(e.image.url))
+            element.append(_media(e.image))
     for t in tombstones:
         deleted = etree.SubElement(root, f"{{{TOMBSTONES}}}deleted-entry",
                                    nsmap={"at": TOMBSTONES}, ref=t.guid, when=rfc3339(t.when))
@@ -206,6 +250,7 @@ def render_json(meta: FeedMeta, entries: Sequence[FeedEntry],
             "date_published": rfc3339(e.published), "date_modified": rfc3339(e.updated),
             **({"authors": [{"name": e.author}]} if e.author else {}),
             **({"tags": list(e.categories)} if e.categories else {}),
+            **({"image": e.image.url} if e.image else {}),
             **({"_syndicate": {"machine_translated_from": e.translated_from,
                                "reviewed_by_a_person": e.reviewed}}
                if e.translated_from else {}),

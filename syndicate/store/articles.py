@@ -12,7 +12,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationError
-from ..models import Article, ArticleInput, Block, BlockType, IngestOutcome, IngestResult
+from ..models import (
+    Article,
+    ArticleInput,
+    Block,
+    BlockType,
+    Image,
+    IngestOutcome,
+    IngestResult,
+)
 from .schema import ArticleRow, BlockRow
 
 
@@ -113,7 +121,7 @@ def to_entity(row: ArticleRow) -> Article:
         summary=row.summary, author=row.author, link=row.link,
         categories=tuple(row.categories or ()), published=row.published, updated=row.updated,
         revision=row.revision, fingerprint=row.fingerprint, created=row.created,
-        retracted=row.retracted,
+        retracted=row.retracted, image=Image.from_dict(row.image) if row.image else None,
     )
 
 
@@ -126,6 +134,7 @@ def _apply(row: ArticleRow, data: ArticleInput, fingerprint: str, now: datetime)
     row.categories = list(data.categories)
     row.updated = data.updated or now
     row.fingerprint = fingerprint
+    row.image = data.image.to_dict() if data.image else None
     row.blocks = [
         BlockRow(position=i, kind=b.type.value, level=b.level, ordered=b.ordered, html=b.html,
                  content_hash=b.content_hash())

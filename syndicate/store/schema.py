@@ -78,6 +78,7 @@ class ArticleRow(Base):
     created: Mapped[datetime] = mapped_column(UTCDateTime())
     retracted: Mapped[datetime | None] = mapped_column(UTCDateTime())
     retraction_reason: Mapped[str | None] = mapped_column(String(500))
+    image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     blocks: Mapped[list[BlockRow]] = relationship(
         order_by="BlockRow.position", cascade="all, delete-orphan", lazy="selectin"
@@ -134,6 +135,7 @@ class TranslationRow(Base):
     requested: Mapped[datetime] = mapped_column(UTCDateTime())
     updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
     force: Mapped[bool] = mapped_column(default=False)  # bypass the memory on the next pass
+    image_text: Mapped[dict[str, str] | None] = mapped_column(JSON)  # translated alt, caption
     lease_owner: Mapped[str | None] = mapped_column(String(200))  # the worker translating it
     lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -164,7 +164,8 @@ def unavailable_pairs(session: Session) -> list[tuple[str, str]]:
 
 def save_done(session: Session, article_id: str, language: str, revision: int, *,
               title: str, summary: str | None, blocks: list[TranslatedBlock], engine: str,
-              model: str, now: datetime, owner: str | None = None) -> bool:
+              model: str, now: datetime, owner: str | None = None,
+              image_text: dict[str, str] | None = None) -> bool:
     """Store a complete translation unless the article moved on meanwhile, or (with owner)
     the lease was lost to another worker; say whether it was stored."""
     article = session.get(ArticleRow, article_id)
@@ -174,9 +175,11 @@ def save_done(session: Session, article_id: str, language: str, revision: int, *
     if owner is not None and row.lease_owner != owner:
         return False
     stored = [b.to_dict() for b in blocks]
-    if (row.title, row.summary, row.blocks) != (title, summary, stored) or row.updated is None:
+    if (row.title, row.summary, row.blocks, row.image_text or None) != (
+            title, summary, stored, image_text or None) or row.updated is None:
         row.updated = now
     row.title, row.summary, row.blocks = title, summary, stored
+    row.image_text = image_text or None
     row.status = TranslationStatus.DONE
     row.source_revision = revision
     row.engine, row.model = engine, model
@@ -284,7 +287,7 @@ def to_entity(row: TranslationRow) -> Translation:
         blocks=tuple(TranslatedBlock.from_dict(b) for b in blocks), engine=row.engine,
         model=row.model, attempts=row.attempts, error=row.error,
         next_attempt=row.next_attempt, requested=row.requested, updated=row.updated,
-        force=bool(row.force),
+        force=bool(row.force), image_text=dict(row.image_text or {}),
     )
 
 

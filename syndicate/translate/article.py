@@ -20,10 +20,12 @@ class ArticlePlan:
     title: Plan
     summary: Plan | None
     blocks: tuple[Plan, ...]
+    image: tuple[tuple[str, Plan], ...] = ()  # the lead image's alt text and caption
 
     def segments(self) -> list[Segment]:
         """Return every segment with words to translate, in order (with repeats)."""
-        plans = [self.title, *([self.summary] if self.summary else []), *self.blocks]
+        plans = [self.title, *([self.summary] if self.summary else []), *self.blocks,
+                 *(p for _, p in self.image)]
         return [s for p in plans for s in p.segments if s.translatable]
 
 
@@ -35,6 +37,7 @@ class Assembled:
     summary: str | None
     blocks: list[TranslatedBlock]
     stale_edits: list[int]
+    image_text: dict[str, str]  # translated alt text and caption of the lead image
 
 
 def plan(article: Article, target: str, glossary: Glossary) -> ArticlePlan:
@@ -46,6 +49,11 @@ def plan(article: Article, target: str, glossary: Glossary) -> ArticlePlan:
         if article.summary else None,
         blocks=tuple(markup.plan_html(b.html, source, target, glossary)
                      for b in article.blocks),
+        image=tuple((name, markup.plan_text(text, source, target, glossary))
+                    for name, text in (("alt", article.image.alt if article.image else None),
+                                       ("caption",
+                                        article.image.caption if article.image else None))
+                    if text),
     )
 
 
@@ -88,7 +96,9 @@ def assemble(article: Article, article_plan: ArticlePlan, translations: Mapping[
                                       Origin.HUMAN if block_edit else Origin.MACHINE,
                                       block.level, block.ordered))
     summary = text_field("summary", article_plan.summary) if article_plan.summary else None
-    return Assembled(text_field("title", article_plan.title), summary, blocks, stale)
+    image_text = {name: markup.render_text(p, translations) for name, p in article_plan.image}
+    return Assembled(text_field("title", article_plan.title), summary, blocks, stale,
+                     image_text)
 
 
 def _hash(text: str) -> str:

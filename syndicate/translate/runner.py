@@ -195,7 +195,8 @@ class TranslationRunner:
                 if not translation_store.save_done(
                         session, article.id, target, article.revision, title=result.title,
                         summary=result.summary, blocks=result.blocks, engine=route.engine,
-                        model=route.model, now=now, owner=self.owner):
+                        model=route.model, now=now, owner=self.owner,
+                        image_text=result.image_text):
                     continue  # the article moved on, or the lease was lost: not done here
                 translation_store.mark_stale(session, result.stale_edits, now)
                 if article.published <= now:  # else embargoed: numbered at release

@@ -142,6 +142,7 @@ def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any
         "updated": rfc3339(article.updated),
         "revision": article.revision,
         "retracted": rfc3339(article.retracted),
+        "image": article.image.to_dict() if article.image else None,
         "url": url_for("api.get_article", article_id=article.id),
     }
     if with_blocks:
@@ -165,6 +166,7 @@ def translation_json(article: Article, translation: Translation,
         "title": translation.title,
         "summary": translation.summary,
         "blocks": [b.to_dict() for b in translation.blocks],
+        "image_text": translation.image_text,
         "engine": translation.engine,
         "model": translation.model,
         "attempts": translation.attempts,
