@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
     app.cli.help = "syndicate: ingest, translate and publish multilingual feeds."
     for command in (serve, scheduler_command, worker_command, db, ingest_command, articles,
                     tokens, models, translate_command, republish_command, retranslate_command,
-                    status_command, jobs_command):
+                    status_command, jobs_command, feeds_group):
         app.cli.add_command(command)
 
 
@@ -445,6 +445,23 @@ def retranslate_command(article_id: str | None, everything: bool, lang: str | No
 
         run = queue.run_here(services, "retranslate", params, "cli", progress, timeout=timeout)
     _finish(run)
+
+
+feeds_group = AppGroup("feeds", help="Published feeds.")
+
+
+@feeds_group.command("check")
+@click.option("--partner", help="One partner's rules (default: every rule set).")
+@reported
+def feeds_check(partner: str | None) -> None:
+    """List what each partner's rules would reject; exit code 1 when anything would be."""
+    findings = _services().pipeline.readiness(partner)
+    for f in findings:
+        what = f"{f.article_id} {f.title!r}" if f.article_id else "feed"
+        click.echo(f"{f.partner}\t{f.language}\t{f.rule}\t{what}\t{f.detail}")
+    if findings:
+        raise click.ClickException(f"{len(findings)} finding(s)")
+    click.echo("every partner would take every feed", err=True)
 
 
 @click.command("status")

@@ -51,6 +51,7 @@ class Pipeline:
         self.status = self.queries.status
         self.feed_meta = self.publisher.feed_meta
         self.published = self.publisher.published
+        self.readiness = self.publisher.check
 
     def translate_pending(self, *, articles: Sequence[str] | None = None) -> TranslateReport:
         """Translate due work now; the feeds it completes are marked for the publisher."""

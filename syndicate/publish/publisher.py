@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ from ..models import Article, PublishReport, Translation
 from ..store import Store, counters
 from ..store import feeds as feed_store
 from . import entries as feed_entries
-from . import render, websub, writer
+from . import readiness, render, websub, writer
 from .entries import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,40 @@ class Publisher:
         expires = min([*(r.retracted + keep for r in retracted), *([held] if held else [])],
                       default=None)
         return Rendered(files, len(entries), last, last < full, expires)
+
+    def rule_sets(self) -> list[readiness.RuleSet]:
+        """Return the partners' rule sets: built in, and translations/partners/*.toml."""
+        found: dict[str, tuple[str, str]] = {}
+        for item in resources.files("syndicate.partners").iterdir():
+            if item.name.endswith(".toml"):
+                found[item.name.removesuffix(".toml")] = (item.read_text("utf-8"), item.name)
+        own = self.settings.translations_dir / "partners"
+        for path in sorted(own.glob("*.toml")) if own.is_dir() else []:
+            found[path.stem] = (path.read_text(encoding="utf-8"), str(path))
+        return [readiness.parse(key, text, source)
+                for key, (text, source) in sorted(found.items())]
+
+    def check(self, partner: str | None = None) -> list[readiness.Finding]:
+        """Return what each partner (or one) would reject in the feeds as published now."""
+        sets = [r for r in self.rule_sets() if partner in (None, r.key)]
+        if partner is not None and not sets:
+            known = ", ".join(r.key for r in self.rule_sets())
+            raise NotFound(f"no partner rule set {partner!r}; known: {known}")
+        now = self.clock()
+        out: list[readiness.Finding] = []
+        for lang in self.settings.languages:
+            with self.store.read() as session:
+                shown = feed_store.newest(session, lang, self.settings.feed_entries)
+                available = feed_store.languages_of(session, [a.id for _, a, _ in shown])
+            entries = [self._entry(a, t, lang, available) for _, a, t in shown]
+            for rules in sets:
+                out += readiness.check_entries(rules, lang, entries, now)
+                for name in ("rss.xml", "atom.xml"):
+                    path = self.settings.feeds_dir / lang / name
+                    if path.exists():
+                        out += readiness.check_feed(rules, lang, name, path.stat().st_size,
+                                                    len(entries))
+        return out
 
     def feed_meta(self, language: str, prev_archive: str | None = None) -> render.FeedMeta:
         """Return the metadata of a language's feed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -86,6 +87,15 @@ def job(run_id: int) -> Response:
 def status() -> Response:
     """Return, per language: model, article counts by status, last publish, feed URLs."""
     return jsonify(services().pipeline.status())
+
+
+@bp.get("/feeds/check")
+@require(Role.OPERATOR)
+def feeds_check() -> Response:
+    """Return what each partner's rules (or ?partner=) would reject in the feeds now."""
+    findings = services().pipeline.readiness(request.args.get("partner"))
+    return jsonify({"findings": [dataclasses.asdict(f) for f in findings],
+                    "count": len(findings)})
 
 
 @bp.get("/audit")

@@ -75,7 +75,13 @@ def home() -> ResponseReturnValue:
     svc = services()
     runs = svc.pipeline.queries.jobs(limit=15)
     failed = [r for r in runs if r.state in ("failed", "abandoned")]
-    return render_template("dashboard.html", token=token, csrf=csrf,
+    findings = svc.pipeline.readiness()
+    by_partner: dict[str, int] = {}
+    for finding in findings:
+        by_partner[finding.partner] = by_partner.get(finding.partner, 0) + 1
+    return render_template("dashboard.html", token=token, csrf=csrf, findings=findings[:20],
+                           by_partner=by_partner, partners=[r.key for r in
+                                                            svc.pipeline.publisher.rule_sets()],
                            status=svc.pipeline.status()["languages"], runs=runs, failed=failed,
                            message=request.args.get("message"),
                            languages=svc.settings.target_languages)

@@ -28,6 +28,8 @@ _QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
                    ("before", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}),
                    ("job", {"type": "string"})],
     "admin.audit": [("before", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1})],
+    "admin.feeds_check": [("partner", {"type": "string"})],
+    "api.retract_article": [("reason", {"type": "string", "maxLength": 500})],
 }
 _BODIES: dict[str, dict[str, Any]] = {
     "api.create_or_update": {

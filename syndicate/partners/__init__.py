@@ -1,0 +1,1 @@
+"""Partner rule sets (data files) for the readiness report."""
