@@ -74,8 +74,8 @@ class Commands:
                     if result.outcome is not IngestOutcome.UNCHANGED:
                         article = result.article
                         translation_store.request(session, article, self.targets(article), now)
-                        if article.published <= now:  # else embargoed: numbered at release
-                            feed_store.number(session, article.language, article.id, now)
+                        feed_store.enter(session, article.language, article.id,
+                                         article.published, now)
                         feed_store.touch_article(session, article.id, also=[article.language])
                 break
             except Conflict:

@@ -121,10 +121,13 @@ class Publisher:
                      if not self._archive_path(lang, p).exists()] + pages
         now = self.clock()
         keep = timedelta(days=self.settings.tombstone_days)
-        with self.store.write() as session:  # embargoes that ended: number those entries
-            feed_store.lock(session)
-            feed_store.release(session, lang, now)
-            held = feed_store.next_release(session, lang, now)
+        with self.store.read() as session:
+            held = feed_store.next_release(session, lang)
+        if held is not None and held <= now:  # embargoes that ended: number those entries
+            with self.store.write() as session:
+                feed_store.lock(session)
+                feed_store.release(session, lang, now)
+                held = feed_store.next_release(session, lang)
         with self.store.read() as session:
             shown = feed_store.newest(session, lang, size)
             retracted = feed_store.retracted_since(session, lang, now - keep) if keep else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Article, Translation, TranslationStatus
 from .articles import to_entity as article_entity
-from .schema import ArchiveRow, ArticleRow, FeedStateRow, TranslationRow
+from .schema import ArchiveRow, ArticleRow, FeedStateRow, HeldRow, TranslationRow
 from .translations import to_entity as translation_entity
 
 Shown = tuple[int, Article, Translation | None]  # (number, article, translation or None)
@@ -150,41 +150,40 @@ def _shown_query(language: str) -> Select[int, ArticleRow, TranslationRow]:
                             TranslationRow.source_revision == ArticleRow.revision))))
 
 
-EMBARGO_WINDOW = timedelta(days=2)  # published is at most a day ahead of ingest (422 beyond)
+def enter(session: Session, language: str, article_id: str, published: datetime,
+          now: datetime) -> None:
+    """An article became publishable in a language: number it, or hold it until published
+    (an embargo), in which case ``release`` numbers it then."""
+    if published <= now:
+        number(session, language, article_id, now)
+        return
+    row = session.get(HeldRow, (language, article_id))
+    if row is None:
+        session.add(HeldRow(language=language, article_id=article_id, release_at=published))
+    else:
+        row.release_at = published
 
 
 def release(session: Session, language: str, now: datetime) -> int:
-    """Number the entries whose embargo has ended (publishable, published by now, not yet
-    numbered); return how many. Only articles published within EMBARGO_WINDOW are looked at."""
-    rows = session.execute(
-        select(ArticleRow.id)
-        .outerjoin(TranslationRow, and_(TranslationRow.article_id == ArticleRow.id,
-                                        TranslationRow.language == language))
-        .where(ArticleRow.published > now - EMBARGO_WINDOW, ArticleRow.published <= now,
-               ArticleRow.retracted.is_(None),
-               or_(ArticleRow.language == language,
-                   and_(TranslationRow.status == TranslationStatus.DONE,
-                        TranslationRow.source_revision == ArticleRow.revision)),
-               ~select(ArchiveRow.seq).where(ArchiveRow.language == language,
-                                             ArchiveRow.article_id == ArticleRow.id).exists())
-        .order_by(ArticleRow.published, ArticleRow.id))
-    released = [article_id for (article_id,) in rows]
-    for article_id in released:
-        number(session, language, article_id, now)
-        touch_article(session, article_id)
-    return len(released)
+    """Number the held entries of a language whose embargo has ended; return how many."""
+    due = list(session.scalars(select(HeldRow).where(HeldRow.language == language,
+                                                     HeldRow.release_at <= now)
+                               .order_by(HeldRow.release_at, HeldRow.article_id)))
+    released = 0
+    for held in due:
+        article = session.get(ArticleRow, held.article_id)
+        if article is not None and article.retracted is None:
+            number(session, language, held.article_id, now)
+            touch_article(session, held.article_id)
+            released += 1
+        session.delete(held)
+    return released
 
 
-def next_release(session: Session, language: str, now: datetime) -> datetime | None:
-    """Return when the next embargoed article of a language may be shown."""
-    return session.scalar(
-        select(func.min(ArticleRow.published))
-        .outerjoin(TranslationRow, and_(TranslationRow.article_id == ArticleRow.id,
-                                        TranslationRow.language == language))
-        .where(ArticleRow.published > now, ArticleRow.retracted.is_(None),
-               or_(ArticleRow.language == language,
-                   and_(TranslationRow.status == TranslationStatus.DONE,
-                        TranslationRow.source_revision == ArticleRow.revision))))
+def next_release(session: Session, language: str) -> datetime | None:
+    """Return when the first held entry of a language may be shown (None: none is held)."""
+    return session.scalar(select(func.min(HeldRow.release_at))
+                          .where(HeldRow.language == language))
 
 
 def newest(session: Session, language: str, limit: int) -> list[Shown]:

@@ -257,6 +257,19 @@ class SessionRow(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class HeldRow(Base):
+    """An entry held out of a language's feed until its embargo ends (then it is numbered)."""
+
+    __tablename__ = "feed_held"
+    __table_args__ = (Index("ix_feed_held_language_release", "language", "release_at"),)
+
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    release_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class RateBucketRow(Base):
     """A token's write allowance, shared by every web worker and host."""
 

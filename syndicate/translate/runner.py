@@ -199,8 +199,7 @@ class TranslationRunner:
                         image_text=result.image_text):
                     continue  # the article moved on, or the lease was lost: not done here
                 translation_store.mark_stale(session, result.stale_edits, now)
-                if article.published <= now:  # else embargoed: numbered at release
-                    feed_store.number(session, target, article.id, now)
+                feed_store.enter(session, target, article.id, article.published, now)
                 feed_store.touch_article(session, article.id, also=[target])
                 stored += 1
             counters.bump(session, {"translations_done_total": stored})
