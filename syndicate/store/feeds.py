@@ -130,13 +130,18 @@ class Retracted:
 
 def retracted_since(session: Session, language: str, since: datetime) -> list[Retracted]:
     """Return articles shown in a language that were retracted after since, newest first."""
-    rows = session.execute(
+    # Recent retractions first (by their index), then which of those few the language showed:
+    # never a walk over the language's whole archive.
+    recent = session.execute(
         select(ArticleRow.id, ArticleRow.title, ArticleRow.retracted,
                ArticleRow.retraction_reason)
-        .join(ArchiveRow, ArchiveRow.article_id == ArticleRow.id)
-        .where(ArchiveRow.language == language, ArticleRow.retracted > since)
-        .order_by(ArticleRow.retracted.desc()))
-    return [Retracted(i, t, r, why) for i, t, r, why in rows if r is not None]
+        .where(ArticleRow.retracted > since).order_by(ArticleRow.retracted.desc())).all()
+    if not recent:
+        return []
+    shown = set(session.scalars(select(ArchiveRow.article_id).where(
+        ArchiveRow.language == language,
+        ArchiveRow.article_id.in_([article_id for article_id, *_ in recent]))))
+    return [Retracted(i, t, r, why) for i, t, r, why in recent if i in shown and r is not None]
 
 
 def _shown_query(language: str) -> Select[int, ArticleRow, TranslationRow]:
