@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
     app.cli.help = "syndicate: ingest, translate and publish multilingual feeds."
     for command in (serve, scheduler_command, worker_command, db, ingest_command, articles,
                     tokens, models, translate_command, republish_command, retranslate_command,
-                    status_command, jobs_command, feeds_group):
+                    status_command, jobs_command, feeds_group, partners_group):
         app.cli.add_command(command)
 
 
@@ -448,6 +448,80 @@ def retranslate_command(article_id: str | None, everything: bool, lang: str | No
 
 
 feeds_group = AppGroup("feeds", help="Published feeds.")
+
+
+@feeds_group.command("add")
+@click.argument("name")
+@click.option("--lang", "langs", required=True, help="Languages, comma-separated.")
+@click.option("--category", "categories", multiple=True, help="Only these categories.")
+@click.option("--producer", "producers", multiple=True, help="Only these producers.")
+@click.option("--entries", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--max-bytes", type=click.IntRange(10_000, 50_000_000), default=2_000_000,
+              show_default=True, help="Size cap per document (Google News: 2 MB).")
+@click.option("--mode", type=click.Choice(["full", "summary", "bilingual"]), default="full",
+              show_default=True)
+@click.option("--public", is_flag=True, help="No partner key needed.")
+@click.option("--partner", "partners", multiple=True, help="Only these partners' keys.")
+@reported
+def feeds_add(name: str, langs: str, categories: tuple[str, ...], producers: tuple[str, ...],
+              entries: int, max_bytes: int, mode: str, public: bool,
+              partners: tuple[str, ...]) -> None:
+    """Create or replace a named feed, published at /feeds/NAME/<lang>/."""
+    from .ingest.named_feeds import parse_named_feed
+
+    services = _services()
+    body = {"languages": [t.strip() for t in langs.split(",") if t.strip()],
+            "categories": list(categories), "producers": list(producers), "entries": entries,
+            "max_bytes": max_bytes, "mode": mode, "public": public, "partners": list(partners)}
+    feed = parse_named_feed(name, json.dumps(body).encode(), services.settings.languages)
+    new = services.pipeline.commands.put_feed(feed)
+    base = services.settings.public_url
+    click.echo(f"{'created' if new else 'replaced'} feed {name}: "
+               + ", ".join(f"{base}/feeds/{name}/{lang}/rss.xml" for lang in feed.languages))
+
+
+@feeds_group.command("list")
+@reported
+def feeds_list() -> None:
+    """List named feeds with their pulls."""
+    found = _services().pipeline.queries.named_feeds()
+    for feed, pulls in found:
+        requests = sum(p.requests for p in pulls)
+        click.echo(f"{feed.name}\t{','.join(feed.languages)}\t{feed.mode.value}\t"
+                   f"{'public' if feed.public else 'key'}\t{requests} pull(s)")
+    if not found:
+        click.echo("no named feeds", err=True)
+
+
+@feeds_group.command("remove")
+@click.argument("name")
+@reported
+def feeds_remove(name: str) -> None:
+    """Remove a named feed."""
+    _services().pipeline.commands.delete_feed(name)
+    click.echo(f"removed feed {name}")
+
+
+partners_group = AppGroup("partners", help="Partner keys for non-public feeds.")
+
+
+@partners_group.command("create")
+@click.argument("name")
+@reported
+def partners_create(name: str) -> None:
+    """Create (or renew) a partner's key and print it once."""
+    key = _services().pipeline.commands.create_partner(name.strip())
+    click.echo(f"key for partner {name!r}; it is shown only now:", err=True)
+    click.echo(key)
+
+
+@partners_group.command("revoke")
+@click.argument("name")
+@reported
+def partners_revoke(name: str) -> None:
+    """Revoke a partner's key; it stops working at once."""
+    _services().pipeline.commands.revoke_partner(name)
+    click.echo(f"revoked partner {name!r}")
 
 
 @feeds_group.command("check")

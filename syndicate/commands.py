@@ -22,6 +22,7 @@ from .models import (
     EditInput,
     IngestOutcome,
     IngestResult,
+    NamedFeed,
     Role,
     Token,
 )
@@ -29,6 +30,7 @@ from .store import Store, counters, rates, sessions
 from .store import articles as article_store
 from .store import audit as audit_store
 from .store import feeds as feed_store
+from .store import named_feeds as named_store
 from .store import tokens as token_store
 from .store import translations as translation_store
 from .translate import article as article_translation
@@ -158,6 +160,34 @@ class Commands:
                               spend=spend)
         if wait > 0 and raise_limited:
             raise RateLimited(max(1, math.ceil(wait)))
+
+    def put_feed(self, feed: NamedFeed) -> bool:
+        """Create or replace a named feed (published at the next tick); say if it is new."""
+        with self.store.write() as session:
+            feed_store.lock(session, feed.languages)
+            new = named_store.put(session, feed, self.clock())
+            feed_store.touch(session, feed.languages)
+        return new
+
+    def delete_feed(self, name: str) -> NamedFeed:
+        """Remove a named feed (its files stay until removed by hand)."""
+        with self.store.write() as session:
+            return named_store.delete(session, name)
+
+    def create_partner(self, name: str) -> str:
+        """Create or renew a partner's key; return it (shown once, stored hashed)."""
+        with self.store.write() as session:
+            return named_store.create_partner(session, name, self.clock())
+
+    def revoke_partner(self, name: str) -> None:
+        """Revoke a partner's key."""
+        with self.store.write() as session:
+            named_store.revoke_partner(session, name, self.clock())
+
+    def count_pull(self, partner: str, feed: str, language: str, not_modified: bool) -> None:
+        """Count a pull of a named feed."""
+        with self.store.write() as session:
+            named_store.count_pull(session, partner, feed, language, not_modified, self.clock())
 
     def create_token(self, name: str, role: Role) -> tuple[Token, str]:
         """Create an API token; return it and its secret (only a hash is stored)."""

@@ -309,3 +309,38 @@ class Route:
     source: str
     target: str
     model: str  # e.g. "translate-en_es@1.9", or "translate-es_en@1.0>translate-en_fr@1.0"
+
+
+class FeedMode(StrEnum):
+    """What a named feed's entries carry."""
+
+    FULL = "full"
+    SUMMARY = "summary"
+    BILINGUAL = "bilingual"  # each block followed by its translation
+
+
+@dataclass(frozen=True)
+class NamedFeed:
+    """A feed made for a partner or a category, published at /feeds/<name>/<lang>/."""
+
+    name: str
+    languages: tuple[str, ...]
+    categories: tuple[str, ...] = ()  # any of them (empty: every category)
+    producers: tuple[str, ...] = ()  # any of them (empty: every producer)
+    entries: int = 50
+    max_bytes: int = 2_000_000  # Google News' limit
+    public: bool = False  # else a partner key is needed
+    mode: FeedMode = FeedMode.FULL
+    partners: tuple[str, ...] = ()  # who may pull it (empty: any partner key)
+
+
+@dataclass(frozen=True)
+class FeedPulls:
+    """How a partner pulls a named feed in one language."""
+
+    partner: str
+    feed: str
+    language: str
+    requests: int
+    not_modified: int
+    last_pull: datetime

@@ -14,12 +14,22 @@ from typing import Any
 from . import languages
 from .config import Settings
 from .errors import NotFound, PairUnavailable
-from .models import Article, AuditEntry, Edit, JobRun, Token, Translation
+from .models import (
+    Article,
+    AuditEntry,
+    Edit,
+    FeedPulls,
+    JobRun,
+    NamedFeed,
+    Token,
+    Translation,
+)
 from .publish.render import FeedMeta
 from .store import Store, counters
 from .store import articles as article_store
 from .store import audit as audit_store
 from .store import jobs as job_store
+from .store import named_feeds as named_store
 from .store import tokens as token_store
 from .store import translations as translation_store
 from .store.articles import Page
@@ -80,6 +90,23 @@ class Queries:
         with self.store.read() as session:
             return token_store.authenticate(session, secret)
 
+    def named_feed(self, name: str) -> NamedFeed:
+        """Return a named feed or raise NotFound."""
+        with self.store.read() as session:
+            return named_store.get(session, name)
+
+    def named_feeds(self) -> list[tuple[NamedFeed, list[FeedPulls]]]:
+        """Return every named feed with its pull counts per partner and language."""
+        with self.store.read() as session:
+            feeds = named_store.all_feeds(session)
+            counted = named_store.pulls(session)
+        return [(f, [p for p in counted if p.feed == f.name]) for f in feeds]
+
+    def partner(self, key: str) -> str:
+        """Return the partner a key belongs to, or raise Unauthenticated."""
+        with self.store.read() as session:
+            return named_store.partner_of(session, key)
+
     def tokens(self) -> list[Token]:
         """Return every token (names, roles, states; never secrets)."""
         with self.store.read() as session:
@@ -135,4 +162,14 @@ class Queries:
                 except PairUnavailable as exc:
                     entry["model"] = {"installed": False, "version": None, "detail": str(exc)}
             out.append(entry)
-        return {"languages": out}
+        named = []
+        for definition, pulls in self.named_feeds():
+            requests = sum(p.requests for p in pulls)
+            named.append({
+                "name": definition.name, "languages": list(definition.languages),
+                "mode": definition.mode.value, "public": definition.public, "pulls": requests,
+                "not_modified_share": round(sum(p.not_modified for p in pulls) / requests, 3)
+                if requests else None,
+                "last_pull": rfc3339(max((p.last_pull for p in pulls), default=None)),
+                "partners": sorted({p.partner for p in pulls})})
+        return {"languages": out, "named_feeds": named}

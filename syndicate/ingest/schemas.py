@@ -81,6 +81,23 @@ RETRANSLATE: Schema = {"type": "object", "additionalProperties": False,
                        "properties": {"languages": _LANGUAGES, "force": {"type": "boolean"}}}
 RETRANSLATE_ALL: Schema = {**RETRANSLATE, "required": ["languages"]}
 
+_NAMES = {"type": "array", "maxItems": 50,
+          "items": {"type": "string", "minLength": 1, "maxLength": 100}}
+NAMED_FEED: Schema = {
+    "type": "object", "additionalProperties": False, "required": ["languages"],
+    "properties": {
+        "languages": {**_LANGUAGES, "minItems": 1},
+        "categories": _NAMES, "producers": _NAMES, "partners": _NAMES,
+        "entries": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "max_bytes": {"type": "integer", "minimum": 10_000, "maximum": 50_000_000},
+        "public": {"type": "boolean"},
+        "mode": {"type": "string", "enum": ["full", "summary", "bilingual"]},
+    },
+}
+PARTNER: Schema = {"type": "object", "additionalProperties": False, "required": ["name"],
+                   "properties": {"name": {"type": "string", "minLength": 1,
+                                           "maxLength": 100}}}
+
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,),
     "integer": (int,), "number": (int, float),

@@ -139,6 +139,23 @@ class Notices:
         return text.format(source=name, code=source) if text else None
 
 
+def bilingual(entry: FeedEntry, source: tuple[Block, ...], translated: tuple[Block, ...],
+              source_language: str) -> FeedEntry:
+    """Return the entry with each source block followed by its translation."""
+    parts: list[str] = []
+    for original, translation in zip(source, translated, strict=False):
+        parts.append(f'<div lang="{source_language}">{content_html((original,))}</div>')
+        parts.append(f'<div lang="{entry.language}">{content_html((translation,))}</div>')
+    if entry.notice:
+        parts.append(f"<p><small>{html.escape(entry.notice, quote=False)}</small></p>")
+    return replace(entry, content_html="\n".join(parts))
+
+
+def summary_only(entry: FeedEntry) -> FeedEntry:
+    """Return the entry with its summary as its whole content."""
+    return replace(entry, content_html=f"<p>{html.escape(entry.summary, quote=False)}</p>")
+
+
 def content_html(blocks: tuple[Block, ...]) -> str:
     """Return the full article body as HTML."""
     parts: list[str] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -23,15 +23,17 @@ from urllib.parse import urlsplit
 from .. import languages
 from ..config import Settings
 from ..errors import ConfigError, Gone, NotFound
-from ..models import Article, PublishReport, Translation
+from ..models import Article, Block, FeedMode, NamedFeed, PublishReport, Translation
 from ..store import Store, counters
 from ..store import feeds as feed_store
+from ..store import named_feeds as named_store
 from . import entries as feed_entries
 from . import readiness, render, websub, writer
 from .entries import FeedEntry
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+NAMED_SCAN = 2000  # entries of a language feed a named feed's filter looks through, at most
 PAGES_PER_PASS = 5  # archive pages written per language per publish, at most (oldest first)
 FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 
@@ -100,6 +102,18 @@ class Publisher:
                 version = state.published_version if out.backlog else state.version
                 feed_store.mark_published(session, lang, version, out.pages, self.clock(),
                                           out.expires)
+        with self.store.read() as session:
+            named = named_store.all_feeds(session)
+        for feed in named:
+            for lang in feed.languages:
+                if lang not in counts:
+                    continue  # its language feed did not change: neither did this one
+                for name, data in self._render_named(feed, lang).items():
+                    check = writer.check_json if name.endswith(".json") else writer.check_xml
+                    if writer.write_if_changed(self.settings.feeds_dir / name, data, check):
+                        written.append(name)
+                    else:
+                        unchanged += 1
         changed = [f"{self.settings.public_url}/feeds/{name}" for name in written
                    if "/archive/" not in name]
         hub = self.settings.websub_hub
@@ -152,6 +166,58 @@ class Publisher:
         expires = min([*(r.retracted + keep for r in retracted), *([held] if held else [])],
                       default=None)
         return Rendered(files, len(entries), last, last < full, expires)
+
+    def _render_named(self, feed: NamedFeed, lang: str) -> dict[str, bytes]:
+        """Render one named feed in one language: filtered, in its mode, under its size cap."""
+        picked: list[FeedEntry] = []
+        before: int | None = None
+        for _ in range(NAMED_SCAN // 200):  # a bounded look back through the language feed
+            with self.store.read() as session:
+                page = feed_store.newest(session, lang, 200, before)
+                available = feed_store.languages_of(session, [a.id for _, a, _ in page])
+            for _, article, translation in page:
+                if (feed.categories and not set(feed.categories) & set(article.categories)) \
+                        or (feed.producers and article.producer not in feed.producers):
+                    continue
+                entry = self._entry(article, translation, lang, available)
+                if feed.mode is FeedMode.SUMMARY:
+                    entry = feed_entries.summary_only(entry)
+                elif feed.mode is FeedMode.BILINGUAL and translation is not None:
+                    entry = feed_entries.bilingual(
+                        entry, article.blocks,
+                        tuple(Block(b.type, b.html, b.level, b.ordered)
+                              for b in translation.blocks), article.language)
+                picked.append(entry)
+            if len(picked) >= feed.entries or len(page) < 200:
+                break
+            before = page[-1][0]
+        picked = picked[:feed.entries]
+        base = self.feed_meta(lang)
+        url = f"{self.settings.public_url}/feeds/{feed.name}/{lang}"
+        meta = replace(base, title=f"{base.title}: {feed.name}", rss_url=f"{url}/rss.xml",
+                       atom_url=f"{url}/atom.xml", json_url=f"{url}/feed.json",
+                       prev_archive=None)
+        renderers: dict[str, Callable[[render.FeedMeta, Sequence[FeedEntry]], bytes]] = {
+            "rss.xml": render.render_rss, "atom.xml": render.render_atom,
+            "feed.json": render.render_json}
+        out: dict[str, bytes] = {}
+        for name, render_with in renderers.items():
+            # The partner's size cap: newest first, each entry that still fits (one that is
+            # too big alone is left out, not everything after it), then a check of the whole.
+            empty = len(render_with(meta, []))
+            budget = feed.max_bytes - empty
+            shown = []
+            for entry in picked:
+                cost = len(render_with(meta, [entry])) - empty
+                if cost <= budget:
+                    shown.append(entry)
+                    budget -= cost
+            data = render_with(meta, shown)
+            while len(data) > feed.max_bytes and shown:
+                shown.pop()
+                data = render_with(meta, shown)
+            out[f"{feed.name}/{lang}/{name}"] = data
+        return out
 
     def rule_sets(self) -> list[readiness.RuleSet]:
         """Return the partners' rule sets: built in, and translations/partners/*.toml."""

@@ -191,9 +191,13 @@ def next_release(session: Session, language: str) -> datetime | None:
                           .where(HeldRow.language == language))
 
 
-def newest(session: Session, language: str, limit: int) -> list[Shown]:
-    """Return the newest ``limit`` live, complete entries of a language, newest first."""
+def newest(session: Session, language: str, limit: int, before: int | None = None
+           ) -> list[Shown]:
+    """Return the newest ``limit`` live, complete entries of a language (numbered below
+    ``before``, to page further back), newest first."""
     query = _shown_query(language).order_by(ArchiveRow.seq.desc()).limit(limit)
+    if before is not None:
+        query = query.where(ArchiveRow.seq < before)
     return [_shown(language, seq, a, t) for seq, a, t in session.execute(query)]
 
 

@@ -280,6 +280,47 @@ class RateBucketRow(Base):
     updated: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class NamedFeedRow(Base):
+    """A feed made for a partner or a category: a filter over the language feeds."""
+
+    __tablename__ = "named_feeds"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    producers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    entries: Mapped[int] = mapped_column(Integer)
+    max_bytes: Mapped[int] = mapped_column(Integer)
+    public: Mapped[bool] = mapped_column()
+    mode: Mapped[str] = mapped_column(String(20))  # full, summary, bilingual
+    partners: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: any partner key
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PartnerRow(Base):
+    """A partner's key for non-public feeds (only its hash is stored)."""
+
+    __tablename__ = "partners"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PullRow(Base):
+    """Pulls of a named feed by a partner ("public" when no key was sent)."""
+
+    __tablename__ = "feed_pulls"
+
+    partner: Mapped[str] = mapped_column(String(100), primary_key=True)
+    feed: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(35), primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer)
+    not_modified: Mapped[int] = mapped_column(Integer)
+    last_pull: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AuditRow(Base):
     """One operator action: who, what, with which parameters, when, and how it ended."""
 

@@ -8,10 +8,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from ..errors import ValidationError
-from ..ingest import schemas
+from ..ingest import fields, schemas
+from ..ingest.named_feeds import parse_named_feed
 from ..ingest.operator import parse_job_request
 from ..jobs import queue
-from ..models import JobRun, Role
+from ..models import FeedPulls, JobRun, NamedFeed, Role
 from ..timestamps import rfc3339
 from .audit import audited
 from .auth import current_token, require
@@ -96,6 +97,70 @@ def feeds_check() -> Response:
     findings = services().pipeline.readiness(request.args.get("partner"))
     return jsonify({"findings": [dataclasses.asdict(f) for f in findings],
                     "count": len(findings)})
+
+
+@bp.put("/feeds/<name>")
+@require(Role.OPERATOR)
+def put_feed(name: str) -> tuple[Response, int]:
+    """Create or replace a named feed (per partner or category), published at
+    /feeds/<name>/<lang>/ from the next publish on."""
+    svc = services()
+    feed = parse_named_feed(name, request.get_data(cache=False), svc.settings.languages)
+    new = svc.pipeline.commands.put_feed(feed)
+    audited("put_feed", {"name": name}, "created" if new else "replaced")
+    return jsonify(feed_json(feed, [])), 201 if new else 200
+
+
+@bp.get("/feeds")
+@require(Role.OPERATOR)
+def list_feeds() -> Response:
+    """Return every named feed with its pulls per partner and language."""
+    return jsonify({"items": [feed_json(f, p) for f, p in services().pipeline.queries
+                              .named_feeds()]})
+
+
+@bp.delete("/feeds/<name>")
+@require(Role.OPERATOR)
+def delete_feed(name: str) -> Response:
+    """Remove a named feed."""
+    feed = services().pipeline.commands.delete_feed(name)
+    audited("delete_feed", {"name": name}, "removed")
+    return jsonify(feed_json(feed, []))
+
+
+@bp.post("/partners")
+@require(Role.OPERATOR)
+def create_partner() -> tuple[Response, int]:
+    """Create (or renew) a partner's key for non-public feeds; the key is shown only now."""
+    data = fields.json_document(request.get_data(cache=False) or b"{}")
+    problems = schemas.check(schemas.PARTNER, data)
+    if problems:
+        raise ValidationError(problems)
+    name = str(data["name"]).strip()
+    key = services().pipeline.commands.create_partner(name)
+    audited("create_partner", {"name": name}, "key issued")
+    return jsonify({"name": name, "key": key}), 201
+
+
+@bp.delete("/partners/<name>")
+@require(Role.OPERATOR)
+def revoke_partner(name: str) -> Response:
+    """Revoke a partner's key; it stops working at once."""
+    services().pipeline.commands.revoke_partner(name)
+    audited("revoke_partner", {"name": name}, "revoked")
+    return jsonify({"name": name, "revoked": True})
+
+
+def feed_json(feed: NamedFeed, pulls: list[FeedPulls]) -> dict[str, Any]:
+    """Return the API view of a named feed and its pulls."""
+    base = services().settings.public_url
+    return {**dataclasses.asdict(feed), "mode": feed.mode.value,
+            "urls": {lang: {f: f"{base}/feeds/{feed.name}/{lang}/{f}"
+                            for f in ("rss.xml", "atom.xml", "feed.json")}
+                     for lang in feed.languages},
+            "pulls": [{"partner": p.partner, "language": p.language, "requests": p.requests,
+                       "not_modified_share": round(p.not_modified / p.requests, 3),
+                       "last_pull": rfc3339(p.last_pull)} for p in pulls]}
 
 
 @bp.get("/audit")

@@ -10,6 +10,7 @@ site (Origin, else Referer). Buttons queue the same jobs as the API, audited und
 from __future__ import annotations
 
 import hmac
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from flask import Blueprint, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..errors import AuthError, Forbidden, ValidationError
+from ..ingest.named_feeds import parse_named_feed
 from ..jobs import queue
 from ..models import Role, Token
 from .audit import audited
@@ -79,10 +81,12 @@ def home() -> ResponseReturnValue:
     by_partner: dict[str, int] = {}
     for finding in findings:
         by_partner[finding.partner] = by_partner.get(finding.partner, 0) + 1
+    status = svc.pipeline.status()
     return render_template("dashboard.html", token=token, csrf=csrf, findings=findings[:20],
+                           named=status["named_feeds"],
                            by_partner=by_partner, partners=[r.key for r in
                                                             svc.pipeline.publisher.rule_sets()],
-                           status=svc.pipeline.status()["languages"], runs=runs, failed=failed,
+                           status=status["languages"], runs=runs, failed=failed,
                            message=request.args.get("message"),
                            languages=svc.settings.target_languages)
 
@@ -114,6 +118,27 @@ def sign_out() -> ResponseReturnValue:
     response = redirect("/admin/", code=303)
     response.delete_cookie(COOKIE, path="/admin")
     return response
+
+
+@bp.post("/feeds")
+def put_feed() -> ResponseReturnValue:
+    """Create or replace a named feed from the dashboard's form."""
+    found = _checked_session()
+    if found is None:
+        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    token = found[0]
+    take_write(token.name)
+    g.token = token
+    form = request.form
+    body = {"languages": form.getlist("languages"), "mode": form.get("mode", "full"),
+            "public": form.get("public") == "on",
+            "categories": [c.strip() for c in form.get("categories", "").split(",")
+                           if c.strip()]}
+    name = form.get("name", "").strip()
+    feed = parse_named_feed(name, json.dumps(body).encode(), services().settings.languages)
+    new = services().pipeline.commands.put_feed(feed)
+    audited("put_feed", {"name": name}, ("created" if new else "replaced") + " (dashboard)")
+    return redirect(f"/admin/?message=feed+{name}+saved", code=303)
 
 
 @bp.post("/republish")

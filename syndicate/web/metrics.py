@@ -73,6 +73,21 @@ class _StoreCollector(Collector):
             for status, number in sorted(statuses.items()):
                 states.add_metric([language, status], number)
         yield states
+        pulls = CounterMetricFamily("syndicate_feed_pulls", "Pulls of named feeds.",
+                                    labels=["partner", "feed"])
+        unchanged = CounterMetricFamily("syndicate_feed_pulls_not_modified",
+                                        "Pulls of named feeds answered 304.",
+                                        labels=["partner", "feed"])
+        for feed, counted in self.svc.pipeline.queries.named_feeds():
+            by_partner: dict[str, tuple[int, int]] = {}
+            for p in counted:
+                requests, not_modified = by_partner.get(p.partner, (0, 0))
+                by_partner[p.partner] = (requests + p.requests, not_modified + p.not_modified)
+            for partner, (requests, not_modified) in sorted(by_partner.items()):
+                pulls.add_metric([partner, feed.name], requests)
+                unchanged.add_metric([partner, feed.name], not_modified)
+        yield pulls
+        yield unchanged
 
 
 @bp.get("/metrics")

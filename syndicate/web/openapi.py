@@ -29,6 +29,7 @@ _QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
                    ("job", {"type": "string"})],
     "admin.audit": [("before", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1})],
     "admin.feeds_check": [("partner", {"type": "string"})],
+    "public.named_feed": [("key", {"type": "string"})],
     "api.retract_article": [("reason", {"type": "string", "maxLength": 500})],
 }
 _BODIES: dict[str, dict[str, Any]] = {
@@ -42,6 +43,8 @@ _BODIES: dict[str, dict[str, Any]] = {
     "admin.republish": {"application/json": {"schema": schemas.REPUBLISH}},
     "admin.retranslate_article": {"application/json": {"schema": schemas.RETRANSLATE}},
     "admin.retranslate_all": {"application/json": {"schema": schemas.RETRANSLATE_ALL}},
+    "admin.put_feed": {"application/json": {"schema": schemas.NAMED_FEED}},
+    "admin.create_partner": {"application/json": {"schema": schemas.PARTNER}},
 }
 _ROLES = {"api": "producer", "admin": "operator"}
 _OPERATOR_ONLY = {"api.put_translation"}

@@ -9,7 +9,7 @@ from importlib import resources
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from .. import languages
-from ..errors import NotFound, StoreError
+from ..errors import Forbidden, NotFound, StoreError, Unauthenticated
 from . import feeds, problems
 from .context import services
 
@@ -63,6 +63,34 @@ def feed_page(lang: str) -> str:
     meta = services().pipeline.feed_meta(lang)
     return render_template("feed_page.html", feed=document, meta=meta,
                            name=languages.KNOWN[lang].name)
+
+
+@bp.get("/feeds/<feed_name>/<lang>/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
+def named_feed(feed_name: str, lang: str, name: str) -> Response:
+    """Serve a named feed; unless it is public, with a partner key (a bearer header, or
+    ?key= for pullers that cannot send headers). Every pull is counted per partner."""
+    svc = services()
+    feed = svc.pipeline.queries.named_feed(feed_name)
+    lang = _language(lang)
+    if lang not in feed.languages:
+        raise NotFound(f"feed {feed_name!r} has no {lang!r} version")
+    header = request.headers.get("Authorization", "")
+    key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else \
+        request.args.get("key", "").strip()
+    partner = svc.pipeline.queries.partner(key) if key else "public"
+    if not feed.public:
+        if not key:
+            raise Unauthenticated(f"feed {feed_name!r} needs a partner key: send "
+                                  "'Authorization: Bearer <key>' or ?key=<key>")
+        if feed.partners and partner not in feed.partners:
+            raise Forbidden(f"partner {partner!r} may not pull feed {feed_name!r}")
+    cached = FILES.get(svc.settings.feeds_dir / feed.name / lang / name)
+    if cached is None:
+        raise NotFound(f"feed {feed_name!r} has not been published in {lang!r} yet")
+    response = feeds.respond(request, cached, feeds.MEDIA_TYPES[name],
+                             svc.settings.publish_interval)
+    svc.pipeline.commands.count_pull(partner, feed.name, lang, response.status_code == 304)
+    return response
 
 
 @bp.get("/feeds/feed.xsl")
