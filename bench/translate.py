@@ -117,6 +117,17 @@ def main() -> int:
     print("beam size vs speed (raw CTranslate2, 100 sentences): "
           + ", ".join(f"beam {k}: {v:.1f}/s" for k, v in beams.items()))
 
+    apertium = _apertium(sentences)
+    if apertium is None:
+        print("apertium: eng-spa not installed (apt-get install apertium-eng-spa); row skipped")
+    else:
+        batched, single = apertium
+        print(f"apertium eng-spa, one process per batch    {batched.rate:8.1f} sentences/s "
+              f"({batched.seconds:.2f} s)")
+        print(f"apertium eng-spa, one process per sentence {single.rate:8.1f} sentences/s "
+              f"({single.seconds:.2f} s)")
+        print(f"batched / per sentence = {batched.rate / single.rate:.1f}   (target >= 5)")
+
     OUT.mkdir(exist_ok=True)
     report: dict[str, Any] = {
         "sentences": len(sentences), "beam": args.beam,
@@ -128,6 +139,22 @@ def main() -> int:
     }
     (OUT / "translate.json").write_text(json.dumps(report, indent=2))
     return 0
+
+
+def _apertium(sentences: list[str]) -> tuple[Result, Result] | None:
+    """Time Apertium on the same sentences: one call per batch against one per sentence."""
+    from syndicate.translate.apertium import ApertiumEngine
+
+    engine = ApertiumEngine()
+    if "eng-spa" not in engine.modes():
+        return None
+    start = time.perf_counter()
+    out = engine.batch("eng-spa", sentences)
+    batched = Result("apertium batched", time.perf_counter() - start, len(out))
+    start = time.perf_counter()
+    for sentence in sentences:
+        engine.batch("eng-spa", [sentence])
+    return batched, Result("apertium per sentence", time.perf_counter() - start, len(sentences))
 
 
 def _split(paragraph: str) -> list[str]:

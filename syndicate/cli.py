@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, ScriptInfo, with_appcontext
 
 from .config import Settings
-from .errors import ConfigError, InputError, SyndicateError
+from .errors import ConfigError, InputError, PairUnavailable, SyndicateError
 from .models import IngestResult, Role
 from .services import EXTENSION_KEY, Services
 
@@ -306,12 +306,24 @@ def models_list() -> None:
     from .translate import packages
     from .translate.argos import installed_packages
 
-    found = installed_packages(_services().settings.packages_dir)
+    services = _services()
+    found = installed_packages(services.settings.packages_dir)
     for p in sorted(found, key=lambda p: (p.source, p.target)):
         size = packages.size_on_disk(p) / 1e6
-        click.echo(f"{p.source}→{p.target}\t{p.version}\t{size:.1f} MB\t{p.path.name}")
-    if not found:
-        click.echo(f"no packages installed in {_services().settings.packages_dir}", err=True)
+        click.echo(f"{p.source}→{p.target}\targos\t{p.version}\t{size:.1f} MB\t{p.path.name}")
+    modes = services.apertium.pairs() if "apertium" in services.settings.engines else []
+    for source, target, mode in modes:
+        click.echo(f"{source}→{target}\tapertium\t-\t-\t{mode}")
+    if not found and not modes:
+        click.echo(f"no packages installed in {services.settings.packages_dir}, and no "
+                   "Apertium pairs (apt-get install apertium-eng-spa, ...)", err=True)
+    for target in services.settings.target_languages:
+        try:
+            route = services.translator.route(services.settings.source_language, target)
+        except PairUnavailable:
+            continue
+        click.echo(f"serves {services.settings.source_language}→{target}: {route.engine} "
+                   f"{route.model}")
 
 
 @models.command("install")

@@ -55,6 +55,7 @@ class Settings:
     session_idle: int
     feed_author: str
     mt_notice: str
+    engines: tuple[str, ...]
     tombstone_days: int
     mt_reviewed_notice: str
 
@@ -112,6 +113,7 @@ class Settings:
             session_idle=reader.get("SESSION_IDLE", "1800", _int_between(60, 7 * 86400)),
             feed_author=reader.get("FEED_AUTHOR", "", _text(200)),
             tombstone_days=reader.get("TOMBSTONE_DAYS", "7", _int_between(0, 365)),
+            engines=reader.get("ENGINES", "argos,apertium", _engines),
             mt_notice=reader.get("MT_NOTICE", "Machine-translated from {source}.",
                                  _notice),
             mt_reviewed_notice=reader.get(
@@ -256,6 +258,14 @@ def _notice(raw: str) -> str:
     except (KeyError, IndexError, ValueError):
         raise ValueError("may use only {source} and {code} as placeholders") from None
     return _text(300)(raw)
+
+
+def _engines(raw: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
+    unknown = sorted(set(names) - {"argos", "apertium"})
+    if not names or unknown:
+        raise ValueError("must list engines in order of preference: argos, apertium")
+    return names
 
 
 def _flag(raw: str) -> bool:

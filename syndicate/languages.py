@@ -39,7 +39,30 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("tr", "Turkish", "tr"), ("uk", "Ukrainian", "uk"), ("ur", "Urdu", "ur"),
     ("vi", "Vietnamese", "vi"), ("zh-Hans", "Chinese (Simplified)", "zh"),
     ("zh-Hant", "Chinese (Traditional)", "zt"),
+    # Languages Apertium serves and Argos has no package for (the Argos code is never matched).
+    ("oc", "Occitan", "oc"), ("ast", "Asturian", "ast"), ("an", "Aragonese", "an"),
+    ("sc", "Sardinian", "sc"), ("mk", "Macedonian", "mk"), ("is", "Icelandic", "is"),
+    ("sh", "Serbo-Croatian", "sh"),
 )
+
+# Apertium names its modes with ISO 639-3 codes ("eng-spa"): the one place they are spelled.
+_APERTIUM = {
+    "en": "eng", "es": "spa", "ca": "cat", "fr": "fra", "pt": "por", "it": "ita", "oc": "oci",
+    "ast": "ast", "an": "arg", "sc": "srd", "ru": "rus", "uk": "ukr", "mk": "mkd", "is": "isl",
+    "sh": "hbs", "gl": "glg", "eu": "eus", "ro": "ron", "de": "deu", "nl": "nld", "da": "dan",
+    "sv": "swe", "nb": "nob", "pl": "pol", "cs": "ces", "sk": "slk", "bg": "bul",
+}
+_BY_APERTIUM = {code: tag for tag, code in _APERTIUM.items()}
+
+
+def apertium_code(tag: str) -> str | None:
+    """Return the ISO 639-3 code Apertium uses for a known tag (None: it has none)."""
+    return _APERTIUM.get(tag)
+
+
+def from_apertium(code: str) -> str | None:
+    """Return the BCP 47 tag of an Apertium language code, if syndicate knows it."""
+    return _BY_APERTIUM.get(code)
 
 KNOWN: dict[str, Language] = {tag: Language(tag, name, code) for tag, name, code in _TABLE}
 

@@ -158,7 +158,8 @@ class Queries:
             if lang != settings.source_language:
                 try:
                     route = self.translator.route(settings.source_language, lang)
-                    entry["model"] = {"installed": True, "version": route.model}
+                    entry["model"] = {"installed": True, "version": route.model,
+                                      "engine": route.engine}
                 except PairUnavailable as exc:
                     entry["model"] = {"installed": False, "version": None, "detail": str(exc)}
             out.append(entry)

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from .config import Settings
 from .pipeline import Pipeline
 from .store import Store
+from .translate.apertium import ApertiumEngine
 from .translate.argos import ArgosEngine
+from .translate.engine import Translator
+from .translate.router import Router
 
 EXTENSION_KEY = "syndicate"
 
@@ -18,14 +21,21 @@ class Services:
 
     settings: Settings
     store: Store
-    translator: ArgosEngine
+    translator: Router
+    argos: ArgosEngine
+    apertium: ApertiumEngine
     pipeline: Pipeline
 
     @classmethod
     def build(cls, settings: Settings, role: str = "process") -> Services:
         """Build the parts from settings (no database connection is made yet)."""
         store = Store(settings.database_url, lock_dir=settings.instance_dir)
-        translator = ArgosEngine(settings.packages_dir, beam_size=settings.beam_size,
-                                 max_loaded=settings.max_loaded_models, device=settings.device)
-        return cls(settings=settings, store=store, translator=translator,
+        argos = ArgosEngine(settings.packages_dir, beam_size=settings.beam_size,
+                            max_loaded=settings.max_loaded_models, device=settings.device)
+        apertium = ApertiumEngine()
+        engines: dict[str, Translator] = {"argos": argos, "apertium": apertium}
+        translator = Router([engines[name] for name in settings.engines],
+                            settings.translations_dir / "engines.toml")
+        return cls(settings=settings, store=store, translator=translator, argos=argos,
+                   apertium=apertium,
                    pipeline=Pipeline(settings, store, translator, role=role))

@@ -90,3 +90,10 @@ def test_unparseable_urls_in_html_are_dropped_not_a_500(client: FlaskClient,
     response = client.post("/api/v1/articles", json=body, headers=producer)
     assert response.status_code == 201
     assert response.get_json()["blocks"][0]["html"] == "A <a>broken</a> link."
+
+
+def test_a_format_that_is_not_a_string_is_422(client: FlaskClient,
+                                              producer: dict[str, str]) -> None:
+    body = {"guid": "g", "title": "t", "body": "Text.", "format": ["html"]}
+    response = client.post("/api/v1/articles", json=body, headers=producer)
+    assert response.status_code == 422 and response.get_json()["field"] == "format"

@@ -59,7 +59,8 @@ def test_install_list_translate_and_remove(models_app: Flask, package_files: dic
     assert installed.exit_code == 0, installed.output
     assert "installed en→es 1.0 (translate-en_es-1_0)" in installed.output
     listed = runner.invoke(args=["models", "list"])
-    assert listed.output.startswith("en→es\t1.0\t") and "MB\ttranslate-en_es-1_0" in listed.output
+    assert listed.output.startswith("en→es\targos\t1.0\t")
+    assert "MB\ttranslate-en_es-1_0" in listed.output
     services: Services = models_app.extensions["syndicate"]
     headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
     models_app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
@@ -79,7 +80,8 @@ def test_installing_a_newer_version_replaces_the_pair(models_app: Flask, tmp_pat
                                            sp_model=sp_model)
         assert runner.invoke(args=["models", "install", str(path)]).exit_code == 0
     listed = runner.invoke(args=["models", "list"]).output.strip().splitlines()
-    assert len(listed) == 1 and listed[0].startswith("en→es\t1.1\t")
+    assert listed[0].startswith("en→es\targos\t1.1\t")
+    assert listed[1:] == ["serves en→es: argos translate-en_es-1_1@1.1"]  # one package left
     assert snapshot(packages_dir)[:2] == ["packages", "packages/translate-en_es-1_1"]
 
 
@@ -118,7 +120,7 @@ def test_bad_package_is_rejected_and_installed_packages_are_untouched(
     assert result.exit_code == 1
     assert message in result.output
     assert snapshot(packages_dir) == before
-    assert runner.invoke(args=["models", "list"]).output.startswith("en→fr\t1.0")
+    assert runner.invoke(args=["models", "list"]).output.startswith("en→fr\targos\t1.0")
 
 
 def test_not_a_zip_and_a_corrupt_zip_are_rejected(models_app: Flask, tmp_path: Path,

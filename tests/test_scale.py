@@ -22,6 +22,7 @@ from syndicate.store import jobs as job_store
 from syndicate.store import translations as translation_store
 from syndicate.translate import segment
 from syndicate.translate.argos import ArgosEngine
+from syndicate.translate.engine import Translator
 
 from .conftest import make_token
 from .test_api_articles import article_body
@@ -79,7 +80,7 @@ class Poisoned:
 
     name = "argos"
 
-    def __init__(self, engine: ArgosEngine, poison: str) -> None:
+    def __init__(self, engine: Translator, poison: str) -> None:
         self.engine = engine
         self.poison = poison
         self.batches: list[int] = []

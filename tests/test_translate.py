@@ -298,7 +298,7 @@ def test_models_load_lazily_and_at_most_the_configured_number_stay_loaded(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_MAX_LOADED_MODELS="1")
     services: Services = app.extensions["syndicate"]
-    engine = services.translator
+    engine = services.argos
     assert engine.loaded() == []  # nothing is loaded before the first translation
     for target in ("es", "fr", "es"):
         route = engine.route("en", target)

@@ -186,7 +186,7 @@ def _json_block(item: dict[str, Any], where: str, problems: fields.Problems,
 def _json_body(data: Mapping[str, Any], problems: fields.Problems,
                base_url: str | None) -> tuple[Block, ...]:
     body, fmt = data.get("body"), data.get("format", "html")
-    if fmt not in _FORMATS:
+    if not isinstance(fmt, str) or fmt not in _FORMATS:
         problems.add("format", f"must be one of {', '.join(_FORMATS)}")
         return ()
     if not isinstance(body, str):

@@ -1,0 +1,137 @@
+"""Apertium, a real offline engine, beside Argos: en→es through Debian's apertium-eng-spa.
+
+Nothing here compares exact strings (they would tie the tests to one Apertium version): the
+output is checked for what must hold whatever the version. Blocks, link targets, numbers and
+glossary terms survive; markup is identical outside the text; no unknown-word mark remains;
+and the text is Spanish, by its share of Spanish function words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from syndicate.errors import EngineFailure
+from syndicate.models import Role
+from syndicate.services import Services
+from syndicate.translate import markup
+from syndicate.translate.apertium import ApertiumEngine
+
+from .conftest import make_token
+from .test_api_articles import article_body
+
+if shutil.which("apertium") is None or "eng-spa" not in subprocess.run(
+        ["apertium", "-l"], capture_output=True, text=True).stdout:
+    if os.environ.get("CI"):
+        raise RuntimeError(".ci/run installs apertium and apertium-eng-spa; CI must run this")
+    pytest.skip("Apertium's eng-spa pair is not installed: apt-get install apertium-eng-spa",
+                allow_module_level=True)
+
+pytestmark = pytest.mark.usefixtures("installed_packages")
+SPANISH = {"el", "la", "los", "las", "de", "del", "que", "y", "en", "un", "una", "por", "con",
+           "para", "se", "es", "al", "lo", "su", "sus", "a", "como", "más", "este", "esta"}
+RICH = [
+    {"type": "heading", "html": "What changed in the city this week?"},
+    {"type": "paragraph", "html": 'The council <em>approved</em> 3 new bridges for '
+     '<a href="https://example.org/budget?year=2027&amp;id=42">the budget of 2027</a>, '
+     'said the mayor of Syndicateville.'},
+    {"type": "list", "html": "<li>The first bridge costs 120 million euros.</li>"
+     "<li>The second bridge opens in <strong>June</strong>.</li>"},
+    {"type": "paragraph", "html": "Around 950 people attended the meeting, and the "
+     '<a href="https://example.org/report.pdf">full report</a> is online.'},
+]
+
+
+@pytest.fixture
+def apertium_app(make_app: Callable[..., Flask]) -> Flask:
+    app = make_app(SYNDICATE_ENGINES="apertium", SYNDICATE_TARGET_LANGUAGES="es")
+    services: Services = app.extensions["syndicate"]
+    glossary = services.settings.translations_dir / "glossary.toml"
+    glossary.parent.mkdir(parents=True, exist_ok=True)
+    glossary.write_text('keep = ["Syndicateville"]\n')
+    return app
+
+
+def spanish_share(text: str) -> float:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return sum(w in SPANISH for w in words) / max(len(words), 1)
+
+
+def shape(html: str) -> list[str]:
+    """Return the markup of a block: every tag, in order, byte for byte."""
+    return [raw for name, raw in markup.tokens(html) if name is not None]
+
+
+def test_the_sample_and_a_rich_article_come_out_in_spanish_with_all_markup(
+        apertium_app: Flask, sample_text: str) -> None:
+    services: Services = apertium_app.extensions["syndicate"]
+    client = apertium_app.test_client()
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    sample = client.post("/api/v1/articles", data=sample_text.encode(),
+                         content_type="text/plain", headers=headers).get_json()
+    rich = client.post("/api/v1/articles", json=article_body(guid="rich", blocks=RICH),
+                       headers=headers).get_json()
+    report = services.pipeline.translate_pending()
+    assert (report.done, report.failed) == (2, 0)
+    for created in (sample, rich):
+        got: Any = client.get(f"/api/v1/articles/{created['id']}/translations/es",
+                              headers=headers).get_json()
+        assert got["status"] == "done" and got["engine"] == "apertium"
+        assert got["model"] == "eng-spa"
+        source, translated = created["blocks"], got["blocks"]
+        assert [b["type"] for b in translated] == [b["type"] for b in source]
+        text = " ".join(re.sub(r"<[^>]+>", " ", b["html"]) for b in translated)
+        assert "*" not in text  # no unknown-word marks
+        assert spanish_share(text) > 0.2, text
+        for before, after in zip(source, translated, strict=True):
+            assert shape(after["html"]) == shape(before["html"])  # markup byte-identical
+            assert sorted(re.findall(r"\d+", re.sub(r"<[^>]+>", " ", after["html"]))) == \
+                sorted(re.findall(r"\d+", re.sub(r"<[^>]+>", " ", before["html"])))
+        if created is rich:
+            assert "Syndicateville" in text  # the glossary keeps it
+    services.pipeline.publish_changes()
+    feed = (services.settings.feeds_dir / "es" / "atom.xml").read_text()
+    assert 'href="https://example.org/budget?year=2027&amp;amp;id=42"' in feed
+    assert "https://example.org/report.pdf" in feed
+
+
+def test_a_batch_is_one_process_and_keeps_segment_boundaries() -> None:
+    engine = ApertiumEngine()
+    sentences = [f"The city council approved plan number {n} on Tuesday." for n in range(40)]
+    out = engine.batch("eng-spa", sentences)
+    assert len(out) == 40
+    assert all(str(n) in line for n, line in enumerate(out))
+    assert all(spanish_share(line) > 0.2 for line in out)
+
+
+def test_a_crash_is_an_engine_failure() -> None:
+    with pytest.raises(EngineFailure, match="apertium"):
+        ApertiumEngine().batch("eng-xxx", ["Hello."])
+    with pytest.raises(EngineFailure):
+        ApertiumEngine(binary="/nonexistent/apertium").batch("eng-spa", ["Hello."])
+
+
+def test_routing_prefers_engines_in_order_and_a_pair_can_be_pinned(
+        make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_ENGINES="argos,apertium", SYNDICATE_TARGET_LANGUAGES="es,fr")
+    services: Services = app.extensions["syndicate"]
+    assert services.translator.route("en", "es").engine == "argos"  # first that has it
+    assert services.translator.route("es", "en").engine == "argos"
+    engines = services.settings.translations_dir / "engines.toml"
+    engines.parent.mkdir(parents=True, exist_ok=True)
+    engines.write_text('[pairs]\n"en-es" = "apertium"\n')
+    assert services.translator.route("en", "es").engine == "apertium"
+    status = app.test_client().get("/api/v1/status", headers={
+        "Authorization": "Bearer " + make_token(services, "ops", Role.OPERATOR)}).get_json()
+    es = next(lang for lang in status["languages"] if lang["language"] == "es")
+    assert es["model"] == {"installed": True, "version": "eng-spa", "engine": "apertium"}
+    listed = app.test_cli_runner().invoke(args=["models", "list"])
+    assert "en→es\tapertium\t-\t-\teng-spa" in listed.output
+    assert "serves en→es: apertium eng-spa" in listed.output
