@@ -123,12 +123,8 @@ def sign_out() -> ResponseReturnValue:
 @bp.post("/feeds")
 def put_feed() -> ResponseReturnValue:
     """Create or replace a named feed from the dashboard's form."""
-    found = _checked_session()
-    if found is None:
+    if _acting_operator() is None:
         return render_template("dashboard_sign_in.html", error="sign in first"), 401
-    token = found[0]
-    take_write(token.name)
-    g.token = token
     form = request.form
     body = {"languages": form.getlist("languages"), "mode": form.get("mode", "full"),
             "public": form.get("public") == "on",
@@ -157,13 +153,21 @@ def retranslate() -> ResponseReturnValue:
                                   "languages": chosen})
 
 
-def _queue(job: str, params: dict[str, Any]) -> ResponseReturnValue:
+def _acting_operator() -> Token | None:
+    """Return the operator behind a form POST (session and CSRF checked, one write spent)."""
     found = _checked_session()
     if found is None:
-        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+        return None
     token = found[0]
     take_write(token.name)
     g.token = token
+    return token
+
+
+def _queue(job: str, params: dict[str, Any]) -> ResponseReturnValue:
+    token = _acting_operator()
+    if token is None:
+        return render_template("dashboard_sign_in.html", error="sign in first"), 401
     run, new = queue.request(services(), job, params, token.name)
     audited(job, params, f"{'queued' if new else 'joined'} run {run.id} (dashboard)")
     verb = "queued" if new else "joined"
