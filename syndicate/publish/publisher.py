@@ -12,6 +12,7 @@ what was published, so ingest never waits behind a publish.
 from __future__ import annotations
 
 import logging
+import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -57,6 +58,7 @@ class Publisher:
         self.store = store
         self.clock = clock
         self._notices: tuple[int | None, feed_entries.Notices] | None = None
+        self._notices_checked = 0.0
 
     def publish(self, only: Sequence[str] | None = None, *, force: bool = False
                 ) -> PublishReport:
@@ -202,6 +204,10 @@ class Publisher:
             "feed.json": render.render_json}
         out: dict[str, bytes] = {}
         for name, render_with in renderers.items():
+            data = render_with(meta, picked)
+            if len(data) <= feed.max_bytes:  # the usual case: everything fits
+                out[f"{feed.name}/{lang}/{name}"] = data
+                continue
             # The partner's size cap: newest first, each entry that still fits (one that is
             # too big alone is left out, not everything after it), then a check of the whole.
             empty = len(render_with(meta, []))
@@ -296,6 +302,9 @@ class Publisher:
         """Return the disclosure lines: the settings, overridden per language by
         translations/notices.toml (``[es] machine = "…" reviewed = "…"``)."""
         settings = self.settings
+        if self._notices is not None and time.monotonic() < self._notices_checked + 1:
+            return self._notices[1]  # every entry asks: look at the file at most once a second
+        self._notices_checked = time.monotonic()
         path = settings.translations_dir / "notices.toml"
         stamp = path.stat().st_mtime_ns if path.exists() else None
         if self._notices is None or self._notices[0] != stamp:
