@@ -52,7 +52,8 @@ def init_app(app: Flask) -> None:
     app.cli.help = "syndicate: ingest, translate and publish multilingual feeds."
     for command in (serve, scheduler_command, worker_command, db, ingest_command, articles,
                     tokens, models, translate_command, republish_command, retranslate_command,
-                    status_command, jobs_command, feeds_group, partners_group):
+                    status_command, jobs_command, feeds_group, partners_group,
+                    sources_group):
         app.cli.add_command(command)
 
 
@@ -582,3 +583,99 @@ def jobs_command(run_id: int | None, limit: int) -> None:
     for r in runs:
         click.echo(f"{r.id}\t{r.job}\t{r.state}\t{r.trigger}\t{r.requested_by or '-'}\t"
                    f"{r.started:%Y-%m-%d %H:%M:%S}\t{r.error or ''}")
+
+
+sources_group = AppGroup("sources", help="Upstream feeds syndicate polls and ingests.")
+
+
+@sources_group.command("add")
+@click.argument("url")
+@click.option("--language", help="The feed's language (default: the feed's own, else detected "
+              "per entry).")
+@click.option("--producer", help="Whose guids the entries become (default: the URL's host).")
+@click.option("--categories", help="Categories added to every entry, comma-separated.")
+@click.option("--interval", type=click.IntRange(1, 30 * 86400),
+              help="Seconds between polls (default: SYNDICATE_SOURCE_INTERVAL).")
+@click.option("--allow-host", "allow_hosts", multiple=True,
+              help="A host, address or network this source may reach though it is not public "
+              "(a private deployment, a local test feed).")
+@reported
+def sources_add(url: str, language: str | None, producer: str | None, categories: str | None,
+                interval: int | None, allow_hosts: tuple[str, ...]) -> None:
+    """Register an upstream feed; the scheduler polls it within seconds."""
+    from .ingest.sources import parse_source
+
+    body: dict[str, Any] = {"url": url, "allow_hosts": list(allow_hosts)}
+    if language:
+        body["language"] = language
+    if producer:
+        body["producer"] = producer
+    if categories:
+        body["categories"] = [c.strip() for c in categories.split(",") if c.strip()]
+    if interval:
+        body["interval"] = interval
+    source = _services().pipeline.commands.add_source(parse_source(json.dumps(body).encode()))
+    click.echo(f"added source {source.id}: {source.url} (producer {source.producer})")
+
+
+@sources_group.command("list")
+@reported
+def sources_list() -> None:
+    """List sources: id, state, last status, entries ingested, URL, last error."""
+    found = _services().pipeline.queries.sources()
+    for s in found:
+        state = "paused" if s.paused else "active"
+        click.echo(f"{s.id}\t{state}\t{s.last_status or '-'}\t{s.entries_ingested}\t{s.url}"
+                   f"\t{s.flagged or s.last_error or ''}")
+    if not found:
+        click.echo("no sources", err=True)
+
+
+@sources_group.command("show")
+@click.argument("source_id", type=int)
+@reported
+def sources_show(source_id: int) -> None:
+    """Show one source's settings and state as JSON."""
+    click.echo(json.dumps(_services().pipeline.queries.source(source_id).to_dict(), indent=2))
+
+
+@sources_group.command("pause")
+@click.argument("source_id", type=int)
+@reported
+def sources_pause(source_id: int) -> None:
+    """Stop polling a source."""
+    _services().pipeline.commands.pause_source(source_id, True)
+    click.echo(f"paused source {source_id}")
+
+
+@sources_group.command("resume")
+@click.argument("source_id", type=int)
+@reported
+def sources_resume(source_id: int) -> None:
+    """Poll a paused source again (clears its flag and failure counts)."""
+    _services().pipeline.commands.pause_source(source_id, False)
+    click.echo(f"resumed source {source_id}")
+
+
+@sources_group.command("remove")
+@click.argument("source_id", type=int)
+@reported
+def sources_remove(source_id: int) -> None:
+    """Forget a source; the articles it brought stay."""
+    _services().pipeline.commands.remove_source(source_id)
+    click.echo(f"removed source {source_id}")
+
+
+@sources_group.command("fetch")
+@click.argument("source_id", type=int)
+@reported
+def sources_fetch(source_id: int) -> None:
+    """Fetch a source now, in this process, and say what it gave; exit 1 if it failed."""
+    pipeline = _services().pipeline
+    report = pipeline.poll_sources(only=[pipeline.queries.source(source_id)])
+    source = pipeline.queries.source(source_id)
+    click.echo(f"source {source_id}: status {source.last_status or '-'}, "
+               f"{report.created} new, {report.updated} changed, {report.held} held"
+               + (f"; {source.last_note}" if source.last_note else ""))
+    if report.failed:
+        raise click.ClickException(f"source {source_id}: {source.last_error}")

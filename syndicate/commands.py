@@ -10,12 +10,17 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from . import ingest
 from .config import Settings
-from .errors import Conflict, NotFound, RateLimited, ValidationError
+from .errors import Conflict, FeedInvalid, NotFound, RateLimited, SourceError, ValidationError
+from .fetch import schedule
+from .fetch.client import Fetched
+from .ingest.feeds import FeedDocument, parse_feed
+from .ingest.language import Detector, Langid, decide
 from .models import (
     Article,
     ArticleInput,
@@ -23,7 +28,10 @@ from .models import (
     IngestOutcome,
     IngestResult,
     NamedFeed,
+    PollReport,
     Role,
+    Source,
+    SourceInput,
     Token,
 )
 from .store import Store, counters, rates, sessions
@@ -31,6 +39,7 @@ from .store import articles as article_store
 from .store import audit as audit_store
 from .store import feeds as feed_store
 from .store import named_feeds as named_store
+from .store import sources as source_store
 from .store import tokens as token_store
 from .store import translations as translation_store
 from .translate import article as article_translation
@@ -38,16 +47,19 @@ from .translate import article as article_translation
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 REQUEST_CHUNK = 500  # articles asked again per transaction (a bulk retranslation)
+INGEST_CHUNK = 100  # feed entries stored per transaction
 FUTURE_SLACK = timedelta(days=1)  # producers' clocks and time zones may be a little off
 
 
 class Commands:
     """Store what producers and operators send, and mark the feeds it changes."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock,
+                 detector: Detector | None = None) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
+        self.detector = detector or Langid()
 
     def targets(self, article: Article) -> list[str]:
         """Return the languages an article is translated into."""
@@ -61,24 +73,16 @@ class Commands:
                                     guid_fallback=guid_fallback)
 
     def ingest(self, data: ArticleInput, producer: str) -> IngestResult:
-        """Store an article, ask for its translations and mark its feeds, in one transaction."""
+        """Store an article, ask for its translations and mark its feeds, in one transaction;
+        an article that names no language gets the detected one (see ingest.language)."""
+        data = self.language_of(data)
         if data.published is not None and data.published > self.clock() + FUTURE_SLACK:
             raise ValidationError.single("published", "must not be more than a day ahead")
         for attempt in (1, 2):
             try:
                 with self.store.write() as session:
                     feed_store.lock(session, [data.language])
-                    now = self.clock()
-                    result = article_store.upsert(session, data, producer, now)
-                    counters.bump(session, {
-                        "articles_ingested_total": result.outcome is IngestOutcome.CREATED,
-                        "articles_updated_total": result.outcome is IngestOutcome.UPDATED})
-                    if result.outcome is not IngestOutcome.UNCHANGED:
-                        article = result.article
-                        translation_store.request(session, article, self.targets(article), now)
-                        feed_store.enter(session, article.language, article.id,
-                                         article.published, now)
-                        feed_store.touch_article(session, article.id, also=[article.language])
+                    [result] = self._store(session, [data], producer)
                 break
             except Conflict:
                 # Two first-time posts of one guid raced (PostgreSQL); the second becomes an update.
@@ -87,6 +91,54 @@ class Commands:
         log.info("article %s %s (guid %r, producer %s, revision %d)", result.article.id,
                  result.outcome.value, data.guid, producer, result.article.revision)
         return result
+
+    def language_of(self, data: ArticleInput) -> ArticleInput:
+        """Return the article with its language decided: stated, detected, or the declared
+        fallback (logged); ValidationError when unsure and SYNDICATE_DETECT_UNSURE=hold."""
+        decision = decide(data, self.detector, threshold=self.settings.detect_threshold,
+                          unsure=self.settings.detect_unsure)
+        if decision.how == "fallback":
+            log.warning("guid %r: %s", data.guid, decision.note)
+        elif decision.how == "detected":
+            log.info("guid %r: detected language %s", data.guid, decision.article.language)
+        return decision.article
+
+    def _store(self, session: Any, items: Sequence[ArticleInput], producer: str,
+               revive: bool = True) -> list[IngestResult]:
+        """Upsert articles, ask for their translations, number them in their language's
+        feed; then count them and mark the feeds that show them, once for the lot."""
+        now = self.clock()
+        results = [article_store.upsert(session, d, producer, now, revive=revive)
+                   for d in items]
+        changed = [r.article for r in results if r.outcome is not IngestOutcome.UNCHANGED]
+        for article in changed:
+            translation_store.request(session, article, self.targets(article), now)
+            feed_store.enter(session, article.language, article.id, article.published, now)
+        counters.bump(session, {
+            "articles_ingested_total": sum(r.outcome is IngestOutcome.CREATED for r in results),
+            "articles_updated_total": sum(r.outcome is IngestOutcome.UPDATED for r in results)})
+        if changed:
+            feed_store.touch_articles(session, [a.id for a in changed],
+                                      also={a.language for a in changed})
+        return results
+
+    def ingest_many(self, items: Sequence[ArticleInput], producer: str) -> list[IngestResult]:
+        """Store feed entries (languages decided) a chunk per transaction; an entry an
+        operator retracted stays retracted."""
+        results: list[IngestResult] = []
+        for start in range(0, len(items), INGEST_CHUNK):
+            chunk = items[start:start + INGEST_CHUNK]
+            for attempt in (1, 2):
+                try:
+                    with self.store.write() as session:
+                        feed_store.lock(session, sorted({d.language for d in chunk}))
+                        done = self._store(session, chunk, producer, revive=False)
+                    break
+                except Conflict:
+                    if attempt == 2:
+                        raise
+            results.extend(done)
+        return results
 
     def retract(self, article_id: str, reason: str | None = None) -> Article:
         """Mark an article retracted; the feeds showing it are marked for the publisher, which
@@ -219,3 +271,141 @@ class Commands:
         """Record an operator action."""
         with self.store.write() as session:
             audit_store.record(session, actor, action, params, outcome, self.clock())
+
+    # Upstream sources: registering them, and recording what each poll found.
+
+    def add_source(self, data: SourceInput) -> Source:
+        """Register an upstream feed; the poller fetches it within seconds."""
+        with self.store.write() as session:
+            return source_store.add(session, data, self.clock())
+
+    def pause_source(self, source_id: int, paused: bool) -> Source:
+        """Pause a source, or resume it (due at once; its failure counts start again)."""
+        with self.store.write() as session:
+            changes: dict[str, Any] = {"paused": paused}
+            if not paused:
+                changes.update(flagged=None, errors=0, feed_errors=0, next_fetch=self.clock())
+            return source_store.update(session, source_id, changes)
+
+    def remove_source(self, source_id: int) -> Source:
+        """Forget a source; the articles it brought stay."""
+        with self.store.write() as session:
+            return source_store.delete(session, source_id)
+
+    def fetch_source_now(self, source_id: int) -> Source:
+        """Make a source due now (the poller takes it up within seconds)."""
+        with self.store.write() as session:
+            source = source_store.get(session, source_id)
+            if source.paused:
+                raise Conflict(f"source {source_id} is paused; resume it first")
+            return source_store.update(session, source_id, {"next_fetch": self.clock()})
+
+    def record_poll(self, source: Source, outcome: Fetched | SourceError,
+                    draw: float) -> tuple[PollReport, datetime | None]:
+        """Take what a poll brought: ingest new and changed entries and move the schedule.
+        Return the report and, when nothing needed writing (a 304 on a healthy source), the
+        next poll time for the poller to keep in memory."""
+        now = self.clock()
+        if isinstance(outcome, SourceError):
+            return self._failed(source, outcome, now, draw), None
+        pace = self._pace(source)
+        if outcome.status == 304:
+            due = schedule.after_success(pace, now, draw, max_age=outcome.max_age,
+                                         retry_after=outcome.retry_after)
+            if source.errors == 0 and source.last_status in (200, 304) \
+                    and outcome.moved_to is None:
+                return PollReport(polled=1, not_modified=1), due  # nothing to write
+            self._update(source, {"last_fetch": now, "last_status": 304, "errors": 0,
+                                  "feed_errors": 0, "last_error": None, "next_fetch": due})
+            return PollReport(polled=1, not_modified=1), None
+        try:
+            document = parse_feed(outcome.body, outcome.content_type,
+                                  default_language=source.language
+                                  or self.settings.source_language,
+                                  limit=self.settings.source_max_entries)
+        except FeedInvalid as exc:
+            return self._failed(source, exc, now, draw), None
+        report, note = self._take(source, document)
+        changes: dict[str, Any] = {
+            "last_fetch": now, "last_status": 200, "etag": outcome.etag,
+            "last_modified": outcome.last_modified, "errors": 0, "feed_errors": 0,
+            "last_error": None, "last_note": note,
+            "entries_ingested": source.entries_ingested + report.created + report.updated,
+            "next_fetch": schedule.after_success(pace, now, draw,
+                                                 ttl_minutes=document.ttl_minutes,
+                                                 max_age=outcome.max_age,
+                                                 retry_after=outcome.retry_after)}
+        if outcome.moved_to:
+            changes["url"] = outcome.moved_to
+        self._update(source, changes)
+        log.info("source %d: %d new, %d changed of %d entries (%s)", source.id, report.created,
+                 report.updated, document.total, source.url)
+        return report, None
+
+    def _take(self, source: Source, document: FeedDocument) -> tuple[PollReport, str | None]:
+        """Decide each entry's language and categories, then store them all."""
+        ready: list[ArticleInput] = []
+        held: list[str] = []
+        limit = self.clock() + FUTURE_SLACK
+        for entry in document.entries:
+            if source.language:
+                entry = replace(entry, language=source.language, language_stated=True)
+            if source.categories:
+                labels = tuple(dict.fromkeys((*entry.categories, *source.categories)))
+                entry = replace(entry, categories=labels[:50])
+            try:
+                entry = self.language_of(entry)
+            except ValidationError as exc:
+                held.append(f"{entry.guid!r}: {exc.problems[0].detail}")
+                continue
+            if entry.published is not None and entry.published > limit:
+                held.append(f"{entry.guid!r}: published more than a day ahead")
+                continue
+            ready.append(entry)
+        results = self.ingest_many(ready, source.producer)
+        report = PollReport(
+            polled=1, held=len(held),
+            created=sum(r.outcome is IngestOutcome.CREATED for r in results),
+            updated=sum(r.outcome is IngestOutcome.UPDATED for r in results))
+        notes = [n for n in (document.note(),
+                             f"{len(held)} entries held: {'; '.join(held[:3])}" if held else None)
+                 if n]
+        return report, "; ".join(notes)[:2000] or None
+
+    def _failed(self, source: Source, error: SourceError, now: datetime,
+                draw: float) -> PollReport:
+        errors = source.errors + 1
+        feed_errors = source.feed_errors + 1 if error.counts_toward_pause else source.feed_errors
+        changes: dict[str, Any] = {
+            "last_fetch": now, "last_status": error.status, "errors": errors,
+            "feed_errors": feed_errors, "last_error": f"{error.kind}: {error.detail}"[:2000],
+            "next_fetch": schedule.after_failure(self._pace(source), now, draw, errors,
+                                                 retry_after=error.retry_after)}
+        if feed_errors >= self.settings.source_pause_after:
+            changes.update(paused=True, flagged=f"paused after {feed_errors} failures in a row; "
+                           f"last: {error.kind}: {error.detail}"[:2000])
+            log.error("source %d paused after %d failures: %s", source.id, feed_errors,
+                      error.detail)
+        else:
+            log.warning("source %d (%s): %s: %s", source.id, source.url, error.kind,
+                        error.detail)
+        self._update(source, changes)
+        return PollReport(polled=1, failed=1)
+
+    def _pace(self, source: Source) -> schedule.Pace:
+        return schedule.Pace(source.interval or self.settings.source_interval,
+                             self.settings.source_min_interval,
+                             self.settings.source_max_interval)
+
+    def _update(self, source: Source, changes: dict[str, Any]) -> None:
+        try:
+            with self.store.write() as session:
+                source_store.update(session, source.id, changes)
+        except NotFound:
+            log.info("source %d was removed while it was polled", source.id)
+        except Conflict:  # it moved to a URL another source has: keep polling the old one
+            if "url" not in changes:
+                raise
+            log.warning("source %d moved to %s, which another source polls", source.id,
+                        changes["url"])
+            self._update(source, {k: v for k, v in changes.items() if k != "url"})

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from . import languages
+from . import addresses, languages
 from .errors import ConfigError
 
 PREFIX = "SYNDICATE_"
@@ -58,6 +58,19 @@ class Settings:
     engines: tuple[str, ...]
     tombstone_days: int
     mt_reviewed_notice: str
+    fetch_timeout: int
+    fetch_connect_timeout: int
+    fetch_max_bytes: int
+    fetch_allow_hosts: tuple[str, ...]
+    fetch_workers: int
+    fetch_per_host: int
+    source_interval: int
+    source_min_interval: int
+    source_max_interval: int
+    source_pause_after: int
+    source_max_entries: int
+    detect_threshold: float
+    detect_unsure: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -119,7 +132,27 @@ class Settings:
             mt_reviewed_notice=reader.get(
                 "MT_REVIEWED_NOTICE",
                 "Machine-translated from {source} and reviewed by a person.", _notice),
+            fetch_timeout=reader.get("FETCH_TIMEOUT", "20", _int_between(1, 600)),
+            fetch_connect_timeout=reader.get("FETCH_CONNECT_TIMEOUT", "10",
+                                             _int_between(1, 600)),
+            fetch_max_bytes=reader.get("FETCH_MAX_BYTES", str(15 * 1024 * 1024),
+                                       _int_between(1024, 1 << 30)),
+            fetch_allow_hosts=reader.get("FETCH_ALLOW_HOSTS", "", _hosts),
+            fetch_workers=reader.get("FETCH_WORKERS", "8", _int_between(1, 256)),
+            fetch_per_host=reader.get("FETCH_PER_HOST", "2", _int_between(1, 64)),
+            source_interval=reader.get("SOURCE_INTERVAL", "900", _int_between(1, 7 * 86400)),
+            source_min_interval=reader.get("SOURCE_MIN_INTERVAL", "60",
+                                           _int_between(1, 7 * 86400)),
+            source_max_interval=reader.get("SOURCE_MAX_INTERVAL", "86400",
+                                           _int_between(1, 30 * 86400)),
+            source_pause_after=reader.get("SOURCE_PAUSE_AFTER", "5", _int_between(1, 1000)),
+            source_max_entries=reader.get("SOURCE_MAX_ENTRIES", "500",
+                                          _int_between(1, 100_000)),
+            detect_threshold=reader.get("DETECT_THRESHOLD", "0.8", _fraction),
+            detect_unsure=reader.get("DETECT_UNSURE", "fallback", _choice("fallback", "hold")),
         )
+        if settings.source_min_interval > settings.source_max_interval:
+            reader.fail("SOURCE_MIN_INTERVAL", "must not be above SYNDICATE_SOURCE_MAX_INTERVAL")
         reader.reject_unknown()
         reader.raise_if_failed()
         return settings
@@ -280,3 +313,26 @@ def _device(raw: str) -> str:
     if device not in ("cpu", "cuda", "auto"):
         raise ValueError("must be cpu, cuda or auto (CTranslate2's device)")
     return device
+
+
+def _hosts(raw: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(addresses.allow_entry(p) for p in raw.split(",") if p.strip()))
+
+
+def _fraction(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError("must be a number from 0 to 1") from None
+    if not 0 <= value <= 1:
+        raise ValueError("must be a number from 0 to 1")
+    return value
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw.strip().lower() not in options:
+            raise ValueError(f"must be one of {', '.join(options)}")
+        return raw.strip().lower()
+
+    return parse

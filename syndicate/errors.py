@@ -24,6 +24,11 @@ Every failure the service reports is one of these; adapters turn library failure
     ├── LockBusy                 a named lock (publish) stayed held elsewhere past the wait
     ├── JobUnfinished            a job run did not succeed: failed, abandoned, or past a deadline
     ├── PublishError             a rendered feed failed its check; the old file stays
+    ├── SourceError              an upstream feed could not be used (recorded on its source)
+    │   ├── FetchRefused         address, scheme or redirect not allowed (SSRF guard)
+    │   ├── FetchFailed          network failure, timeout or an HTTP error status
+    │   ├── FetchTooLarge        the body passed the byte limit (after decompression)
+    │   └── FeedInvalid          not a feed we read: bad XML, DTD entities, bad JSON Feed
     └── TranslationError         the translation engine could not translate
         ├── PairUnavailable      no installed package (or pivot) for the language pair
         ├── EngineFailure        the engine failed while translating (retried with backoff)
@@ -154,6 +159,48 @@ class JobUnfinished(SyndicateError):
 
 class PublishError(SyndicateError):
     """A rendered document failed its check; the previous file was left in place."""
+
+
+class SourceError(SyndicateError):
+    """An upstream feed could not be fetched or read; recorded on its source, never raised
+    to a web caller. ``counts_toward_pause``: the failure is the feed's, not the network's."""
+
+    kind = "error"
+    counts_toward_pause = True
+
+    def __init__(self, detail: str, *, retry_after: int | None = None,
+                 status: int | None = None, feed_fault: bool | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
+        self.status = status
+        if feed_fault is not None:  # e.g. a 404 is the feed's fault, a 503 is not
+            self.counts_toward_pause = feed_fault
+
+
+class FetchRefused(SourceError):
+    """The address (after DNS), the scheme or a redirect is not allowed."""
+
+    kind = "refused"
+
+
+class FetchFailed(SourceError):
+    """The connection failed, timed out, or the server answered with an error status."""
+
+    kind = "fetch"
+    counts_toward_pause = False
+
+
+class FetchTooLarge(SourceError):
+    """The body (after decompression) passed SYNDICATE_FETCH_MAX_BYTES."""
+
+    kind = "too_large"
+
+
+class FeedInvalid(SourceError):
+    """The document is not an RSS, Atom or JSON Feed we can read safely."""
+
+    kind = "parse"
 
 
 class TranslationError(SyndicateError):

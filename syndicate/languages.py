@@ -110,6 +110,17 @@ def resolve(tag: str) -> Language:
         ) from None
 
 
+def loose(tag: str) -> Language | None:
+    """Return the known language of a tag as feeds write it ("en-US", "fr_CA", "de"): the tag
+    itself if known, else its primary subtag; None when neither is known."""
+    for candidate in (tag.strip(), re.split(r"[-_]", tag.strip())[0]):
+        try:
+            return resolve(candidate)
+        except UnknownLanguage:
+            continue
+    return None
+
+
 def from_argos(code: str) -> Language:
     """Return the language for an Argos package code such as 'zt'."""
     try:

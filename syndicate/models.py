@@ -81,6 +81,7 @@ class ArticleInput:
     published: datetime | None = None
     updated: datetime | None = None
     image: Image | None = None
+    language_stated: bool = True  # False: the producer named none; ``language`` is a fallback
 
     def fingerprint(self) -> str:
         """Return a hash of everything the producer controls, to tell updates from repeats."""
@@ -344,3 +345,67 @@ class FeedPulls:
     requests: int
     not_modified: int
     last_pull: datetime
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    """An upstream feed an operator registers, parsed at the boundary."""
+
+    url: str
+    producer: str  # whose guids its entries become (default: the feed's host)
+    language: str | None = None  # None: the feed's own, else detected per entry
+    categories: tuple[str, ...] = ()  # added to every entry's own
+    interval: int | None = None  # seconds between polls (None: SYNDICATE_SOURCE_INTERVAL)
+    allow_hosts: tuple[str, ...] = ()  # hosts or networks this source may reach though private
+
+
+@dataclass(frozen=True)
+class Source:
+    """A registered upstream feed and what its last polls found."""
+
+    id: int
+    url: str
+    producer: str
+    language: str | None
+    categories: tuple[str, ...]
+    interval: int | None
+    allow_hosts: tuple[str, ...]
+    paused: bool
+    flagged: str | None  # why it was paused by the poller (operators must look)
+    created: datetime
+    next_fetch: datetime
+    last_fetch: datetime | None = None
+    last_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    errors: int = 0  # consecutive failures
+    feed_errors: int = 0  # consecutive failures that are the feed's fault (pause after N)
+    last_error: str | None = None
+    entries_ingested: int = 0
+    last_note: str | None = None  # what the last good poll left out (duplicates, held, cut)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the source as JSON-ready data."""
+        data = dataclasses.asdict(self)
+        for key in ("created", "next_fetch", "last_fetch"):
+            value = data[key]
+            data[key] = value.isoformat().replace("+00:00", "Z") if value else None
+        data["categories"], data["allow_hosts"] = list(self.categories), list(self.allow_hosts)
+        return data
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """What one pass over the due sources did."""
+
+    polled: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    created: int = 0
+    updated: int = 0
+    held: int = 0
+
+    def plus(self, other: PollReport) -> PollReport:
+        """Return the sum of two reports."""
+        return PollReport(*(getattr(self, f.name) + getattr(other, f.name)
+                            for f in dataclasses.fields(self)))

@@ -8,12 +8,17 @@ side). The pipeline only wires them and sequences the operations that span stage
 
 from __future__ import annotations
 
+import logging
+import random
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from .commands import Commands
 from .config import Settings
-from .models import PublishReport, TranslateReport
+from .errors import SyndicateError
+from .fetch.client import Client, Limits
+from .fetch.poller import Poller
+from .models import PollReport, PublishReport, Source, TranslateReport
 from .publish.publisher import Publisher
 from .queries import Queries
 from .store import Store
@@ -21,6 +26,7 @@ from .timestamps import utc_now
 from .translate.engine import Translator
 from .translate.runner import TranslationRunner, add
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
 CHUNK = 50  # articles a retranslation works through between progress reports
@@ -41,6 +47,11 @@ class Pipeline:
                                         settings.lease_seconds, clock, role)
         self.publisher = Publisher(settings, store, clock)
         self.queries = Queries(settings, store, translator, self.publisher.feed_meta)
+        self.poller = Poller(
+            Client(Limits(timeout=settings.fetch_timeout,
+                          connect_timeout=settings.fetch_connect_timeout,
+                          max_bytes=settings.fetch_max_bytes), settings.fetch_allow_hosts),
+            workers=settings.fetch_workers, per_host=settings.fetch_per_host)
         # The stages' entry points, as callers use them.
         self.parse = self.commands.parse
         self.ingest = self.commands.ingest
@@ -52,6 +63,22 @@ class Pipeline:
         self.feed_meta = self.publisher.feed_meta
         self.published = self.publisher.published
         self.readiness = self.publisher.check
+
+    def poll_sources(self, only: Sequence[Source] | None = None) -> PollReport:
+        """Fetch the due sources (or the given ones, due or not) and ingest what is new."""
+        sources = list(only) if only is not None else \
+            self.poller.due(self.queries.sources(active_only=True), self.clock())
+        report = PollReport()
+        for outcome in self.poller.fetch(sources):
+            try:
+                polled, due = self.commands.record_poll(outcome.source, outcome.result,
+                                                        random.random())
+            except SyndicateError:  # the store failed: this source is polled again next time
+                log.exception("source %d: its poll could not be recorded", outcome.source.id)
+                polled, due = PollReport(polled=1, failed=1), None
+            self.poller.remember(outcome.source, due)
+            report = report.plus(polled)
+        return report
 
     def translate_pending(self, *, articles: Sequence[str] | None = None) -> TranslateReport:
         """Translate due work now; the feeds it completes are marked for the publisher."""

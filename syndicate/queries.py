@@ -21,6 +21,7 @@ from .models import (
     FeedPulls,
     JobRun,
     NamedFeed,
+    Source,
     Token,
     Translation,
 )
@@ -30,6 +31,7 @@ from .store import articles as article_store
 from .store import audit as audit_store
 from .store import jobs as job_store
 from .store import named_feeds as named_store
+from .store import sources as source_store
 from .store import tokens as token_store
 from .store import translations as translation_store
 from .store.articles import Page
@@ -106,6 +108,17 @@ class Queries:
         """Return the partner a key belongs to, or raise Unauthenticated."""
         with self.store.read() as session:
             return named_store.partner_of(session, key)
+
+    def sources(self, *, active_only: bool = False) -> list[Source]:
+        """Return the upstream sources (only those not paused, if asked), oldest first."""
+        with self.store.read() as session:
+            return source_store.active(session) if active_only \
+                else source_store.all_sources(session)
+
+    def source(self, source_id: int) -> Source:
+        """Return one source or raise NotFound."""
+        with self.store.read() as session:
+            return source_store.get(session, source_id)
 
     def tokens(self) -> list[Token]:
         """Return every token (names, roles, states; never secrets)."""

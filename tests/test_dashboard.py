@@ -89,3 +89,44 @@ def test_operator_signs_in_sees_status_and_republishes(
     audit = client.get("/api/v1/audit", headers=operator).get_json()["items"]
     assert audit[0]["action"] == "republish" and audit[0]["actor"] == "ops"
     assert "(dashboard)" in audit[0]["outcome"]
+
+
+def test_operator_adds_watches_and_pauses_a_source(
+        live_server: str, services: Services, operator: dict[str, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from syndicate.testing import feeds as make
+    from syndicate.testing.upstream import Document, serving
+
+    secret = operator["Authorization"].removeprefix("Bearer ")
+    stories = [make.Entry(f"s-{i}", f"Story {i} from upstream", f"<p>Body {i}.</p>")
+               for i in range(2)]
+    with serving() as upstream, sync_playwright() as pw:
+        upstream.routes["/feed.xml"] = Document(make.rss20(stories))
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto(f"{live_server}/admin/")
+        page.fill("input[name=token]", secret)
+        page.click("button[type=submit]")
+        for url, allow in ((upstream.url("/feed.xml"), upstream.host),
+                           (f"http://127.0.0.1:{upstream.port}/feed.xml", "")):
+            page.fill("input[name=url]", url)
+            page.fill("input[name=allow_hosts]", allow)
+            page.click("#add-source")
+            assert page.inner_text("[role=status]").endswith(" added")
+        good = page.locator("#sources tr[data-source='1'] td")
+        refused = page.locator("#sources tr[data-source='2'] td")
+        deadline = time.monotonic() + 30
+        while (good.nth(7).inner_text() != "2" or refused.nth(6).inner_text() != "1") \
+                and time.monotonic() < deadline:
+            time.sleep(0.5)
+            page.goto(f"{live_server}/admin/")  # the scheduler polls within seconds
+        assert (good.nth(4).inner_text(), good.nth(7).inner_text()) == ("200", "2")
+        assert refused.nth(8).inner_text().startswith(
+            "refused: 127.0.0.1 is a loopback address")
+        page.locator("#sources tr[data-source='2'] button[value=pause]").click()
+        assert refused.nth(2).inner_text() == "paused"
+        page.locator("#sources tr[data-source='2'] button[value=remove]").click()
+        assert page.locator("#sources tr[data-source='2']").count() == 0
+        browser.close()
+    assert upstream.hits("/feed.xml") >= 1

@@ -103,6 +103,6 @@ def test_the_wsgi_app_never_starts_a_scheduler(env: dict[str, str]) -> None:
 
 def test_operator_jobs_run_apart_from_the_publishing_tick(services: Services) -> None:
     with_worker = {job.id for job in scheduling.build(services).get_jobs()}
-    assert with_worker == {"translate", "publish", "dispatch", "tick"}
+    assert with_worker == {"translate", "publish", "dispatch", "tick", "sources"}
     without = {job.id for job in scheduling.build(services, worker=False).get_jobs()}
-    assert without == {"publish", "dispatch", "tick"}  # `scheduler --no-worker`
+    assert without == {"publish", "dispatch", "tick", "sources"}  # `scheduler --no-worker`

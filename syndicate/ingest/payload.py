@@ -90,7 +90,8 @@ def _from_json(text: str, default_language: str) -> ArticleInput:
     if not problems.items and not blocks:
         problems.add("blocks" if "blocks" in data else "body", "has no content after sanitizing")
     problems.raise_if_any()
-    return ArticleInput(blocks=blocks, **{**meta, "image": meta["image"] or first_image(blocks)})
+    return ArticleInput(blocks=blocks, language_stated="language" in data,
+                        **{**meta, "image": meta["image"] or first_image(blocks)})
 
 
 def _metadata(source: Mapping[str, Any], problems: fields.Problems,
@@ -223,7 +224,25 @@ def _from_document(text: str, kind: str, params: Mapping[str, Sequence[str]],
         single["title"] = document.title or _derived_title(document.blocks)
     meta = _metadata(single, problems, default_language)
     problems.raise_if_any()
-    return ArticleInput(blocks=document.blocks,
+    return ArticleInput(blocks=document.blocks, language_stated="language" in single,
+                        **{**meta, "image": meta["image"] or first_image(document.blocks)})
+
+
+def parse_entry(data: Mapping[str, Any], *, default_language: str,
+                kind: str = HTML) -> ArticleInput:
+    """Validate one feed entry, already shaped like a JSON article with an HTML (or text)
+    ``body``; a missing title is derived from the body as for documents."""
+    problems = fields.Problems()
+    link = fields.link(data.get("link"), "link", problems)
+    document = _document(str(data.get("body") or ""), kind, link)
+    if not document.blocks:
+        problems.add("body", "has no content")
+    values = dict(data)
+    if not values.get("title"):
+        values["title"] = document.title or _derived_title(document.blocks)
+    meta = _metadata(values, problems, default_language)
+    problems.raise_if_any()
+    return ArticleInput(blocks=document.blocks, language_stated="language" in data,
                         **{**meta, "image": meta["image"] or first_image(document.blocks)})
 
 

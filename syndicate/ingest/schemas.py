@@ -94,6 +94,29 @@ NAMED_FEED: Schema = {
         "mode": {"type": "string", "enum": ["full", "summary", "bilingual"]},
     },
 }
+SOURCE: Schema = {
+    "type": "object", "additionalProperties": False, "required": ["url"],
+    "properties": {
+        "url": {"type": "string", "format": "uri", "maxLength": fields.MAX_URL,
+                "description": "the feed's http(s) URL (RSS, Atom or JSON Feed)"},
+        "language": {**_TAG, "description": "the feed's language; omit to use the feed's own "
+                     "or detect each entry's"},
+        "producer": {"type": "string", "minLength": 1, "maxLength": 100,
+                     "description": "whose guids the entries become (default: the host)"},
+        "categories": {"type": "array", "maxItems": fields.MAX_CATEGORIES,
+                       "items": {"type": "string", "minLength": 1,
+                                 "maxLength": fields.MAX_CATEGORY}},
+        "interval": {"type": "integer", "minimum": 1, "maximum": 30 * 86400,
+                     "description": "seconds between polls (kept within the service's "
+                     "floor and ceiling)"},
+        "allow_hosts": {"type": "array", "maxItems": 20,
+                        "items": {"type": "string", "minLength": 1, "maxLength": 255},
+                        "description": "hosts, addresses or networks this source may reach "
+                        "though they are not public (a private deployment)"},
+    },
+}
+SOURCE_CHANGE: Schema = {"type": "object", "additionalProperties": False, "required": ["paused"],
+                         "properties": {"paused": {"type": "boolean"}}}
 PARTNER: Schema = {"type": "object", "additionalProperties": False, "required": ["name"],
                    "properties": {"name": {"type": "string", "minLength": 1,
                                            "maxLength": 100}}}

@@ -25,6 +25,7 @@ from ..store.engine import Held
 from .publish import has_changes, publish_feeds
 from .queue import dispatch, reap
 from .runs import recorded
+from .sources import TICK_SECONDS, poll_sources
 from .translate import has_work, translate_pending
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ def build(services: Services, *, worker: bool = True) -> BaseScheduler:
                       seconds=DISPATCH_SECONDS, replace_existing=True)
     scheduler.add_job(tick, "interval", args=[services], id="tick",
                       seconds=DISPATCH_SECONDS, replace_existing=True)
+    # Upstream sources, in their own thread: a slow upstream never delays the publisher.
+    scheduler.add_job(poll_sources, "interval", args=[services], id="sources",
+                      seconds=TICK_SECONDS, next_run_time=datetime.now(UTC),
+                      replace_existing=True)
     log.info("scheduler has %d job(s): %s", len(schedules),
              ", ".join(s.job_id for s in schedules))
     return scheduler

@@ -32,8 +32,11 @@ class Page:
     next_cursor: str | None
 
 
-def upsert(session: Session, data: ArticleInput, producer: str, now: datetime) -> IngestResult:
-    """Create the article, or update it when its content differs; bump the revision on change."""
+def upsert(session: Session, data: ArticleInput, producer: str, now: datetime, *,
+           revive: bool = True) -> IngestResult:
+    """Create the article, or update it when its content differs; bump the revision on change.
+    A retracted article comes back only when ``revive`` (a producer sending it again; a feed
+    still listing an entry an operator took down does not)."""
     row = session.scalars(
         select(ArticleRow).where(ArticleRow.producer == producer, ArticleRow.guid == data.guid)
     ).one_or_none()
@@ -45,7 +48,8 @@ def upsert(session: Session, data: ArticleInput, producer: str, now: datetime) -
         session.add(row)
         session.flush()
         return IngestResult(to_entity(row), IngestOutcome.CREATED)
-    if row.fingerprint == fingerprint and row.retracted is None:
+    if (row.fingerprint == fingerprint and row.retracted is None) or \
+            (row.retracted is not None and not revive):
         return IngestResult(to_entity(row), IngestOutcome.UNCHANGED)
     row.revision += 1
     row.retracted = None  # sending a retracted article again brings it back

@@ -81,6 +81,16 @@ def touch_article(session: Session, article_id: str, also: Iterable[str] = ()) -
     touch(session, {*shown, *also})
 
 
+def touch_articles(session: Session, article_ids: Sequence[str],
+                   also: Iterable[str] = ()) -> None:
+    """Mark changed every feed that shows (or links to) any of the articles, and ``also``."""
+    shown: set[str] = set()
+    for start in range(0, len(article_ids), 500):
+        shown.update(session.scalars(select(ArchiveRow.language).distinct().where(
+            ArchiveRow.article_id.in_(article_ids[start:start + 500]))))
+    touch(session, {*shown, *also})
+
+
 def number(session: Session, language: str, article_id: str, now: datetime) -> int:
     """Give an article that became publishable in a language its number there (once)."""
     known = session.scalar(select(ArchiveRow.seq).where(ArchiveRow.language == language,

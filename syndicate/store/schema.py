@@ -342,3 +342,31 @@ class CounterRow(Base):
 
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
+
+
+class SourceRow(Base):
+    """An upstream feed syndicate polls, and the state its polls left."""
+
+    __tablename__ = "sources"
+    __table_args__ = (Index("ix_sources_paused_next_fetch", "paused", "next_fetch"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    producer: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str | None] = mapped_column(String(35))
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    interval: Mapped[int | None] = mapped_column(Integer)
+    allow_hosts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    paused: Mapped[bool] = mapped_column(default=False)
+    flagged: Mapped[str | None] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_fetch: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_fetch: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    feed_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    entries_ingested: Mapped[int] = mapped_column(Integer, default=0)
+    last_note: Mapped[str | None] = mapped_column(Text)

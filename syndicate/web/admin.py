@@ -11,8 +11,9 @@ from ..errors import ValidationError
 from ..ingest import fields, schemas
 from ..ingest.named_feeds import parse_named_feed
 from ..ingest.operator import parse_job_request
+from ..ingest.sources import parse_source, parse_source_change
 from ..jobs import queue
-from ..models import FeedPulls, JobRun, NamedFeed, Role
+from ..models import FeedPulls, JobRun, NamedFeed, Role, Source
 from ..timestamps import rfc3339
 from .audit import audited
 from .auth import current_token, require
@@ -149,6 +150,63 @@ def revoke_partner(name: str) -> Response:
     services().pipeline.commands.revoke_partner(name)
     audited("revoke_partner", {"name": name}, "revoked")
     return jsonify({"name": name, "revoked": True})
+
+
+@bp.post("/sources")
+@require(Role.OPERATOR)
+def create_source() -> tuple[Response, int, dict[str, str]]:
+    """Register an upstream feed (RSS, Atom or JSON Feed); it is fetched within seconds."""
+    source = services().pipeline.commands.add_source(parse_source(request.get_data(cache=False)))
+    audited("add_source", {"url": source.url}, f"source {source.id}")
+    return jsonify(source_json(source)), 201, {
+        "Location": url_for("admin.get_source", source_id=source.id)}
+
+
+@bp.get("/sources")
+@require(Role.OPERATOR)
+def list_sources() -> Response:
+    """Return every upstream source with what its last polls found."""
+    return jsonify({"items": [source_json(s) for s in services().pipeline.queries.sources()]})
+
+
+@bp.get("/sources/<int(max=2147483647):source_id>")
+@require(Role.OPERATOR)
+def get_source(source_id: int) -> Response:
+    """Return one upstream source."""
+    return jsonify(source_json(services().pipeline.queries.source(source_id)))
+
+
+@bp.patch("/sources/<int(max=2147483647):source_id>")
+@require(Role.OPERATOR)
+def change_source(source_id: int) -> Response:
+    """Pause a source, or resume it (which clears its flag and failure counts)."""
+    paused = parse_source_change(request.get_data(cache=False))
+    source = services().pipeline.commands.pause_source(source_id, paused)
+    audited("pause_source" if paused else "resume_source", {"source": source_id}, "done")
+    return jsonify(source_json(source))
+
+
+@bp.delete("/sources/<int(max=2147483647):source_id>")
+@require(Role.OPERATOR)
+def delete_source(source_id: int) -> Response:
+    """Remove a source; the articles it brought stay."""
+    source = services().pipeline.commands.remove_source(source_id)
+    audited("remove_source", {"source": source_id}, "removed")
+    return jsonify(source_json(source))
+
+
+@bp.post("/sources/<int(max=2147483647):source_id>/fetch")
+@require(Role.OPERATOR)
+def fetch_source(source_id: int) -> tuple[Response, int]:
+    """Fetch a source now (the poller takes it up within seconds)."""
+    source = services().pipeline.commands.fetch_source_now(source_id)
+    audited("fetch_source", {"source": source_id}, "due now")
+    return jsonify(source_json(source)), 202
+
+
+def source_json(source: Source) -> dict[str, Any]:
+    """Return a source as the API shows it."""
+    return source.to_dict()
 
 
 def feed_json(feed: NamedFeed, pulls: list[FeedPulls]) -> dict[str, Any]:

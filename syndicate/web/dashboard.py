@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from ..errors import AuthError, Forbidden, ValidationError
 from ..ingest.named_feeds import parse_named_feed
+from ..ingest.sources import parse_source
 from ..jobs import queue
 from ..models import Role, Token
 from .audit import audited
@@ -88,6 +89,7 @@ def home() -> ResponseReturnValue:
                                                             svc.pipeline.publisher.rule_sets()],
                            status=status["languages"], runs=runs, failed=failed,
                            message=request.args.get("message"),
+                           sources=svc.pipeline.queries.sources(),
                            languages=svc.settings.target_languages)
 
 
@@ -135,6 +137,48 @@ def put_feed() -> ResponseReturnValue:
     new = services().pipeline.commands.put_feed(feed)
     audited("put_feed", {"name": name}, ("created" if new else "replaced") + " (dashboard)")
     return redirect(f"/admin/?message=feed+{name}+saved", code=303)
+
+
+@bp.post("/sources")
+def add_source() -> ResponseReturnValue:
+    """Register an upstream feed from the dashboard's form."""
+    if _acting_operator() is None:
+        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    form = request.form
+    body: dict[str, Any] = {"url": form.get("url", "").strip()}
+    for key in ("language", "producer"):
+        if form.get(key, "").strip():
+            body[key] = form[key].strip()
+    for key in ("categories", "allow_hosts"):
+        items = [c.strip() for c in form.get(key, "").split(",") if c.strip()]
+        if items:
+            body[key] = items
+    interval = form.get("interval", "").strip()
+    if interval:
+        if not interval.isdigit():
+            raise ValidationError.single("interval", "must be a whole number of seconds")
+        body["interval"] = int(interval)
+    source = services().pipeline.commands.add_source(parse_source(json.dumps(body).encode()))
+    audited("add_source", {"url": source.url}, f"source {source.id} (dashboard)")
+    return redirect(f"/admin/?message=source+{source.id}+added", code=303)
+
+
+@bp.post("/sources/<int(max=2147483647):source_id>")
+def change_source(source_id: int) -> ResponseReturnValue:
+    """Fetch now, pause, resume or remove a source from the dashboard."""
+    if _acting_operator() is None:
+        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    commands = services().pipeline.commands
+    action = request.form.get("action", "")
+    acts = {"fetch": lambda: commands.fetch_source_now(source_id),
+            "pause": lambda: commands.pause_source(source_id, True),
+            "resume": lambda: commands.pause_source(source_id, False),
+            "remove": lambda: commands.remove_source(source_id)}
+    if action not in acts:
+        raise ValidationError.single("action", f"must be one of {', '.join(acts)}")
+    acts[action]()
+    audited(f"{action}_source", {"source": source_id}, "done (dashboard)")
+    return redirect(f"/admin/?message=source+{source_id}:+{action}+done", code=303)
 
 
 @bp.post("/republish")

@@ -45,13 +45,19 @@ _BODIES: dict[str, dict[str, Any]] = {
     "admin.retranslate_all": {"application/json": {"schema": schemas.RETRANSLATE_ALL}},
     "admin.put_feed": {"application/json": {"schema": schemas.NAMED_FEED}},
     "admin.create_partner": {"application/json": {"schema": schemas.PARTNER}},
+    "admin.create_source": {"application/json": {"schema": schemas.SOURCE}},
+    "admin.change_source": {"application/json": {"schema": schemas.SOURCE_CHANGE}},
 }
 _ROLES = {"api": "producer", "admin": "operator"}
 _OPERATOR_ONLY = {"api.put_translation"}
 _SUCCESS = {"api.create_or_update": ("201", "Created (200 when updated or unchanged)"),
             "admin.republish": ("202", "Queued, or joined the equal job under way"),
             "admin.retranslate_article": ("202", "Queued"),
-            "admin.retranslate_all": ("202", "Queued")}
+            "admin.retranslate_all": ("202", "Queued"),
+            "admin.create_source": ("201", "Registered"),
+            "admin.fetch_source": ("202", "Due now")}
+_CONFLICTS = {"admin.create_source": "A source with this URL exists",
+              "admin.fetch_source": "The source is paused"}
 _MEDIA = {"public.feed": "application/xml", "public.archive": "application/atom+xml",
           "public.stylesheet": "text/xsl", "public.index": "text/html",
           "public.opml": "text/x-opml", "public.article_page": "text/html",
@@ -123,6 +129,8 @@ def _operation(app: Flask, rule: Any, method: str) -> dict[str, Any]:
         problems |= {"401": "No, unknown or revoked token", "403": f"Needs role {role}"}
         if method != "GET":
             problems["429"] = "Too many writes from this token (Retry-After)"
+    if endpoint in _CONFLICTS:
+        problems["409"] = _CONFLICTS[endpoint]
     if endpoint == "api.create_or_update":
         problems |= {"413": "Body over the size limit", "415": "Unsupported content type"}
     for status, description in problems.items():

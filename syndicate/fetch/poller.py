@@ -1,0 +1,112 @@
+"""Fetch the due sources concurrently: a bounded pool, a limit per host, and each source's
+own time limit, so one slow or hostile upstream never holds up the others.
+
+The poller also remembers, in memory, when each healthy source that answered 304 is due next:
+an unchanged feed costs one request and no database write. The store's ``next_fetch`` wins
+whenever it changed since (an operator's fetch-now, a resume, a restart).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from ..errors import SourceError
+from ..models import Source
+from .client import Client, Fetched
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What fetching one source gave: a response (200 or 304) or the error."""
+
+    source: Source
+    result: Fetched | SourceError
+
+
+class Poller:
+    """Fetches sources through one Client, at most ``workers`` at once, ``per_host`` a host."""
+
+    def __init__(self, client: Client, *, workers: int, per_host: int) -> None:
+        self.client = client
+        self.workers = workers
+        self.per_host = per_host
+        self._due: dict[int, tuple[datetime, datetime]] = {}  # id: (store's next_fetch, due)
+        self._lock = threading.Lock()
+
+    def due(self, sources: Iterable[Source], now: datetime) -> list[Source]:
+        """Return the sources due now, soonest first."""
+        chosen = []
+        listed = list(sources)
+        with self._lock:
+            for gone in set(self._due) - {s.id for s in listed}:
+                del self._due[gone]  # removed or paused: forget (memory stays bounded)
+            for source in listed:
+                if source.paused:
+                    continue
+                seen = self._due.get(source.id)
+                when = seen[1] if seen is not None and seen[0] == source.next_fetch \
+                    else source.next_fetch
+                if when <= now:
+                    chosen.append((when, source))
+        return [s for _, s in sorted(chosen, key=lambda pair: (pair[0], pair[1].id))]
+
+    def remember(self, source: Source, due: datetime | None) -> None:
+        """Keep a 304's next poll in memory (None: the store has it now)."""
+        with self._lock:
+            if due is None:
+                self._due.pop(source.id, None)
+            else:
+                self._due[source.id] = (source.next_fetch, due)
+
+    def next_due(self, sources: Iterable[Source]) -> datetime | None:
+        """Return when the next of these sources is due."""
+        with self._lock:
+            times = [seen[1] if (seen := self._due.get(s.id)) is not None
+                     and seen[0] == s.next_fetch else s.next_fetch
+                     for s in sources if not s.paused]
+        return min(times, default=None)
+
+    def fetch(self, sources: Iterable[Source]) -> Iterator[Outcome]:
+        """Fetch every source, yielding each outcome as it completes."""
+        queues: dict[str, deque[Source]] = defaultdict(deque)
+        for source in sources:
+            queues[(urlsplit(source.url).hostname or "").lower()].append(source)
+        running: dict[str, int] = defaultdict(int)
+        pending: dict[Future[Outcome], str] = {}
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="fetch") as pool:
+            def start_more() -> None:
+                for host, queue in queues.items():
+                    while queue and running[host] < self.per_host \
+                            and len(pending) < self.workers:
+                        source = queue.popleft()
+                        running[host] += 1
+                        pending[pool.submit(self._one, source)] = host
+
+            start_more()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    running[pending.pop(future)] -= 1
+                    yield future.result()
+                start_more()
+
+    def _one(self, source: Source) -> Outcome:
+        try:
+            return Outcome(source, self.client.get(source.url, etag=source.etag,
+                                                   last_modified=source.last_modified,
+                                                   allow=source.allow_hosts))
+        except SourceError as exc:
+            return Outcome(source, exc)
+        except Exception as exc:  # a bug must cost one source, not the pass
+            log.exception("source %d: unexpected failure while fetching", source.id)
+            return Outcome(source, SourceError(f"unexpected failure: {type(exc).__name__}: "
+                                               f"{exc}"))

@@ -1,0 +1,50 @@
+"""Parse an operator's source: an upstream feed URL and how to treat its entries."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import addresses
+from .. import languages as known
+from ..errors import ValidationError
+from ..models import SourceInput
+from . import fields, schemas
+
+
+def parse_source(body: bytes) -> SourceInput:
+    """Parse {"url", "language"?, "producer"?, "categories"?, "interval"?, "allow_hosts"?}."""
+    data: Any = fields.json_document(body) if body.strip() else None
+    problems = schemas.check(schemas.SOURCE, data)
+    if problems:
+        raise ValidationError(problems)
+    if not isinstance(data, dict):
+        raise ValidationError.single("body", "must be a JSON object")
+    checks = fields.Problems()
+    url = fields.link(data["url"], "url", checks) or ""
+    language = None
+    if "language" in data:
+        found = known.loose(data["language"])  # "en-GB", as feeds state it, is English
+        if found is None:
+            checks.add("language", f"{data['language']!r} is not a language this service knows")
+        language = found.tag if found else None
+    labels = fields.categories(data.get("categories"), "categories", checks)
+    hosts = []
+    for index, raw in enumerate(data.get("allow_hosts", ())):
+        try:
+            hosts.append(addresses.allow_entry(raw))
+        except ValueError as exc:
+            checks.add(f"allow_hosts[{index}]", str(exc))
+    checks.raise_if_any()
+    producer = data.get("producer") or (urlsplit(url).hostname or "feed")[:100]
+    return SourceInput(url=url, producer=producer, language=language, categories=labels,
+                       interval=data.get("interval"), allow_hosts=tuple(dict.fromkeys(hosts)))
+
+
+def parse_source_change(body: bytes) -> bool:
+    """Parse {"paused": true|false}; return paused."""
+    data: Any = fields.json_document(body) if body.strip() else None
+    problems = schemas.check(schemas.SOURCE_CHANGE, data)
+    if problems or not isinstance(data, dict):
+        raise ValidationError(problems or [])
+    return bool(data["paused"])

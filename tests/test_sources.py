@@ -1,0 +1,558 @@
+"""Upstream sources: polling real HTTP servers (on 127.0.0.2, allowlisted), every feed format,
+conditional GET, pacing, backoff and pausing, and entries through to the language feeds."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from syndicate.models import Source, SourceInput
+from syndicate.services import EXTENSION_KEY, Services
+from syndicate.testing import feeds as make
+from syndicate.testing.upstream import Document, Upstream, serving, status
+
+ALLOW = "127.0.0.2"
+PARAGRAPHS = ("<h2>What changed?</h2><p>The council approved the <a href='https://example.org/"
+              "budget'>budget</a> on Tuesday.</p><ul><li>Forty new drivers</li><li>Night buses"
+              "</li></ul><p>Work starts in spring.</p>")
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    """A real HTTP server playing upstream feeds."""
+    with serving() as server:
+        yield server
+
+
+@pytest.fixture
+def polling(make_app: Callable[..., Flask]) -> Services:
+    """Services whose fetcher may reach the test servers' address (and only that one)."""
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_TIMEOUT="3",
+                   SYNDICATE_SOURCE_INTERVAL="600", SYNDICATE_SOURCE_MIN_INTERVAL="60")
+    found: Services = app.extensions[EXTENSION_KEY]
+    return found
+
+
+def add(services: Services, url: str, **fields: Any) -> Source:
+    """Register a source the way the API does, due now."""
+    return services.pipeline.commands.add_source(
+        SourceInput(url=url, producer=fields.pop("producer", "upstream"), **fields))
+
+
+def entries(n: int, prefix: str = "e", **fields: Any) -> list[make.Entry]:
+    """Return n entries with distinct guids and content."""
+    return [make.Entry(guid=f"{prefix}-{i}", title=f"Story number {i} about the city council",
+                       html=f"<p>The council met for the {i}th time and approved a plan.</p>",
+                       link=f"https://upstream.example/{prefix}/{i}", **fields)
+            for i in range(n)]
+
+
+def articles_of(services: Services, producer: str = "upstream") -> list[Any]:
+    """Return the producer's live articles."""
+    page = services.pipeline.queries.articles(limit=1000, cursor=None, include_retracted=False,
+                                              producer=producer)
+    return list(page.items)
+
+
+class Writes:
+    """Count the INSERT, UPDATE and DELETE statements a block sends to the database."""
+
+    def __init__(self, services: Services) -> None:
+        self.engine = services.store.engine
+        self.statements: list[str] = []
+
+    def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.statements.append(statement)
+
+    def __enter__(self) -> Writes:
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def test_rss_entries_become_articles_in_every_language_feed(
+        polling: Services, upstream: Upstream, installed_packages: Path) -> None:
+    story = make.Entry(guid="story-1", title="Council <b>approves</b> the budget",
+                       html=PARAGRAPHS, link="https://upstream.example/story-1",
+                       author="Ana Reporter", categories=("local", "transport"),
+                       image="https://upstream.example/bus.jpg", image_credit="Photo: C. Lens",
+                       summary="The vote was close.")
+    upstream.routes["/feed.xml"] = Document(make.rss20([story]))
+    source = add(polling, upstream.url("/feed.xml"), categories=("wire",))
+
+    report = polling.pipeline.poll_sources()
+
+    assert (report.polled, report.created, report.failed) == (1, 1, 0)
+    [article] = articles_of(polling)
+    assert article.title == "Council approves the budget"  # markup in a title is removed
+    assert (article.author, article.link) == ("Ana Reporter", "https://upstream.example/story-1")
+    assert article.categories == ("local", "transport", "wire")
+    assert article.language == "en" and article.summary == "The vote was close."
+    assert article.image is not None and article.image.url == "https://upstream.example/bus.jpg"
+    assert article.image.credit == "Photo: C. Lens"
+    kinds = [b.type.value for b in article.blocks]
+    assert kinds == ["heading", "paragraph", "list", "paragraph"]  # structure kept
+    assert 'href="https://example.org/budget"' in article.blocks[1].html  # links kept
+    state = polling.pipeline.queries.source(source.id)
+    assert (state.last_status, state.entries_ingested, state.errors) == (200, 1, 0)
+    assert state.etag and state.last_modified and state.last_fetch is not None
+    assert state.next_fetch > state.last_fetch
+
+    polling.pipeline.translate_pending()
+    polling.pipeline.publish()
+    for lang in polling.settings.languages:
+        parsed = feedparser.parse(polling.settings.feeds_dir / lang / "rss.xml")
+        assert [e.title for e in parsed.entries][:1] != [], lang
+        assert parsed.feed.language == lang
+
+
+@pytest.mark.parametrize("kind", ["rss20", "rss091", "rss10", "atom", "json10", "json11"])
+def test_every_feed_format(polling: Services, upstream: Upstream, kind: str) -> None:
+    stories = [make.Entry(guid=f"https://upstream.example/{i}", title=f"Headline {i} of the day",
+                          html=f"<p>Body of story {i}, in <em>HTML</em>.</p>",
+                          link=f"https://upstream.example/{i}", author="Ed Itor",
+                          categories=("world",)) for i in range(3)]
+    body = {"rss20": lambda: make.rss20(stories), "rss091": lambda: make.rss091(stories),
+            "rss10": lambda: make.rss10(stories), "atom": lambda: make.atom(stories),
+            "json10": lambda: make.json_feed(stories, version="1"),
+            "json11": lambda: make.json_feed(stories)}[kind]()
+    media = "application/feed+json" if kind.startswith("json") else "application/xml"
+    upstream.routes["/f"] = Document(body, content_type=media)
+    source = add(polling, upstream.url("/f"))
+
+    report = polling.pipeline.poll_sources()
+
+    assert report.created == 3, polling.pipeline.queries.source(source.id)
+    found = {a.guid: a for a in articles_of(polling)}
+    assert set(found) == {f"https://upstream.example/{i}" for i in range(3)}
+    first = found["https://upstream.example/0"]
+    assert first.title == "Headline 0 of the day"
+    assert "<em>HTML</em>" in first.blocks[0].html
+    assert first.language == "en"
+    if kind not in ("rss091", "rss10"):  # those formats carry no author or category here
+        assert first.author == "Ed Itor" and first.categories == ("world",)
+
+
+def test_unchanged_feed_costs_one_304_and_no_database_write(
+        polling: Services, upstream: Upstream) -> None:
+    feeds = [Document(make.rss20(entries(3, prefix=f"s{i}"))) for i in range(3)]
+    feeds.append(Document(make.rss20(entries(2, prefix="lm")), etag=False))  # Last-Modified only
+    sources = []
+    for i, doc in enumerate(feeds):
+        upstream.routes[f"/f{i}"] = doc
+        sources.append(add(polling, upstream.url(f"/f{i}")))
+    assert polling.pipeline.poll_sources().created == 11
+
+    upstream.requests.clear()
+    with Writes(polling) as writes:
+        report = polling.pipeline.poll_sources(polling.pipeline.queries.sources())
+
+    assert (report.polled, report.not_modified, report.created) == (4, 4, 0)
+    assert writes.statements == []
+    assert len(upstream.requests) == 4
+    conditional = [h for _, h in upstream.requests]
+    assert sum("If-None-Match" in h for h in conditional) == 3
+    assert all("If-Modified-Since" in h for h in conditional)
+    # The 304s moved the schedule in memory: nothing is due again right away.
+    assert polling.pipeline.poller.due(polling.pipeline.queries.sources(),
+                                       polling.pipeline.clock()) == []
+
+
+def test_changed_entry_is_a_new_revision_and_only_its_changed_block_is_translated(
+        polling: Services, upstream: Upstream, installed_packages: Path) -> None:
+    paragraphs = ["The council approved the budget on Tuesday.",
+                  "Forty new drivers will be hired next year.",
+                  "Night buses will run on three more routes."]
+    html = "".join(f"<p>{p}</p>" for p in paragraphs)
+    doc = Document(make.rss20([make.Entry("s-1", "Budget approved", html)]))
+    upstream.routes["/f"] = doc
+    add(polling, upstream.url("/f"))
+    polling.pipeline.poll_sources()
+    polling.pipeline.translate_pending()
+
+    paragraphs[1] = "Fifty new drivers will be hired next year."
+    doc.replace(make.rss20([make.Entry("s-1", "Budget approved",
+                                       "".join(f"<p>{p}</p>" for p in paragraphs))]))
+    report = polling.pipeline.poll_sources(polling.pipeline.queries.sources())
+    assert (report.created, report.updated) == (0, 1)
+    [article] = articles_of(polling)
+    assert article.revision == 2
+
+    translated = polling.pipeline.translate_pending()
+    targets = len(polling.settings.target_languages)
+    assert translated.done == targets
+    assert translated.translated == targets  # one changed sentence per language
+    assert translated.memory_hits >= 3 * targets  # title and two unchanged paragraphs
+    _, spanish, _ = polling.pipeline.translation(article.id, "es")
+    assert "Fifty new drivers" in spanish.blocks[1].html
+
+
+def test_retry_after_and_cache_headers_and_ttl_set_the_next_poll(
+        polling: Services, upstream: Upstream) -> None:
+    upstream.routes["/busy"] = status(503, {"Retry-After": "7200"})
+    upstream.routes["/cached"] = Document(make.rss20(entries(1)),
+                                          headers={"Cache-Control": "public, max-age=3000"})
+    upstream.routes["/ttl"] = Document(make.rss20(entries(1, prefix="t"), ttl=90))
+    upstream.routes["/huge-ttl"] = Document(make.rss20(entries(1, prefix="h"), ttl=100_000))
+    ids = {path: add(polling, upstream.url(path), producer=path).id
+           for path in ("/busy", "/cached", "/ttl", "/huge-ttl")}
+    now = polling.pipeline.clock()
+    polling.pipeline.poll_sources()
+
+    def wait(path: str) -> float:
+        source = polling.pipeline.queries.source(ids[path])
+        return (source.next_fetch - now).total_seconds()
+
+    assert 7200 <= wait("/busy") <= 7200 * 1.1 + 5  # Retry-After beats the backoff
+    assert polling.pipeline.queries.source(ids["/busy"]).last_error == \
+        "fetch: HTTP 503 Service Unavailable"
+    assert 3000 <= wait("/cached") <= 3000 * 1.1 + 5  # max-age beats the 600 s interval
+    assert 5400 <= wait("/ttl") <= 5400 * 1.1 + 5  # ttl is in minutes
+    assert 86400 <= wait("/huge-ttl") <= 86400 * 1.1 + 5  # the ceiling holds
+
+
+def test_failures_back_off_and_parse_errors_pause_the_source(
+        make_app: Callable[..., Flask], upstream: Upstream) -> None:
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_SOURCE_INTERVAL="100",
+                   SYNDICATE_SOURCE_MIN_INTERVAL="10", SYNDICATE_SOURCE_PAUSE_AFTER="3")
+    services: Services = app.extensions[EXTENSION_KEY]
+    upstream.routes["/down"] = status(500)
+    upstream.routes["/broken"] = Document(b"<rss version='2.0'><channel><item>unclosed",
+                                          etag=False, last_modified=False)
+    down = add(services, upstream.url("/down"), producer="down")
+    broken = add(services, upstream.url("/broken"), producer="broken")
+    waits = []
+    for _ in range(4):
+        now = services.pipeline.clock()
+        services.pipeline.poll_sources(services.pipeline.queries.sources(active_only=True))
+        waits.append((services.pipeline.queries.source(down.id).next_fetch - now)
+                      .total_seconds())
+    assert [int(w // 100) for w in waits] == [1, 2, 4, 8]  # 100 s doubled, jitter ≤ 10 %
+    state = services.pipeline.queries.source(down.id)
+    assert (state.errors, state.paused, state.feed_errors) == (4, False, 0)  # 5xx: no pause
+
+    flagged = services.pipeline.queries.source(broken.id)
+    assert flagged.paused and flagged.feed_errors == 3
+    assert flagged.flagged is not None and "paused after 3 failures" in flagged.flagged
+    assert "not well-formed XML" in (flagged.last_error or "")
+    assert upstream.hits("/broken") == 3  # paused: not fetched on the fourth pass
+
+    resumed = services.pipeline.commands.pause_source(broken.id, False)
+    assert (resumed.paused, resumed.flagged, resumed.feed_errors) == (False, None, 0)
+
+
+def test_loopback_is_refused_without_the_allowlist(app: Flask, upstream: Upstream) -> None:
+    services: Services = app.extensions[EXTENSION_KEY]
+    assert services.settings.fetch_allow_hosts == ()
+    upstream.routes["/feed.xml"] = Document(make.rss20(entries(2)))
+    plain = add(services, f"http://127.0.0.1:{upstream.port}/feed.xml", producer="a")
+    named = add(services, f"http://localhost:{upstream.port}/feed.xml", producer="b")
+
+    report = services.pipeline.poll_sources()
+
+    assert (report.polled, report.failed, report.created) == (2, 2, 0)
+    assert upstream.requests == []  # no connection was made
+    for source, shown in ((plain, "127.0.0.1 is a loopback address"),
+                          (named, "localhost resolves to 127.0.0.1, a loopback address")):
+        state = services.pipeline.queries.source(source.id)
+        assert state.last_error is not None and state.last_error.startswith("refused: " + shown)
+
+
+def test_a_source_may_name_its_own_allowed_host(app: Flask, upstream: Upstream) -> None:
+    services: Services = app.extensions[EXTENSION_KEY]
+    upstream.routes["/feed.xml"] = Document(make.rss20(entries(2)))
+    add(services, upstream.url("/feed.xml"), allow_hosts=(ALLOW,))
+    assert services.pipeline.poll_sources().created == 2
+
+
+HOSTILE_PATHS = ["/to-loopback", "/to-metadata", "/to-v6-loopback", "/to-unspecified",
+                 "/to-private", "/to-intranet-name", "/to-file", "/downgrade", "/loop"]
+
+
+def test_redirects_to_forbidden_places_are_refused(
+        polling: Services, upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "intranet.example":  # a public-looking name that resolves to a private one
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 80))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    port = upstream.port
+    targets = {"/to-loopback": f"http://127.0.0.1:{port}/good",
+               "/to-metadata": "http://169.254.169.254/latest/meta-data/",
+               "/to-v6-loopback": f"http://[::1]:{port}/good",
+               "/to-unspecified": f"http://0.0.0.0:{port}/good",
+               "/to-private": "http://192.168.1.1/feed",
+               "/to-intranet-name": "http://intranet.example/feed",
+               "/to-file": "file:///etc/passwd",
+               "/downgrade": "http://upstream.example/feed", "/loop": "/loop"}
+    for path, target in targets.items():
+        upstream.routes[path] = status(301, {"Location": target})
+    upstream.routes["/good"] = Document(make.rss20(entries(2, prefix="good")))
+    ids = {path: add(polling, upstream.url(path), producer=path).id for path in targets}
+    good = add(polling, upstream.url("/good"), producer="good")
+
+    report = polling.pipeline.poll_sources()
+
+    assert (report.failed, report.created) == (len(targets), 2)
+    assert len(articles_of(polling, "good")) == 2
+    expected = {"/to-loopback": "127.0.0.1 is a loopback address",
+                "/to-metadata": "169.254.169.254 is a link-local address",
+                "/to-v6-loopback": "::1 is a loopback address",
+                "/to-unspecified": "0.0.0.0 is a unspecified address",
+                "/to-private": "192.168.1.1 is a private address",
+                "/to-intranet-name": "intranet.example resolves to 10.1.2.3, a private address",
+                "/to-file": "only http and https URLs are fetched, not 'file'",
+                "/loop": "more than 5 redirects"}
+    for path, message in expected.items():
+        state = polling.pipeline.queries.source(ids[path])
+        assert state.last_error is not None and message in state.last_error, (path, state)
+        assert state.last_error.startswith("refused: ")
+        assert articles_of(polling, path) == []
+    assert upstream.hits("/good") == 1  # only the good source reached it
+    assert polling.pipeline.queries.source(good.id).errors == 0
+
+
+def test_https_to_http_redirect_is_refused(polling: Services) -> None:
+    from syndicate.errors import FetchRefused
+    from syndicate.fetch.client import Client, Limits
+
+    with pytest.raises(FetchRefused, match="only http and https"):
+        Client(Limits()).get("ftp://example.org/feed")
+    with pytest.raises(FetchRefused, match="credentials"):
+        Client(Limits()).get("http://user:secret@example.org/feed")
+
+
+def test_hostile_bodies_leave_clear_errors_and_nothing_half_ingested(
+        make_app: Callable[..., Flask], upstream: Upstream) -> None:
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_TIMEOUT="2",
+                   SYNDICATE_FETCH_MAX_BYTES=str(1024 * 1024))
+    services: Services = app.extensions[EXTENSION_KEY]
+    from syndicate.testing import upstream as kit
+
+    xxe = (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+           b"<rss version='2.0'><channel><title>t</title><item><guid>1</guid><title>&x;</title>"
+           b"<description>&x;</description></item></channel></rss>")
+    laughs = (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY a 'aaaaaaaaaa'>"
+              + b"".join(b"<!ENTITY %s '%s'>" % (bytes([98 + i]), bytes([97 + i]) * 10)
+                         for i in range(8)).replace(b"'b'", b"'&a;'")
+              + b"]><rss version='2.0'><channel><title>t</title><item><guid>1</guid>"
+              b"<title>&i;</title><description>x</description></item></channel></rss>")
+    upstream.routes.update({
+        "/big": kit.huge(50 * 1024 * 1024), "/bomb": kit.gzip_bomb(200 * 1024 * 1024),
+        "/drip": kit.drip(make.rss20(entries(1, prefix="drip")), 0.2, upstream.stopping),
+        "/xxe": Document(xxe), "/laughs": Document(laughs),
+        "/html": Document(b"<html><body><p>Not a feed</p></body></html>", "text/html"),
+        "/json": Document(b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}',
+                          "application/feed+json"),
+        "/truncated": Document(make.rss20(entries(5, prefix="cut"))[:-200]),
+        "/good": Document(make.rss20(entries(3, prefix="ok")))})
+    expected = {"/big": "too_large: body is over the limit of 1048576 bytes",
+                "/bomb": "too_large: body is over the limit of 1048576 bytes (after decomp",
+                "/drip": "fetch: body not complete after 2 s",
+                "/xxe": "parse: the document declares entities in a DTD",
+                "/laughs": "parse: the document declares entities in a DTD",
+                "/html": "parse: not an RSS, Atom or JSON feed",
+                "/json": "parse: not a JSON Feed: 'items' must be a list",
+                "/truncated": "parse: not well-formed XML"}
+    ids = {path: add(services, upstream.url(path), producer=path).id for path in expected}
+    add(services, upstream.url("/good"), producer="good")
+
+    report = services.pipeline.poll_sources()
+
+    assert (report.failed, report.created) == (len(expected), 3)
+    assert len(articles_of(services, "good")) == 3
+    for path, message in expected.items():
+        state = services.pipeline.queries.source(ids[path])
+        assert state.last_error is not None and state.last_error.startswith(message), \
+            (path, state.last_error)
+        assert (state.entries_ingested, articles_of(services, path)) == (0, [])
+        assert state.etag is None  # a failed fetch leaves no validator behind
+
+
+def test_many_entries_duplicates_and_encodings(make_app: Callable[..., Flask],
+                                               upstream: Upstream) -> None:
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_SOURCE_MAX_ENTRIES="40")
+    services: Services = app.extensions[EXTENSION_KEY]
+    many = [make.Entry(guid=f"m-{i}", title=f"Entry {i}", html=f"<p>Text {i}.</p>",
+                       published=make.Entry.published + timedelta(minutes=i))
+            for i in range(10_000)]
+    twice = entries(3, prefix="d")
+    twice.insert(1, make.Entry("d-0", "A later copy", "<p>Same guid again.</p>"))
+    latin = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
+             "<item><guid>enc-1</guid><title>Caf\xe9 reopens</title><description>The caf\xe9 "
+             "on the square reopened.</description></item></channel></rss>").encode("latin-1")
+    upstream.routes.update({"/many": Document(make.rss20(many)),
+                            "/twice": Document(make.rss20(twice)),
+                            "/latin": Document(latin)})
+    ids = {p: add(services, upstream.url(p), producer=p).id for p in ("/many", "/twice",
+                                                                        "/latin")}
+    services.pipeline.poll_sources()
+
+    state = services.pipeline.queries.source(ids["/many"])
+    assert state.last_note == "the newest 40 of 10000 entries were read"
+    taken = {a.guid for a in articles_of(services, "/many")}
+    assert taken == {f"m-{i}" for i in range(9960, 10_000)}
+    dup = services.pipeline.queries.source(ids["/twice"])
+    assert dup.last_note == "1 entries repeated an earlier guid and were ignored"
+    assert sorted(a.guid for a in articles_of(services, "/twice")) == ["d-0", "d-1", "d-2"]
+    [cafe] = articles_of(services, "/latin")  # declared utf-8, really latin-1: read as such
+    assert cafe.title == "Café reopens"
+
+
+def test_mixed_language_feed_is_detected_per_entry(
+        polling: Services, upstream: Upstream, installed_packages: Path) -> None:
+    texts = {
+        "en": "The city council approved a new budget on Tuesday that adds forty bus drivers.",
+        "es": "El ayuntamiento aprobó el martes un nuevo presupuesto que incorpora cuarenta "
+              "conductores de autobús.",
+        "fr": "Le conseil municipal a adopté mardi un nouveau budget qui prévoit quarante "
+              "chauffeurs de bus.",
+        "de": "Der Stadtrat hat am Dienstag einen neuen Haushalt beschlossen, der vierzig "
+              "Busfahrer mehr vorsieht.",
+    }
+    stories = [make.Entry(guid=lang, title=text.split(" ")[0] + " " + text.split(" ")[1],
+                          html=f"<p>{text}</p>") for lang, text in texts.items()]
+    upstream.routes["/mixed"] = Document(make.rss20(stories, language=None))
+    add(polling, upstream.url("/mixed"))
+    polling.pipeline.poll_sources()
+
+    found = {a.guid: a.language for a in articles_of(polling)}
+    assert found == {lang: lang for lang in texts}
+    spanish = next(a for a in articles_of(polling) if a.guid == "es")
+    assert polling.pipeline.commands.targets(spanish) == ["en", "fr", "de"]  # not into es
+
+
+def test_a_stated_language_wins_over_detection(polling: Services, upstream: Upstream) -> None:
+    stories = [make.Entry(guid="x", title="Headline",
+                          html="<p>The council approved the new budget on Tuesday.</p>")]
+    upstream.routes["/declared"] = Document(make.atom(stories, language="fr"))
+    upstream.routes["/forced"] = Document(make.rss20(stories, language=None))
+    add(polling, upstream.url("/declared"), producer="declared")
+    add(polling, upstream.url("/forced"), producer="forced", language="es")
+    polling.pipeline.poll_sources()
+    assert [a.language for a in articles_of(polling, "declared")] == ["fr"]
+    assert [a.language for a in articles_of(polling, "forced")] == ["es"]
+
+
+def test_unsure_detection_holds_the_entry_when_asked(make_app: Callable[..., Flask],
+                                                     upstream: Upstream) -> None:
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_DETECT_UNSURE="hold")
+    services: Services = app.extensions[EXTENSION_KEY]
+    stories = [make.Entry(guid="sure", title="Council news",
+                          html="<p>The city council approved a new budget on Tuesday.</p>"),
+               make.Entry(guid="unsure", title="42", html="<p>2026 — 7:2 (3:1)</p>")]
+    upstream.routes["/f"] = Document(make.rss20(stories, language=None))
+    source = add(services, upstream.url("/f"))
+    report = services.pipeline.poll_sources()
+    assert (report.created, report.held) == (1, 1)
+    assert [a.guid for a in articles_of(services)] == ["sure"]
+    note = services.pipeline.queries.source(source.id).last_note or ""
+    assert note.startswith("1 entries held: 'unsure': cannot be detected with confidence")
+
+
+def test_an_entry_an_operator_retracted_stays_retracted(polling: Services,
+                                                        upstream: Upstream) -> None:
+    doc = Document(make.rss20(entries(2)))
+    upstream.routes["/f"] = doc
+    add(polling, upstream.url("/f"))
+    polling.pipeline.poll_sources()
+    taken_down = articles_of(polling)[0]
+    polling.pipeline.retract(taken_down.id, "legal")
+    doc.replace(make.rss20(entries(2) + entries(1, prefix="new")))  # the feed changes
+    report = polling.pipeline.poll_sources(polling.pipeline.queries.sources())
+    assert report.created == 1
+    assert taken_down.id not in {a.id for a in articles_of(polling)}
+
+
+# The operators' API and CLI.
+
+
+def test_sources_api(client: FlaskClient, operator: dict[str, str],
+                     producer: dict[str, str]) -> None:
+    body = {"url": "https://news.example/feed.xml", "language": "en-GB", "interval": 1800,
+            "categories": ["wire"], "allow_hosts": ["10.0.0.0/8"]}
+    created = client.post("/api/v1/sources", json=body, headers=operator)
+    assert created.status_code == 201, created.json
+    source = created.get_json()
+    assert created.headers["Location"].endswith(f"/api/v1/sources/{source['id']}")
+    assert (source["producer"], source["language"], source["interval"]) == \
+        ("news.example", "en", 1800)
+    assert (source["paused"], source["entries_ingested"], source["last_fetch"]) == \
+        (False, 0, None)
+    assert client.post("/api/v1/sources", json=body, headers=operator).status_code == 409
+    assert client.post("/api/v1/sources", json=body, headers=producer).status_code == 403
+
+    listed = client.get("/api/v1/sources", headers=operator).get_json()["items"]
+    assert [s["url"] for s in listed] == [body["url"]]
+    path = f"/api/v1/sources/{source['id']}"
+    paused = client.patch(path, json={"paused": True}, headers=operator)
+    assert paused.status_code == 200 and paused.get_json()["paused"] is True
+    assert client.post(path + "/fetch", headers=operator).status_code == 409
+    client.patch(path, json={"paused": False}, headers=operator)
+    assert client.post(path + "/fetch", headers=operator).status_code == 202
+    assert client.delete(path, headers=operator).status_code == 200
+    assert client.get(path, headers=operator).status_code == 404
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"url": "ftp://news.example/feed"}, "url"),
+    ({"url": "not a url"}, "url"),
+    ({"url": "https://a.example/f", "language": "klingon"}, "language"),
+    ({"url": "https://a.example/f", "allow_hosts": ["not a host!"]}, "allow_hosts[0]"),
+    ({"url": "https://a.example/f", "interval": 0}, "interval"),
+    ({"url": "https://a.example/f", "extra": 1}, "extra"),
+    ({}, "url"),
+])
+def test_sources_api_names_the_bad_field(client: FlaskClient, operator: dict[str, str],
+                                         body: dict[str, Any], field: str) -> None:
+    response = client.post("/api/v1/sources", json=body, headers=operator)
+    assert response.status_code == 422
+    problem = response.get_json()
+    fields = [e["field"] for e in problem.get("errors", [])] + [problem.get("field")]
+    assert field in fields, problem
+    assert client.get("/api/v1/sources", headers=operator).get_json()["items"] == []
+
+
+def test_sources_cli(make_app: Callable[..., Flask], upstream: Upstream) -> None:
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW)
+    runner = app.test_cli_runner()
+    upstream.routes["/feed.xml"] = Document(make.rss20(entries(2)))
+    added = runner.invoke(args=["sources", "add", upstream.url("/feed.xml"), "--language", "en",
+                                "--producer", "wire", "--categories", "a, b",
+                                "--interval", "900"])
+    assert added.exit_code == 0, added.output
+    assert added.output.startswith("added source 1: ")
+    fetched = runner.invoke(args=["sources", "fetch", "1"])
+    assert fetched.exit_code == 0, fetched.output
+    assert "status 200, 2 new, 0 changed, 0 held" in fetched.output
+    shown = json.loads(runner.invoke(args=["sources", "show", "1"]).output)
+    assert (shown["categories"], shown["entries_ingested"]) == (["a", "b"], 2)
+    listed = runner.invoke(args=["sources", "list"]).output.split("\t")
+    assert listed[:4] == ["1", "active", "200", "2"]
+    assert runner.invoke(args=["sources", "pause", "1"]).exit_code == 0
+    assert runner.invoke(args=["sources", "resume", "1"]).exit_code == 0
+    upstream.routes["/feed.xml"] = status(404)
+    runner.invoke(args=["sources", "add", upstream.url("/gone"), "--producer", "gone"])
+    failed = runner.invoke(args=["sources", "fetch", "2"])
+    assert failed.exit_code == 1 and "fetch: HTTP 404 Not Found" in failed.output
+    bad = runner.invoke(args=["sources", "add", "gopher://x.example/"])
+    assert bad.exit_code == 1 and "url" in bad.output
+    assert runner.invoke(args=["sources", "remove", "1"]).exit_code == 0
+    assert runner.invoke(args=["sources", "show", "1"]).exit_code == 1
