@@ -59,7 +59,7 @@ class Commands:
         self.settings = settings
         self.store = store
         self.clock = clock
-        self.detector = detector or Langid()
+        self.detector = detector or Langid(settings.languages)
 
     def targets(self, article: Article) -> list[str]:
         """Return the languages an article is translated into."""

@@ -97,3 +97,47 @@ def test_a_format_that_is_not_a_string_is_422(client: FlaskClient,
     body = {"guid": "g", "title": "t", "body": "Text.", "format": ["html"]}
     response = client.post("/api/v1/articles", json=body, headers=producer)
     assert response.status_code == 422 and response.get_json()["field"] == "format"
+
+
+_FEED_PARTS = st.lists(st.sampled_from([
+    "<rss version='2.0'>", "<channel>", "</channel>", "</rss>", "<item>", "</item>",
+    "<title>", "</title>", "<guid>", "</guid>", "<link>", "</link>", "<description>",
+    "</description>", "<![CDATA[<p>x</p><img src=x onerror=alert(1)>]]>", "<pubDate>",
+    "Tue, 01 Jan 0001 00:00:00 GMT", "</pubDate>", "&amp;", "&nbsp;", "&#0;", "<!DOCTYPE x>",
+    "<feed xmlns='http://www.w3.org/2005/Atom'>", "</feed>", "<entry>", "</entry>",
+    "<content type='html'>", "</content>", "<id>", "</id>", "http://[x", "https://a.example/",
+    "word ", "\x00", "<media:content url='javascript:x' medium='image'/>", "<ttl>", "-1",
+]), max_size=40).map("".join)
+_JSON_FEED = st.fixed_dictionaries(
+    {"version": st.sampled_from(["https://jsonfeed.org/version/1.1", "https://jsonfeed.org/"
+                                 "version/1", "2", 1])},
+    optional={"items": st.lists(st.dictionaries(st.sampled_from(
+        ["id", "url", "title", "content_html", "content_text", "summary", "date_published",
+         "authors", "author", "tags", "image", "language", "attachments"]), _JSON, max_size=8),
+        max_size=5), "language": _JSON, "title": _JSON})
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(text=_FEED_PARTS)
+def test_feed_documents_raise_only_feed_errors(text: str) -> None:
+    from syndicate.errors import FeedInvalid
+    from syndicate.ingest.feeds import parse_feed
+
+    try:
+        parse_feed(text.encode("utf-8", "surrogatepass"), "application/rss+xml",
+                   default_language="en", limit=50)
+    except FeedInvalid:
+        pass  # recorded on the source as a parse error
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(data=_JSON_FEED)
+def test_json_feeds_raise_only_feed_errors(data: Any) -> None:
+    from syndicate.errors import FeedInvalid
+    from syndicate.ingest.feeds import parse_feed
+
+    try:
+        parse_feed(json.dumps(data).encode(), "application/feed+json", default_language="en",
+                   limit=50)
+    except FeedInvalid:
+        pass

@@ -54,7 +54,7 @@ def _entry(item: dict[str, Any], feed_authors: list[str]) -> dict[str, Any]:
     authors = _authors(item) or feed_authors
     image: Any = item.get("image") or item.get("banner_image")
     if not isinstance(image, str):
-        image = next((a.get("url") for a in item.get("attachments") or []
+        image = next((a.get("url") for a in _list(item.get("attachments"))
                       if isinstance(a, dict)
                       and str(a.get("mime_type", "")).startswith("image/")), None)
     return {
@@ -62,12 +62,16 @@ def _entry(item: dict[str, Any], feed_authors: list[str]) -> dict[str, Any]:
         "title": item.get("title"), "body": body, "format": kind,
         "summary": summary if body is not summary else None,
         "author": ", ".join(authors) or None,
-        "categories": [t for t in item.get("tags") or [] if isinstance(t, str)],
+        "categories": [t for t in _list(item.get("tags")) if isinstance(t, str)],
         "published": _date(item.get("date_published")),
         "updated": _date(item.get("date_modified")),
         "image": {"url": image} if isinstance(image, str) else None,
         "language": item.get("language"),
     }
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _authors(data: dict[str, Any]) -> list[str]:

@@ -11,6 +11,7 @@ for an operator (SYNDICATE_DETECT_UNSURE=hold); either way the decision says so,
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -41,10 +42,13 @@ class Detector(Protocol):
 
 
 class Langid:
-    """py3langid with normalised probabilities over all its 97 languages (not only the
-    configured ones, so an Italian entry is not called Spanish), loaded once, on first use."""
+    """py3langid, loaded once on first use. It ranks all its 97 languages (so an Italian
+    entry is not called Spanish); when the best is a configured language, its confidence is
+    its share among the configured ones (short texts spread probability over close relatives
+    such as ca and oc, which the service does not publish); otherwise its own probability."""
 
-    def __init__(self) -> None:
+    def __init__(self, configured: Sequence[str] = ()) -> None:
+        self.configured = {tag.split("-")[0].lower(): tag for tag in configured}
         self._identifier: Any = None
         self._lock = threading.Lock()
 
@@ -59,12 +63,16 @@ class Langid:
 
     def guess(self, text: str) -> Guess:
         """Return the most likely language of text."""
-        code, probability = self._loaded().classify(text)
+        ranked = {str(code): float(p) for code, p in self._loaded().rank(text)}
+        code = max(ranked, key=lambda c: ranked[c])
+        if code in self.configured:
+            share = sum(ranked.get(c, 0.0) for c in self.configured)
+            return Guess(self.configured[code], ranked[code] / share if share else 0.0, code)
         try:
-            tag: str | None = languages.resolve(str(code)).tag
+            tag: str | None = languages.resolve(code).tag
         except languages.UnknownLanguage:
             tag = None
-        return Guess(tag, float(probability), str(code))
+        return Guess(tag, ranked[code], code)
 
 
 @dataclass(frozen=True)
