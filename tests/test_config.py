@@ -59,3 +59,15 @@ def test_every_bad_variable_is_reported_at_once() -> None:
     with pytest.raises(ConfigError) as caught:
         Settings.from_env({"SYNDICATE_PORT": "x", "SYNDICATE_BEAM_SIZE": "99"})
     assert "SYNDICATE_PORT" in str(caught.value) and "SYNDICATE_BEAM_SIZE" in str(caught.value)
+
+
+def test_the_deploy_environment_file_is_valid_as_systemd_reads_it() -> None:
+    """systemd's EnvironmentFile takes KEY=VALUE lines and whole-line comments only."""
+    env = {}
+    for line in (Path(__file__).parents[1] / "deploy" / "env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith(("#", ";")):
+            key, _, value = line.partition("=")
+            env[key.strip()] = value
+    settings = Settings.from_env(env)
+    assert (settings.proxy_hops, settings.fetch_timeout, settings.fetch_allow_hosts) == \
+        (1, 20, ())
