@@ -556,3 +556,24 @@ def test_sources_cli(make_app: Callable[..., Flask], upstream: Upstream) -> None
     assert bad.exit_code == 1 and "url" in bad.output
     assert runner.invoke(args=["sources", "remove", "1"]).exit_code == 0
     assert runner.invoke(args=["sources", "show", "1"]).exit_code == 1
+
+
+def test_the_readme_example_feed(polling: Services, upstream: Upstream) -> None:
+    """tests/data/upstream-feed.xml, which the README serves for `sources add`."""
+    body = (Path(__file__).with_name("data") / "upstream-feed.xml").read_bytes()
+    upstream.routes["/feed.xml"] = Document(body)
+    source = add(polling, upstream.url("/feed.xml"))
+    now = polling.pipeline.clock()
+    assert polling.pipeline.poll_sources().created == 3
+    found = {a.title: a for a in articles_of(polling)}
+    bridge = found["Council approves the new river bridge"]
+    assert [b.type.value for b in bridge.blocks] == ["heading", "paragraph", "heading",
+                                                     "paragraph", "list"]
+    assert 'href="https://gazette.example/2026/plan"' in bridge.blocks[3].html
+    assert bridge.image is not None and bridge.image.credit == "Photo: C. Lens"
+    assert bridge.language == "en"  # en-GB, as the feed says, is English
+    library = found["Library opens on Sundays from December"]
+    assert library.author is None and len(library.blocks) == 2  # from the description
+    assert found["Why is the river so high this week?"].blocks[1].type.value == "quote"
+    state = polling.pipeline.queries.source(source.id)
+    assert (state.next_fetch - now).total_seconds() >= 1800  # ttl 30 minutes
