@@ -40,6 +40,8 @@ def main() -> NoReturn:
         sys.exit(2)
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.log_level != "DEBUG":  # two lines per run of jobs that run every few seconds
+        logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     from . import create_app
 
     app = create_app(settings)

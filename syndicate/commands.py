@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -16,7 +17,15 @@ from typing import Any
 
 from . import ingest
 from .config import Settings
-from .errors import Conflict, FeedInvalid, NotFound, RateLimited, SourceError, ValidationError
+from .errors import (
+    Conflict,
+    FeedInvalid,
+    NotFound,
+    RateLimited,
+    SourceError,
+    SyndicateError,
+    ValidationError,
+)
 from .fetch import schedule
 from .fetch.client import Fetched
 from .ingest.feeds import FeedDocument, parse_feed
@@ -300,12 +309,13 @@ class Commands:
                 raise Conflict(f"source {source_id} is paused; resume it first")
             return source_store.update(session, source_id, {"next_fetch": self.clock()})
 
-    def record_poll(self, source: Source, outcome: Fetched | SourceError,
-                    draw: float) -> tuple[PollReport, datetime | None]:
+    def record_poll(self, source: Source, outcome: Fetched | SourceError
+                    ) -> tuple[PollReport, datetime | None]:
         """Take what a poll brought: ingest new and changed entries and move the schedule.
         Return the report and, when nothing needed writing (a 304 on a healthy source), the
         next poll time for the poller to keep in memory."""
         now = self.clock()
+        draw = random.random()  # jitter, so sources added together spread out
         if isinstance(outcome, SourceError):
             return self._failed(source, outcome, now, draw), None
         pace = self._pace(source)
@@ -341,6 +351,15 @@ class Commands:
         log.info("source %d: %d new, %d changed of %d entries (%s)", source.id, report.created,
                  report.updated, document.total, source.url)
         return report, None
+
+    def record_unexpected(self, source: Source, exc: Exception) -> PollReport:
+        """Record a failure nobody foresaw (a bug, the store) on its source, backing off."""
+        try:
+            report, _ = self.record_poll(source, SourceError(
+                f"unexpected failure: {type(exc).__name__}: {exc}"))
+            return report
+        except SyndicateError:
+            return PollReport(polled=1, failed=1)
 
     def _take(self, source: Source, document: FeedDocument) -> tuple[PollReport, str | None]:
         """Decide each entry's language and categories, then store them all."""

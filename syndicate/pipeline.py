@@ -9,14 +9,11 @@ side). The pipeline only wires them and sequences the operations that span stage
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from .commands import Commands
 from .config import Settings
-from .errors import SyndicateError
-from .fetch.client import Client, Limits
 from .fetch.poller import Poller
 from .models import PollReport, PublishReport, Source, TranslateReport
 from .publish.publisher import Publisher
@@ -47,11 +44,7 @@ class Pipeline:
                                         settings.lease_seconds, clock, role)
         self.publisher = Publisher(settings, store, clock)
         self.queries = Queries(settings, store, translator, self.publisher.feed_meta)
-        self.poller = Poller(
-            Client(Limits(timeout=settings.fetch_timeout,
-                          connect_timeout=settings.fetch_connect_timeout,
-                          max_bytes=settings.fetch_max_bytes), settings.fetch_allow_hosts),
-            workers=settings.fetch_workers, per_host=settings.fetch_per_host)
+        self.poller = Poller.from_settings(settings)
         # The stages' entry points, as callers use them.
         self.parse = self.commands.parse
         self.ingest = self.commands.ingest
@@ -71,11 +64,10 @@ class Pipeline:
         report = PollReport()
         for outcome in self.poller.fetch(sources):
             try:
-                polled, due = self.commands.record_poll(outcome.source, outcome.result,
-                                                        random.random())
-            except SyndicateError:  # the store failed: this source is polled again next time
-                log.exception("source %d: its poll could not be recorded", outcome.source.id)
-                polled, due = PollReport(polled=1, failed=1), None
+                polled, due = self.commands.record_poll(outcome.source, outcome.result)
+            except Exception as exc:  # one source's trouble (a bug, the store) costs only it
+                log.exception("source %d: its poll could not be taken", outcome.source.id)
+                polled, due = self.commands.record_unexpected(outcome.source, exc), None
             self.poller.remember(outcome.source, due)
             report = report.plus(polled)
         return report

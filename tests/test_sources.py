@@ -341,8 +341,7 @@ def test_https_to_http_redirect_is_refused(polling: Services) -> None:
 
 def test_hostile_bodies_leave_clear_errors_and_nothing_half_ingested(
         make_app: Callable[..., Flask], upstream: Upstream) -> None:
-    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_TIMEOUT="2",
-                   SYNDICATE_FETCH_MAX_BYTES=str(1024 * 1024))
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_TIMEOUT="2")
     services: Services = app.extensions[EXTENSION_KEY]
     from syndicate.testing import upstream as kit
 
@@ -363,8 +362,8 @@ def test_hostile_bodies_leave_clear_errors_and_nothing_half_ingested(
                           "application/feed+json"),
         "/truncated": Document(make.rss20(entries(5, prefix="cut"))[:-200]),
         "/good": Document(make.rss20(entries(3, prefix="ok")))})
-    expected = {"/big": "too_large: body is over the limit of 1048576 bytes",
-                "/bomb": "too_large: body is over the limit of 1048576 bytes (after decomp",
+    expected = {"/big": "too_large: body is over the limit of 15728640 bytes",  # the default
+                "/bomb": "too_large: body is over the limit of 15728640 bytes (after decomp",
                 "/drip": "fetch: body not complete after 2 s",
                 "/xxe": "parse: the document declares entities in a DTD",
                 "/laughs": "parse: the document declares entities in a DTD",
@@ -398,11 +397,13 @@ def test_many_entries_duplicates_and_encodings(make_app: Callable[..., Flask],
     latin = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
              "<item><guid>enc-1</guid><title>Caf\xe9 reopens</title><description>The caf\xe9 "
              "on the square reopened.</description></item></channel></rss>").encode("latin-1")
+    klingon = make.rss20(entries(1, prefix="k")).replace(b"encoding='utf-8'",
+                                                         b"encoding='x-klingon'")
     upstream.routes.update({"/many": Document(make.rss20(many)),
                             "/twice": Document(make.rss20(twice)),
-                            "/latin": Document(latin)})
-    ids = {p: add(services, upstream.url(p), producer=p).id for p in ("/many", "/twice",
-                                                                        "/latin")}
+                            "/latin": Document(latin), "/klingon": Document(klingon)})
+    ids = {p: add(services, upstream.url(p), producer=p).id
+           for p in ("/many", "/twice", "/latin", "/klingon")}
     services.pipeline.poll_sources()
 
     state = services.pipeline.queries.source(ids["/many"])
@@ -414,6 +415,11 @@ def test_many_entries_duplicates_and_encodings(make_app: Callable[..., Flask],
     assert sorted(a.guid for a in articles_of(services, "/twice")) == ["d-0", "d-1", "d-2"]
     [cafe] = articles_of(services, "/latin")  # declared utf-8, really latin-1: read as such
     assert cafe.title == "Café reopens"
+    assert services.pipeline.queries.source(ids["/latin"]).last_note == \
+        "the document is declared as utf-8, but parsed as windows-1252"
+    assert len(articles_of(services, "/klingon")) == 1
+    assert services.pipeline.queries.source(ids["/klingon"]).last_note == \
+        "the document is declared as x-klingon, but parsed as utf-8"
 
 
 def test_mixed_language_feed_is_detected_per_entry(
@@ -577,3 +583,17 @@ def test_the_readme_example_feed(polling: Services, upstream: Upstream) -> None:
     assert found["Why is the river so high this week?"].blocks[1].type.value == "quote"
     state = polling.pipeline.queries.source(source.id)
     assert (state.next_fetch - now).total_seconds() >= 1800  # ttl 30 minutes
+
+
+def test_a_permanent_redirect_moves_the_source(polling: Services, upstream: Upstream) -> None:
+    upstream.routes["/old.xml"] = status(301, {"Location": "/new.xml"})
+    upstream.routes["/temp.xml"] = status(302, {"Location": "/new.xml"})
+    upstream.routes["/new.xml"] = Document(make.rss20(entries(1)))
+    moved = add(polling, upstream.url("/old.xml"), producer="a")
+    kept = add(polling, upstream.url("/temp.xml"), producer="b")
+    polling.pipeline.poll_sources()
+    assert polling.pipeline.queries.source(moved.id).url == upstream.url("/new.xml")
+    assert polling.pipeline.queries.source(kept.id).url == upstream.url("/temp.xml")
+    upstream.requests.clear()
+    polling.pipeline.poll_sources([polling.pipeline.queries.source(moved.id)])
+    assert [path for path, _ in upstream.requests] == ["/new.xml"]

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from ..config import Settings
 from ..errors import SourceError
 from ..models import Source
-from .client import Client, Fetched
+from .client import Client, Fetched, Limits
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,15 @@ class Poller:
         self.per_host = per_host
         self._due: dict[int, tuple[datetime, datetime]] = {}  # id: (store's next_fetch, due)
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Poller:
+        """Return a poller with the SYNDICATE_FETCH_* limits."""
+        limits = Limits(timeout=settings.fetch_timeout,
+                        connect_timeout=settings.fetch_connect_timeout,
+                        max_bytes=settings.fetch_max_bytes)
+        return cls(Client(limits, settings.fetch_allow_hosts), workers=settings.fetch_workers,
+                   per_host=settings.fetch_per_host)
 
     def due(self, sources: Iterable[Source], now: datetime) -> list[Source]:
         """Return the sources due now, soonest first."""

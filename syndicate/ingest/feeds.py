@@ -14,9 +14,10 @@ import calendar
 import hashlib
 import re
 import time
+import xml.parsers.expat
 import xml.sax
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,8 +30,6 @@ from ..sanitize import plain_field
 from . import fields, jsonfeed
 from .payload import HTML, TEXT, parse_entry
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
-_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
@@ -47,10 +46,11 @@ class FeedDocument:
     total: int  # entries in the document
     skipped: tuple[str, ...] = ()  # entries that could not be taken, and why
     duplicates: int = 0  # entries whose guid came earlier in the document
+    warning: str | None = None  # what was wrong with the document but could be read round
 
     def note(self) -> str | None:
         """Return one line on what was left out, or None when everything was taken."""
-        parts = []
+        parts = [self.warning] if self.warning else []
         if self.total > len(self.entries) + len(self.skipped) + self.duplicates:
             parts.append(f"the newest {len(self.entries) + len(self.skipped)} of "
                          f"{self.total} entries were read")
@@ -86,18 +86,43 @@ def parse_feed(body: bytes, content_type: str | None, *, default_language: str,
         "language": feed.get("language"), "ttl": feed.get("ttl"),
         "entries": [_from_feedparser(e) for e in parsed.get("entries", [])],
     }
-    return _document(raw, default_language, limit)
+    document = _document(raw, default_language, limit)
+    if isinstance(problem, feedparser.CharacterEncodingOverride):
+        return replace(document, warning=str(problem).replace("document ", "the document is "))
+    return document
+
+
+class _Declared(Exception):
+    """An entity declaration was met."""
+
+
+class _Rooted(Exception):
+    """The root element began: the prolog, where a DTD lives, is over."""
 
 
 def _refuse_entities(body: bytes) -> None:
     """Refuse a DTD that declares entities: the XXE and billion-laughs vector (feeds never
-    need one; HTML entities such as &nbsp; are feedparser's to know, not the document's)."""
-    prolog = body[:body.find(b"<", body.find(b"<!DOCTYPE") + 1) + 65536] \
-        if b"<!DOCTYPE" in body[:65536].upper() else b""
-    match = _DOCTYPE.search(prolog)
-    if match and _ENTITY.search(match.group(1)):
+    need one; HTML entities such as &nbsp; are feedparser's to know, not the document's).
+    expat reads the prolog only, expanding nothing and loading no external DTD."""
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def declared(*_: object) -> None:
+        raise _Declared
+
+    def rooted(*_: object) -> None:
+        raise _Rooted
+
+    parser.EntityDeclHandler = declared
+    parser.UnparsedEntityDeclHandler = declared
+    parser.StartElementHandler = rooted
+    try:
+        parser.Parse(body, True)
+    except _Declared:
         raise FeedInvalid("the document declares entities in a DTD; such feeds are refused "
-                          "(they can read files or expand without bound)")
+                          "(they can read files or expand without bound)") from None
+    except (_Rooted, xml.parsers.expat.ExpatError, LookupError, ValueError):
+        pass  # no declaration before the root; a malformed document is feedparser's to judge
 
 
 def _from_feedparser(entry: dict[str, Any]) -> dict[str, Any]:
