@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from .. import languages as known
 from ..errors import ValidationError
 from ..models import FeedMode, NamedFeed
-from . import fields, schemas
+from . import schemas
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{2,39}$")
 _RESERVED = frozenset({"archive", "check", "feed.xsl", "opml.xml"})
@@ -31,12 +30,7 @@ def parse_named_feed(name: str, body: bytes, configured: Sequence[str]) -> Named
     """Parse {"languages", "categories"?, "producers"?, "entries"?, "max_bytes"?, "public"?,
     "mode"?, "partners"?} for the feed called name."""
     check_name(name)
-    data: Any = fields.json_document(body) if body.strip() else None
-    problems = schemas.check(schemas.NAMED_FEED, data)
-    if problems:
-        raise ValidationError(problems)
-    if not isinstance(data, dict):
-        raise ValidationError.single("body", "must be a JSON object")
+    data = schemas.parsed_object(body, schemas.NAMED_FEED)
     chosen = []
     for tag in data["languages"]:
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import FieldProblem
+from ..errors import FieldProblem, ValidationError
 from . import fields
 
 Schema = dict[str, Any]
@@ -190,6 +190,18 @@ def _check_object(schema: Schema, value: dict[str, Any], where: str) -> list[Fie
         if key in value:
             problems += check(sub, value[key], prefix + key)
     return problems
+
+
+def parsed_object(body: bytes, schema: Schema) -> dict[str, Any]:
+    """Parse a JSON request body (an empty one is null) and check it against a schema whose
+    type is object; raise ValidationError naming every problem."""
+    data: Any = fields.json_document(body) if body.strip() else None
+    problems = check(schema, data)
+    if problems:
+        raise ValidationError(problems)
+    if not isinstance(data, dict):
+        raise ValidationError.single("body", "must be a JSON object")
+    return data
 
 
 def merged(*groups: list[FieldProblem]) -> list[FieldProblem]:

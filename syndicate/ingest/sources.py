@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from .. import addresses
 from .. import languages as known
-from ..errors import ValidationError
 from ..models import SourceInput
 from . import fields, schemas
 
 
 def parse_source(body: bytes) -> SourceInput:
     """Parse {"url", "language"?, "producer"?, "categories"?, "interval"?, "allow_hosts"?}."""
-    data: Any = fields.json_document(body) if body.strip() else None
-    problems = schemas.check(schemas.SOURCE, data)
-    if problems:
-        raise ValidationError(problems)
-    if not isinstance(data, dict):
-        raise ValidationError.single("body", "must be a JSON object")
+    data = schemas.parsed_object(body, schemas.SOURCE)
     checks = fields.Problems()
     url = fields.link(data["url"], "url", checks) or ""
     language = None
@@ -43,8 +36,4 @@ def parse_source(body: bytes) -> SourceInput:
 
 def parse_source_change(body: bytes) -> bool:
     """Parse {"paused": true|false}; return paused."""
-    data: Any = fields.json_document(body) if body.strip() else None
-    problems = schemas.check(schemas.SOURCE_CHANGE, data)
-    if problems or not isinstance(data, dict):
-        raise ValidationError(problems or [])
-    return bool(data["paused"])
+    return bool(schemas.parsed_object(body, schemas.SOURCE_CHANGE)["paused"])

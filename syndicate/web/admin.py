@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from ..errors import ValidationError
-from ..ingest import fields, schemas
+from ..ingest import schemas
 from ..ingest.named_feeds import parse_named_feed
 from ..ingest.operator import parse_job_request
 from ..ingest.sources import parse_source, parse_source_change
@@ -133,10 +133,7 @@ def delete_feed(name: str) -> Response:
 @require(Role.OPERATOR)
 def create_partner() -> tuple[Response, int]:
     """Create (or renew) a partner's key for non-public feeds; the key is shown only now."""
-    data = fields.json_document(request.get_data(cache=False) or b"{}")
-    problems = schemas.check(schemas.PARTNER, data)
-    if problems:
-        raise ValidationError(problems)
+    data = schemas.parsed_object(request.get_data(cache=False) or b"{}", schemas.PARTNER)
     name = str(data["name"]).strip()
     key = services().pipeline.commands.create_partner(name)
     audited("create_partner", {"name": name}, "key issued")
