@@ -659,6 +659,31 @@ def sources_resume(source_id: int) -> None:
     click.echo(f"resumed source {source_id}")
 
 
+@sources_group.command("update")
+@click.argument("source_id", type=int)
+@click.option("--language", help="The feed's language; '' for the feed's own or detected.")
+@click.option("--interval", type=click.IntRange(1, 30 * 86400), help="Seconds between polls.")
+@click.option("--categories", help="Categories added to every entry, comma-separated.")
+@reported
+def sources_update(source_id: int, language: str | None, interval: int | None,
+                   categories: str | None) -> None:
+    """Change a source; a new language or categories re-read the whole feed at once."""
+    from .ingest.sources import parse_source_change
+
+    body: dict[str, Any] = {}
+    if language is not None:
+        body["language"] = language
+    if interval is not None:
+        body["interval"] = interval
+    if categories is not None:
+        body["categories"] = [c.strip() for c in categories.split(",") if c.strip()]
+    changes = parse_source_change(json.dumps(body).encode())
+    source = _services().pipeline.commands.change_source(source_id, changes)
+    click.echo(f"updated source {source_id}: language {source.language or 'auto'}, "
+               f"interval {source.interval or 'default'}, "
+               f"categories {','.join(source.categories) or '-'}")
+
+
 @sources_group.command("remove")
 @click.argument("source_id", type=int)
 @reported

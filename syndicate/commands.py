@@ -290,11 +290,22 @@ class Commands:
 
     def pause_source(self, source_id: int, paused: bool) -> Source:
         """Pause a source, or resume it (due at once; its failure counts start again)."""
+        return self.change_source(source_id, {"paused": paused})
+
+    def change_source(self, source_id: int, changes: Mapping[str, Any]) -> Source:
+        """Change a source's paused state, language, interval or categories. A resume clears
+        its flag and failure counts; a new language or categories re-read the whole feed
+        (no conditional GET), both due at once."""
+        update = dict(changes)
+        now = self.clock()
+        if update.get("paused") is False:
+            update.update(flagged=None, errors=0, feed_errors=0, next_fetch=now)
+        if "categories" in update:
+            update["categories"] = list(update["categories"])
+        if "language" in update or "categories" in update:
+            update.update(etag=None, last_modified=None, next_fetch=now)
         with self.store.write() as session:
-            changes: dict[str, Any] = {"paused": paused}
-            if not paused:
-                changes.update(flagged=None, errors=0, feed_errors=0, next_fetch=self.clock())
-            return source_store.update(session, source_id, changes)
+            return source_store.update(session, source_id, update)
 
     def remove_source(self, source_id: int) -> Source:
         """Forget a source; the articles it brought stay."""

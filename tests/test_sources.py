@@ -597,3 +597,49 @@ def test_a_permanent_redirect_moves_the_source(polling: Services, upstream: Upst
     upstream.requests.clear()
     polling.pipeline.poll_sources([polling.pipeline.queries.source(moved.id)])
     assert [path for path, _ in upstream.requests] == ["/new.xml"]
+
+
+def test_a_new_language_rereads_the_whole_feed(polling: Services, upstream: Upstream,
+                                               client: FlaskClient,
+                                               operator: dict[str, str]) -> None:
+    upstream.routes["/f"] = Document(make.rss20(entries(2), language=None))
+    source = add(polling, upstream.url("/f"))
+    polling.pipeline.poll_sources()
+    assert {a.language for a in articles_of(polling)} == {"en"}  # detected
+    path = f"/api/v1/sources/{source.id}"
+    assert client.patch(path, json={}, headers=operator).status_code == 422
+    bad = client.patch(path, json={"language": "xx-nonsense"}, headers=operator)
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "language"
+    changed = client.patch(path, json={"language": "es", "categories": ["wire"]},
+                           headers=operator)
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.get_json()["language"], changed.get_json()["etag"]) == ("es", None)
+
+    upstream.requests.clear()
+    report = polling.pipeline.poll_sources()  # due at once, and not conditional
+    assert report.updated == 2
+    assert "If-None-Match" not in upstream.requests[0][1]
+    assert {(a.language, a.categories) for a in articles_of(polling)} == {("es", ("wire",))}
+
+
+def test_a_stopped_poller_starts_no_fetch(polling: Services, upstream: Upstream) -> None:
+    upstream.routes["/f"] = Document(make.rss20(entries(1)))
+    add(polling, upstream.url("/f"))
+    polling.pipeline.poller.stop()  # the scheduler is shutting down
+    assert polling.pipeline.poll_sources().polled == 0
+    assert upstream.requests == []
+    polling.pipeline.poller.start()
+    assert polling.pipeline.poll_sources().polled == 1
+
+
+def test_sources_update_cli(make_app: Callable[..., Flask]) -> None:
+    runner = make_app().test_cli_runner()
+    runner.invoke(args=["sources", "add", "https://news.example/feed.xml"])
+    updated = runner.invoke(args=["sources", "update", "1", "--language", "fr-CA",
+                                  "--interval", "120", "--categories", "world"])
+    assert updated.exit_code == 0, updated.output
+    assert updated.output.strip() == "updated source 1: language fr, interval 120, " \
+        "categories world"
+    cleared = runner.invoke(args=["sources", "update", "1", "--language", ""])
+    assert "language auto" in cleared.output
+    assert runner.invoke(args=["sources", "update", "1"]).exit_code == 1  # nothing to change

@@ -42,6 +42,15 @@ class Poller:
         self.per_host = per_host
         self._due: dict[int, tuple[datetime, datetime]] = {}  # id: (store's next_fetch, due)
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Start no more fetches (those under way finish); sources left stay due."""
+        self._stopping.set()
+
+    def start(self) -> None:
+        """Fetch again after stop()."""
+        self._stopping.clear()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Poller:
@@ -94,6 +103,8 @@ class Poller:
         pending: dict[Future[Outcome], str] = {}
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="fetch") as pool:
             def start_more() -> None:
+                if self._stopping.is_set():
+                    return
                 for host, queue in queues.items():
                     while queue and running[host] < self.per_host \
                             and len(pending) < self.workers:

@@ -115,8 +115,17 @@ SOURCE: Schema = {
                         "though they are not public (a private deployment)"},
     },
 }
-SOURCE_CHANGE: Schema = {"type": "object", "additionalProperties": False, "required": ["paused"],
-                         "properties": {"paused": {"type": "boolean"}}}
+SOURCE_CHANGE: Schema = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "paused": {"type": "boolean", "description": "false resumes: clears the flag and the "
+                   "failure counts, due at once"},
+        "language": {"type": "string", "maxLength": 35, "description": "a language tag, or "
+                     "\"\" for the feed's own or detected"},
+        "interval": SOURCE["properties"]["interval"],
+        "categories": SOURCE["properties"]["categories"],
+    },
+}
 PARTNER: Schema = {"type": "object", "additionalProperties": False, "required": ["name"],
                    "properties": {"name": {"type": "string", "minLength": 1,
                                            "maxLength": 100}}}

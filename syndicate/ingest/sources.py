@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import addresses
 from .. import languages as known
+from ..errors import ValidationError
 from ..models import SourceInput
 from . import fields, schemas
 
@@ -34,6 +36,21 @@ def parse_source(body: bytes) -> SourceInput:
                        interval=data.get("interval"), allow_hosts=tuple(dict.fromkeys(hosts)))
 
 
-def parse_source_change(body: bytes) -> bool:
-    """Parse {"paused": true|false}; return paused."""
-    return bool(schemas.parsed_object(body, schemas.SOURCE_CHANGE)["paused"])
+def parse_source_change(body: bytes) -> dict[str, Any]:
+    """Parse {"paused"?, "language"?, "interval"?, "categories"?} (at least one) into the
+    changes to make; language "" means the feed's own, else detected."""
+    data = schemas.parsed_object(body, schemas.SOURCE_CHANGE)
+    if not data:
+        raise ValidationError.single("body", "give at least one of paused, language, interval, "
+                                     "categories")
+    checks = fields.Problems()
+    changes: dict[str, Any] = {k: data[k] for k in ("paused", "interval") if k in data}
+    if "categories" in data:
+        changes["categories"] = fields.categories(data["categories"], "categories", checks)
+    if "language" in data:
+        found = known.loose(data["language"]) if data["language"] else None
+        if data["language"] and found is None:
+            checks.add("language", f"{data['language']!r} is not a language this service knows")
+        changes["language"] = found.tag if found else None
+    checks.raise_if_any()
+    return changes

@@ -113,6 +113,7 @@ class Leader:
 
     def _schedule(self, held: Held) -> None:
         log.info("this scheduler is active")
+        self.services.pipeline.poller.start()
         scheduler = build(self.services, worker=self.worker)
         scheduler.start()
         self.active.set()
@@ -123,6 +124,7 @@ class Leader:
                     return
         finally:
             self.active.clear()
+            self.services.pipeline.poller.stop()  # a long pass ends after the fetches under way
             scheduler.shutdown(wait=True)
             if self.worker:
                 self.services.pipeline.runner.release()

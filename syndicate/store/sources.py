@@ -15,7 +15,7 @@ from .schema import SourceRow
 
 STATE = frozenset({"next_fetch", "last_fetch", "last_status", "etag", "last_modified", "errors",
                    "feed_errors", "last_error", "entries_ingested", "last_note", "paused",
-                   "flagged", "url"})
+                   "flagged", "url", "language", "interval", "categories"})
 
 
 def add(session: Session, data: SourceInput, now: datetime) -> Source:

@@ -176,10 +176,10 @@ def get_source(source_id: int) -> Response:
 @bp.patch("/sources/<int(max=2147483647):source_id>")
 @require(Role.OPERATOR)
 def change_source(source_id: int) -> Response:
-    """Pause a source, or resume it (which clears its flag and failure counts)."""
-    paused = parse_source_change(request.get_data(cache=False))
-    source = services().pipeline.commands.pause_source(source_id, paused)
-    audited("pause_source" if paused else "resume_source", {"source": source_id}, "done")
+    """Pause or resume a source, or change its language, interval or categories."""
+    changes = parse_source_change(request.get_data(cache=False))
+    source = services().pipeline.commands.change_source(source_id, changes)
+    audited("change_source", {"source": source_id, **changes}, "done")
     return jsonify(source_json(source))
 
 
