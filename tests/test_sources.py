@@ -643,3 +643,36 @@ def test_sources_update_cli(make_app: Callable[..., Flask]) -> None:
     cleared = runner.invoke(args=["sources", "update", "1", "--language", ""])
     assert "language auto" in cleared.output
     assert runner.invoke(args=["sources", "update", "1"]).exit_code == 1  # nothing to change
+
+
+def test_a_dns_rebind_between_lookups_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first answer is public, the next private: the address connected to is the one
+    checked, and every lookup is checked, so the private one is never reached."""
+    import socket
+
+    from syndicate.errors import FetchRefused
+    from syndicate.fetch.client import Client, Limits
+
+    answers = iter(["93.184.216.34", "10.0.0.7", "10.0.0.7", "10.0.0.7"])
+    connected: list[object] = []
+
+    def resolver(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port or 80))]
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        connected.append(args)
+        raise OSError("no network in this test")
+
+    import urllib3.util.connection
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", connect)
+    with pytest.raises(FetchRefused, match="10.0.0.7"):
+        Client(Limits(timeout=2)).get("http://rebind.example/feed.xml")
+    assert connected == []
+    answers = iter(["93.184.216.34"] * 3)  # a public name is connected to, pinned
+    from syndicate.errors import FetchFailed
+
+    with pytest.raises(FetchFailed, match="no network in this test"):
+        Client(Limits(timeout=2)).get("http://public.example/feed.xml")
+    assert connected and connected[0][0][0] == "93.184.216.34"
