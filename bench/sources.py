@@ -101,7 +101,7 @@ def poll_bench(sources: int, entries: int) -> None:
             services.store.upgrade()
             pipeline = services.pipeline
             for url in urls:
-                pipeline.commands.add_source(SourceInput(url=url, producer="bench"))
+                pipeline.sources.add(SourceInput(url=url, producer="bench"))
             pipeline.commands.language_of  # noqa: B018 - the detector loads on first use
             base_s, base_entries = baseline(urls)
 

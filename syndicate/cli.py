@@ -616,7 +616,7 @@ def sources_add(url: str, language: str | None, producer: str | None, categories
         body["categories"] = [c.strip() for c in categories.split(",") if c.strip()]
     if interval:
         body["interval"] = interval
-    source = _services().pipeline.commands.add_source(parse_source(json.dumps(body).encode()))
+    source = _services().pipeline.sources.add(parse_source(json.dumps(body).encode()))
     click.echo(f"added source {source.id}: {source.url} (producer {source.producer})")
 
 
@@ -646,7 +646,7 @@ def sources_show(source_id: int) -> None:
 @reported
 def sources_pause(source_id: int) -> None:
     """Stop polling a source."""
-    _services().pipeline.commands.pause_source(source_id, True)
+    _services().pipeline.sources.pause(source_id, True)
     click.echo(f"paused source {source_id}")
 
 
@@ -655,7 +655,7 @@ def sources_pause(source_id: int) -> None:
 @reported
 def sources_resume(source_id: int) -> None:
     """Poll a paused source again (clears its flag and failure counts)."""
-    _services().pipeline.commands.pause_source(source_id, False)
+    _services().pipeline.sources.pause(source_id, False)
     click.echo(f"resumed source {source_id}")
 
 
@@ -678,7 +678,7 @@ def sources_update(source_id: int, language: str | None, interval: int | None,
     if categories is not None:
         body["categories"] = [c.strip() for c in categories.split(",") if c.strip()]
     changes = parse_source_change(json.dumps(body).encode())
-    source = _services().pipeline.commands.change_source(source_id, changes)
+    source = _services().pipeline.sources.change(source_id, changes)
     click.echo(f"updated source {source_id}: language {source.language or 'auto'}, "
                f"interval {source.interval or 'default'}, "
                f"categories {','.join(source.categories) or '-'}")
@@ -689,7 +689,7 @@ def sources_update(source_id: int, language: str | None, interval: int | None,
 @reported
 def sources_remove(source_id: int) -> None:
     """Forget a source; the articles it brought stay."""
-    _services().pipeline.commands.remove_source(source_id)
+    _services().pipeline.sources.remove(source_id)
     click.echo(f"removed source {source_id}")
 
 

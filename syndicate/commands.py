@@ -9,26 +9,13 @@ from __future__ import annotations
 
 import logging
 import math
-import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from . import ingest
 from .config import Settings
-from .errors import (
-    Conflict,
-    FeedInvalid,
-    NotFound,
-    RateLimited,
-    SourceError,
-    SyndicateError,
-    ValidationError,
-)
-from .fetch import schedule
-from .fetch.client import Fetched
-from .ingest.feeds import FeedDocument, parse_feed
+from .errors import Conflict, NotFound, RateLimited, ValidationError
 from .ingest.language import Detector, Langid, decide
 from .models import (
     Article,
@@ -37,10 +24,7 @@ from .models import (
     IngestOutcome,
     IngestResult,
     NamedFeed,
-    PollReport,
     Role,
-    Source,
-    SourceInput,
     Token,
 )
 from .store import Store, counters, rates, sessions
@@ -48,7 +32,6 @@ from .store import articles as article_store
 from .store import audit as audit_store
 from .store import feeds as feed_store
 from .store import named_feeds as named_store
-from .store import sources as source_store
 from .store import tokens as token_store
 from .store import translations as translation_store
 from .translate import article as article_translation
@@ -280,162 +263,3 @@ class Commands:
         """Record an operator action."""
         with self.store.write() as session:
             audit_store.record(session, actor, action, params, outcome, self.clock())
-
-    # Upstream sources: registering them, and recording what each poll found.
-
-    def add_source(self, data: SourceInput) -> Source:
-        """Register an upstream feed; the poller fetches it within seconds."""
-        with self.store.write() as session:
-            return source_store.add(session, data, self.clock())
-
-    def pause_source(self, source_id: int, paused: bool) -> Source:
-        """Pause a source, or resume it (due at once; its failure counts start again)."""
-        return self.change_source(source_id, {"paused": paused})
-
-    def change_source(self, source_id: int, changes: Mapping[str, Any]) -> Source:
-        """Change a source's paused state, language, interval or categories. A resume clears
-        its flag and failure counts; a new language or categories re-read the whole feed
-        (no conditional GET), both due at once."""
-        update = dict(changes)
-        now = self.clock()
-        if update.get("paused") is False:
-            update.update(flagged=None, errors=0, feed_errors=0, next_fetch=now)
-        if "categories" in update:
-            update["categories"] = list(update["categories"])
-        if "language" in update or "categories" in update:
-            update.update(etag=None, last_modified=None, next_fetch=now)
-        with self.store.write() as session:
-            return source_store.update(session, source_id, update)
-
-    def remove_source(self, source_id: int) -> Source:
-        """Forget a source; the articles it brought stay."""
-        with self.store.write() as session:
-            return source_store.delete(session, source_id)
-
-    def fetch_source_now(self, source_id: int) -> Source:
-        """Make a source due now (the poller takes it up within seconds)."""
-        with self.store.write() as session:
-            source = source_store.get(session, source_id)
-            if source.paused:
-                raise Conflict(f"source {source_id} is paused; resume it first")
-            return source_store.update(session, source_id, {"next_fetch": self.clock()})
-
-    def record_poll(self, source: Source, outcome: Fetched | SourceError
-                    ) -> tuple[PollReport, datetime | None]:
-        """Take what a poll brought: ingest new and changed entries and move the schedule.
-        Return the report and, when nothing needed writing (a 304 on a healthy source), the
-        next poll time for the poller to keep in memory."""
-        now = self.clock()
-        draw = random.random()  # jitter, so sources added together spread out
-        if isinstance(outcome, SourceError):
-            return self._failed(source, outcome, now, draw), None
-        pace = self._pace(source)
-        if outcome.status == 304:
-            due = schedule.after_success(pace, now, draw, max_age=outcome.max_age,
-                                         retry_after=outcome.retry_after)
-            if source.errors == 0 and source.last_status in (200, 304) \
-                    and outcome.moved_to is None:
-                return PollReport(polled=1, not_modified=1), due  # nothing to write
-            self._update(source, {"last_fetch": now, "last_status": 304, "errors": 0,
-                                  "feed_errors": 0, "last_error": None, "next_fetch": due})
-            return PollReport(polled=1, not_modified=1), None
-        try:
-            document = parse_feed(outcome.body, outcome.content_type,
-                                  default_language=source.language
-                                  or self.settings.source_language,
-                                  limit=self.settings.source_max_entries)
-        except FeedInvalid as exc:
-            return self._failed(source, exc, now, draw), None
-        report, note = self._take(source, document)
-        changes: dict[str, Any] = {
-            "last_fetch": now, "last_status": 200, "etag": outcome.etag,
-            "last_modified": outcome.last_modified, "errors": 0, "feed_errors": 0,
-            "last_error": None, "last_note": note,
-            "entries_ingested": source.entries_ingested + report.created + report.updated,
-            "next_fetch": schedule.after_success(pace, now, draw,
-                                                 ttl_minutes=document.ttl_minutes,
-                                                 max_age=outcome.max_age,
-                                                 retry_after=outcome.retry_after)}
-        if outcome.moved_to:
-            changes["url"] = outcome.moved_to
-        self._update(source, changes)
-        log.info("source %d: %d new, %d changed of %d entries (%s)", source.id, report.created,
-                 report.updated, document.total, source.url)
-        return report, None
-
-    def record_unexpected(self, source: Source, exc: Exception) -> PollReport:
-        """Record a failure nobody foresaw (a bug, the store) on its source, backing off."""
-        try:
-            report, _ = self.record_poll(source, SourceError(
-                f"unexpected failure: {type(exc).__name__}: {exc}"))
-            return report
-        except SyndicateError:
-            return PollReport(polled=1, failed=1)
-
-    def _take(self, source: Source, document: FeedDocument) -> tuple[PollReport, str | None]:
-        """Decide each entry's language and categories, then store them all."""
-        ready: list[ArticleInput] = []
-        held: list[str] = []
-        limit = self.clock() + FUTURE_SLACK
-        for entry in document.entries:
-            if source.language:
-                entry = replace(entry, language=source.language, language_stated=True)
-            if source.categories:
-                labels = tuple(dict.fromkeys((*entry.categories, *source.categories)))
-                entry = replace(entry, categories=labels[:50])
-            try:
-                entry = self.language_of(entry)
-            except ValidationError as exc:
-                held.append(f"{entry.guid!r}: {exc.problems[0].detail}")
-                continue
-            if entry.published is not None and entry.published > limit:
-                held.append(f"{entry.guid!r}: published more than a day ahead")
-                continue
-            ready.append(entry)
-        results = self.ingest_many(ready, source.producer)
-        report = PollReport(
-            polled=1, held=len(held),
-            created=sum(r.outcome is IngestOutcome.CREATED for r in results),
-            updated=sum(r.outcome is IngestOutcome.UPDATED for r in results))
-        notes = [n for n in (document.note(),
-                             f"{len(held)} entries held: {'; '.join(held[:3])}" if held else None)
-                 if n]
-        return report, "; ".join(notes)[:2000] or None
-
-    def _failed(self, source: Source, error: SourceError, now: datetime,
-                draw: float) -> PollReport:
-        errors = source.errors + 1
-        feed_errors = source.feed_errors + 1 if error.counts_toward_pause else source.feed_errors
-        changes: dict[str, Any] = {
-            "last_fetch": now, "last_status": error.status, "errors": errors,
-            "feed_errors": feed_errors, "last_error": f"{error.kind}: {error.detail}"[:2000],
-            "next_fetch": schedule.after_failure(self._pace(source), now, draw, errors,
-                                                 retry_after=error.retry_after)}
-        if feed_errors >= self.settings.source_pause_after:
-            changes.update(paused=True, flagged=f"paused after {feed_errors} failures in a row; "
-                           f"last: {error.kind}: {error.detail}"[:2000])
-            log.error("source %d paused after %d failures: %s", source.id, feed_errors,
-                      error.detail)
-        else:
-            log.warning("source %d (%s): %s: %s", source.id, source.url, error.kind,
-                        error.detail)
-        self._update(source, changes)
-        return PollReport(polled=1, failed=1)
-
-    def _pace(self, source: Source) -> schedule.Pace:
-        return schedule.Pace(source.interval or self.settings.source_interval,
-                             self.settings.source_min_interval,
-                             self.settings.source_max_interval)
-
-    def _update(self, source: Source, changes: dict[str, Any]) -> None:
-        try:
-            with self.store.write() as session:
-                source_store.update(session, source.id, changes)
-        except NotFound:
-            log.info("source %d was removed while it was polled", source.id)
-        except Conflict:  # it moved to a URL another source has: keep polling the old one
-            if "url" not in changes:
-                raise
-            log.warning("source %d moved to %s, which another source polls", source.id,
-                        changes["url"])
-            self._update(source, {k: v for k, v in changes.items() if k != "url"})

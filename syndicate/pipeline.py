@@ -18,6 +18,7 @@ from .fetch.poller import Poller
 from .models import PollReport, PublishReport, Source, TranslateReport
 from .publish.publisher import Publisher
 from .queries import Queries
+from .sources import Sources
 from .store import Store
 from .timestamps import utc_now
 from .translate.engine import Translator
@@ -39,6 +40,7 @@ class Pipeline:
         self.translator = translator
         self.clock = clock
         self.commands = Commands(settings, store, clock)
+        self.sources = Sources(settings, store, clock, self.commands)
         self.runner = TranslationRunner(store, translator,
                                         settings.translations_dir / "glossary.toml",
                                         settings.lease_seconds, clock, role)
@@ -64,10 +66,10 @@ class Pipeline:
         report = PollReport()
         for outcome in self.poller.fetch(sources):
             try:
-                polled, due = self.commands.record_poll(outcome.source, outcome.result)
+                polled, due = self.sources.record_poll(outcome.source, outcome.result)
             except Exception as exc:  # one source's trouble (a bug, the store) costs only it
                 log.exception("source %d: its poll could not be taken", outcome.source.id)
-                polled, due = self.commands.record_unexpected(outcome.source, exc), None
+                polled, due = self.sources.record_unexpected(outcome.source, exc), None
             self.poller.remember(outcome.source, due)
             report = report.plus(polled)
         return report

@@ -44,7 +44,7 @@ def polling(make_app: Callable[..., Flask]) -> Services:
 
 def add(services: Services, url: str, **fields: Any) -> Source:
     """Register a source the way the API does, due now."""
-    return services.pipeline.commands.add_source(
+    return services.pipeline.sources.add(
         SourceInput(url=url, producer=fields.pop("producer", "upstream"), **fields))
 
 
@@ -249,7 +249,7 @@ def test_failures_back_off_and_parse_errors_pause_the_source(
     assert "not well-formed XML" in (flagged.last_error or "")
     assert upstream.hits("/broken") == 3  # paused: not fetched on the fourth pass
 
-    resumed = services.pipeline.commands.pause_source(broken.id, False)
+    resumed = services.pipeline.sources.pause(broken.id, False)
     assert (resumed.paused, resumed.flagged, resumed.feed_errors) == (False, None, 0)
 
 
@@ -654,7 +654,7 @@ def test_a_dns_rebind_between_lookups_is_refused(monkeypatch: pytest.MonkeyPatch
     from syndicate.fetch.client import Client, Limits
 
     answers = iter(["93.184.216.34", "10.0.0.7", "10.0.0.7", "10.0.0.7"])
-    connected: list[object] = []
+    connected: list[Any] = []
 
     def resolver(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port or 80))]

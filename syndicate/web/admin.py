@@ -153,7 +153,7 @@ def revoke_partner(name: str) -> Response:
 @require(Role.OPERATOR)
 def create_source() -> tuple[Response, int, dict[str, str]]:
     """Register an upstream feed (RSS, Atom or JSON Feed); it is fetched within seconds."""
-    source = services().pipeline.commands.add_source(parse_source(request.get_data(cache=False)))
+    source = services().pipeline.sources.add(parse_source(request.get_data(cache=False)))
     audited("add_source", {"url": source.url}, f"source {source.id}")
     return jsonify(source_json(source)), 201, {
         "Location": url_for("admin.get_source", source_id=source.id)}
@@ -178,7 +178,7 @@ def get_source(source_id: int) -> Response:
 def change_source(source_id: int) -> Response:
     """Pause or resume a source, or change its language, interval or categories."""
     changes = parse_source_change(request.get_data(cache=False))
-    source = services().pipeline.commands.change_source(source_id, changes)
+    source = services().pipeline.sources.change(source_id, changes)
     audited("change_source", {"source": source_id, **changes}, "done")
     return jsonify(source_json(source))
 
@@ -187,7 +187,7 @@ def change_source(source_id: int) -> Response:
 @require(Role.OPERATOR)
 def delete_source(source_id: int) -> Response:
     """Remove a source; the articles it brought stay."""
-    source = services().pipeline.commands.remove_source(source_id)
+    source = services().pipeline.sources.remove(source_id)
     audited("remove_source", {"source": source_id}, "removed")
     return jsonify(source_json(source))
 
@@ -196,7 +196,7 @@ def delete_source(source_id: int) -> Response:
 @require(Role.OPERATOR)
 def fetch_source(source_id: int) -> tuple[Response, int]:
     """Fetch a source now (the poller takes it up within seconds)."""
-    source = services().pipeline.commands.fetch_source_now(source_id)
+    source = services().pipeline.sources.fetch_now(source_id)
     audited("fetch_source", {"source": source_id}, "due now")
     return jsonify(source_json(source)), 202
 

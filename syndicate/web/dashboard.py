@@ -158,7 +158,7 @@ def add_source() -> ResponseReturnValue:
         if not interval.isdigit():
             raise ValidationError.single("interval", "must be a whole number of seconds")
         body["interval"] = int(interval)
-    source = services().pipeline.commands.add_source(parse_source(json.dumps(body).encode()))
+    source = services().pipeline.sources.add(parse_source(json.dumps(body).encode()))
     audited("add_source", {"url": source.url}, f"source {source.id} (dashboard)")
     return redirect(f"/admin/?message=source+{source.id}+added", code=303)
 
@@ -168,12 +168,12 @@ def change_source(source_id: int) -> ResponseReturnValue:
     """Fetch now, pause, resume or remove a source from the dashboard."""
     if _acting_operator() is None:
         return render_template("dashboard_sign_in.html", error="sign in first"), 401
-    commands = services().pipeline.commands
+    sources = services().pipeline.sources
     action = request.form.get("action", "")
-    acts = {"fetch": lambda: commands.fetch_source_now(source_id),
-            "pause": lambda: commands.pause_source(source_id, True),
-            "resume": lambda: commands.pause_source(source_id, False),
-            "remove": lambda: commands.remove_source(source_id)}
+    acts = {"fetch": lambda: sources.fetch_now(source_id),
+            "pause": lambda: sources.pause(source_id, True),
+            "resume": lambda: sources.pause(source_id, False),
+            "remove": lambda: sources.remove(source_id)}
     if action not in acts:
         raise ValidationError.single("action", f"must be one of {', '.join(acts)}")
     acts[action]()
