@@ -2,13 +2,15 @@
 
 The rules this package keeps (the layers are checked by import-linter in ``make test``: see
 ``[tool.importlinter]`` in pyproject.toml):
-- ``pipeline.py`` is the one thin orchestrator: it alone knows ingest -> translate -> render ->
-  publish. Each stage has its own module: ``commands`` (writes), ``translate/runner``,
+- ``pipeline.py`` is the one thin orchestrator: it alone knows (fetch ->) ingest -> translate
+  -> render -> publish. Each stage has its own module: ``fetch/poller`` (upstream feeds),
+  ``sources`` (recording polls), ``commands`` (writes), ``translate/runner``,
   ``publish/publisher``, and ``queries`` (the read side views use); stages never call each
   other. Views, CLI commands and jobs call the pipeline.
-- Pure core: ``ingest/``, ``translate/{segment,markup,article}`` and ``publish/{entries,render}``
-  never touch the database, the clock, the disk or Flask. I/O lives at the edges: ``store/``,
-  ``translate/{argos,packages}``, ``publish/{writer,websub}``, ``web/``, ``cli.py``, ``jobs/``.
+- Pure core: ``ingest/``, ``addresses``, ``fetch/schedule``, ``translate/{segment,markup,
+  article}`` and ``publish/{entries,render}`` never touch the database, the clock, the network
+  or Flask. I/O lives at the edges: ``store/``, ``fetch/client``, ``translate/{argos,packages}``,
+  ``publish/{writer,websub}``, ``web/``, ``cli.py``, ``jobs/``.
 - Nothing below ``web/`` (and ``cli.py``) imports Flask. ``create_app`` only wires parts.
 - One exception tree (``errors.py``); ``web/problems.py`` alone maps it to HTTP.
 """
