@@ -676,3 +676,42 @@ def test_a_dns_rebind_between_lookups_is_refused(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(FetchFailed, match="no network in this test"):
         Client(Limits(timeout=2)).get("http://public.example/feed.xml")
     assert connected and connected[0][0][0] == "93.184.216.34"
+
+
+def test_a_host_gets_at_most_its_share_of_connections_and_polls_spread_out(
+        make_app: Callable[..., Flask], upstream: Upstream) -> None:
+    import threading
+    import time
+
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_PER_HOST="2",
+                   SYNDICATE_FETCH_WORKERS="6")
+    services: Services = app.extensions[EXTENSION_KEY]
+    together = threading.Condition()
+    active, peak = [0], [0]
+
+    def slow(path: str) -> Any:
+        document = Document(make.rss20(entries(1, prefix=path)))
+
+        def handle(handler: Any) -> None:
+            with together:
+                active[0] += 1
+                peak[0] = max(peak[0], active[0])
+                together.notify_all()
+                # hold on until a second request is in, so the peak shows what the poller
+                # allows (the last lone request gives up waiting)
+                together.wait_for(lambda: active[0] >= 2, timeout=1.0)
+            time.sleep(0.05)  # and give a third, were it allowed, the time to arrive
+            with together:
+                active[0] -= 1
+            document(handler)
+
+        return handle
+
+    for i in range(6):
+        upstream.routes[f"/f{i}"] = slow(f"f{i}")
+        add(services, upstream.url(f"/f{i}"), producer=f"p{i}")
+    report = services.pipeline.poll_sources()
+    assert (report.polled, report.created) == (6, 6)
+    assert peak[0] == 2  # six workers, one host: two at a time
+    due = {s.next_fetch for s in services.pipeline.queries.sources()}
+    assert len(due) == 6  # the same interval, spread by jitter
