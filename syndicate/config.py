@@ -62,6 +62,7 @@ class Settings:
     fetch_connect_timeout: int
     fetch_max_bytes: int
     fetch_allow_hosts: tuple[str, ...]
+    fetch_ca_bundle: Path | None
     fetch_workers: int
     fetch_per_host: int
     source_interval: int
@@ -138,6 +139,7 @@ class Settings:
             fetch_max_bytes=reader.get("FETCH_MAX_BYTES", str(15 * 1024 * 1024),
                                        _int_between(1024, 1 << 30)),
             fetch_allow_hosts=reader.get("FETCH_ALLOW_HOSTS", "", _hosts),
+            fetch_ca_bundle=reader.get("FETCH_CA_BUNDLE", "", _optional_file),
             fetch_workers=reader.get("FETCH_WORKERS", "8", _int_between(1, 256)),
             fetch_per_host=reader.get("FETCH_PER_HOST", "2", _int_between(1, 64)),
             source_interval=reader.get("SOURCE_INTERVAL", "900", _int_between(1, 7 * 86400)),
@@ -336,3 +338,12 @@ def _choice(*options: str) -> Callable[[str], str]:
         return raw.strip().lower()
 
     return parse
+
+
+def _optional_file(raw: str) -> Path | None:
+    if not raw.strip():
+        return None
+    path = Path(raw.strip()).expanduser()
+    if not path.is_file():
+        raise ValueError("must name a readable file (PEM certificates)")
+    return path

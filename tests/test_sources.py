@@ -277,10 +277,6 @@ def test_a_source_may_name_its_own_allowed_host(app: Flask, upstream: Upstream) 
     assert services.pipeline.poll_sources().created == 2
 
 
-HOSTILE_PATHS = ["/to-loopback", "/to-metadata", "/to-v6-loopback", "/to-unspecified",
-                 "/to-private", "/to-intranet-name", "/to-file", "/downgrade", "/loop"]
-
-
 def test_redirects_to_forbidden_places_are_refused(
         polling: Services, upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
@@ -300,8 +296,7 @@ def test_redirects_to_forbidden_places_are_refused(
                "/to-unspecified": f"http://0.0.0.0:{port}/good",
                "/to-private": "http://192.168.1.1/feed",
                "/to-intranet-name": "http://intranet.example/feed",
-               "/to-file": "file:///etc/passwd",
-               "/downgrade": "http://upstream.example/feed", "/loop": "/loop"}
+               "/to-file": "file:///etc/passwd", "/loop": "/loop"}
     for path, target in targets.items():
         upstream.routes[path] = status(301, {"Location": target})
     upstream.routes["/good"] = Document(make.rss20(entries(2, prefix="good")))
@@ -329,7 +324,7 @@ def test_redirects_to_forbidden_places_are_refused(
     assert polling.pipeline.queries.source(good.id).errors == 0
 
 
-def test_https_to_http_redirect_is_refused(polling: Services) -> None:
+def test_other_schemes_and_credentials_are_refused(polling: Services) -> None:
     from syndicate.errors import FetchRefused
     from syndicate.fetch.client import Client, Limits
 
@@ -715,3 +710,60 @@ def test_a_host_gets_at_most_its_share_of_connections_and_polls_spread_out(
     assert peak[0] == 2  # six workers, one host: two at a time
     due = {s.next_fetch for s in services.pipeline.queries.sources()}
     assert len(due) == 6  # the same interval, spread by jitter
+
+
+@pytest.fixture
+def tls_upstream(tmp_path: Path) -> Iterator[tuple[Upstream, Path]]:
+    """An HTTPS upstream on 127.0.0.2 with a certificate from a throwaway CA (whose bundle is
+    returned), valid for that address and for feeds.internal."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert(ALLOW, "feeds.internal")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    with serving(tls=context) as server:
+        yield server, bundle
+
+
+def test_https_sources_are_verified_pinned_and_never_downgraded(
+        make_app: Callable[..., Flask], tls_upstream: tuple[Upstream, Path],
+        upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    secure, bundle = tls_upstream
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_CA_BUNDLE=str(bundle))
+    services: Services = app.extensions[EXTENSION_KEY]
+    real = socket.getaddrinfo
+
+    def resolver(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "feeds.internal":  # a private deployment's name for the allowed address
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ALLOW, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    secure.routes["/feed.xml"] = Document(make.rss20(entries(2, prefix="tls")))
+    secure.routes["/down"] = status(302, {"Location": upstream.url("/feed.xml")})
+    upstream.routes["/feed.xml"] = Document(make.rss20(entries(2, prefix="plain")))
+    by_address = add(services, secure.url("/feed.xml"), producer="by-address")
+    by_name = add(services, f"https://feeds.internal:{secure.port}/feed.xml", producer="by-name")
+    downgrade = add(services, secure.url("/down"), producer="down")
+
+    report = services.pipeline.poll_sources()
+
+    assert report.created == 4, [services.pipeline.queries.source(s.id).last_error
+                                 for s in (by_address, by_name)]
+    assert {a.guid for a in articles_of(services, "by-name")} == {"tls-0", "tls-1"}
+    refused = services.pipeline.queries.source(downgrade.id).last_error or ""
+    assert refused.startswith("refused: redirect from https to http")
+    assert upstream.hits("/feed.xml") == 0
+
+    unverified = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW).extensions[EXTENSION_KEY]
+    other = add(unverified, secure.url("/feed.xml") + "?again", producer="unverified")
+    unverified.pipeline.poll_sources([unverified.pipeline.queries.source(other.id)])
+    failed = unverified.pipeline.queries.source(other.id).last_error or ""
+    assert failed.startswith("fetch: connection failed") and "CERTIFICATE_VERIFY_FAILED" in failed

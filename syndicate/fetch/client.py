@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -132,9 +133,11 @@ def _resolve(host: str, port: int) -> addresses.Address:
 class Client:
     """Fetches feeds within Limits; one instance is shared by the poller's threads."""
 
-    def __init__(self, limits: Limits, allowlist: Sequence[str] = ()) -> None:
+    def __init__(self, limits: Limits, allowlist: Sequence[str] = (),
+                 ca_bundle: Path | None = None) -> None:
         self.limits = limits
         self.allowlist = tuple(allowlist)
+        self.verify: bool | str = str(ca_bundle) if ca_bundle else True
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
             allow: Sequence[str] = ()) -> Fetched:
@@ -147,7 +150,8 @@ class Client:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         with requests.Session() as session:
-            session.trust_env = False  # no proxy or .netrc from the environment
+            session.trust_env = False  # no proxy, .netrc or CA bundle from the environment
+            session.verify = self.verify
             session.mount("http://", _GuardedAdapter(https=False, allowlist=allowlist))
             session.mount("https://", _GuardedAdapter(https=True, allowlist=allowlist))
             permanent = True

@@ -58,8 +58,8 @@ class Poller:
         limits = Limits(timeout=settings.fetch_timeout,
                         connect_timeout=settings.fetch_connect_timeout,
                         max_bytes=settings.fetch_max_bytes)
-        return cls(Client(limits, settings.fetch_allow_hosts), workers=settings.fetch_workers,
-                   per_host=settings.fetch_per_host)
+        return cls(Client(limits, settings.fetch_allow_hosts, settings.fetch_ca_bundle),
+                   workers=settings.fetch_workers, per_host=settings.fetch_per_host)
 
     def due(self, sources: Iterable[Source], now: datetime) -> list[Source]:
         """Return the sources due now, soonest first."""

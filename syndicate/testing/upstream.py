@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import gzip
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -137,7 +138,7 @@ def drip(body: bytes, every: float, stop: threading.Event) -> Handler:
 class Upstream:
     """A threaded HTTP server with a route table; records each request's path and headers."""
 
-    def __init__(self, host: str = HOST) -> None:
+    def __init__(self, host: str = HOST, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
@@ -163,13 +164,17 @@ class Upstream:
 
         self.server = _Server((host, 0), _Handler)
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:  # HTTPS: the listening socket does the handshake per connection
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.host = host
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
         """Return the absolute URL of a path on this server."""
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def hits(self, path: str) -> int:
         """Return how many requests asked for path."""
@@ -186,9 +191,9 @@ class Upstream:
 
 
 @contextmanager
-def serving(host: str = HOST) -> Iterator[Upstream]:
-    """Run an Upstream for the length of a with block."""
-    upstream = Upstream(host).start()
+def serving(host: str = HOST, tls: ssl.SSLContext | None = None) -> Iterator[Upstream]:
+    """Run an Upstream (HTTPS with a server context) for the length of a with block."""
+    upstream = Upstream(host, tls).start()
     try:
         yield upstream
     finally:
