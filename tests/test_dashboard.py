@@ -124,6 +124,9 @@ def test_operator_adds_watches_and_pauses_a_source(
         assert (good.nth(4).inner_text(), good.nth(7).inner_text()) == ("200", "2")
         assert refused.nth(8).inner_text().startswith(
             "refused: 127.0.0.1 is a loopback address")
+        shots = os.environ.get("SYNDICATE_SCREENSHOT_DIR")
+        if shots:
+            page.screenshot(path=str(Path(shots) / "dashboard-sources.png"), full_page=True)
         page.locator("#sources tr[data-source='2'] button[value=pause]").click()
         assert refused.nth(2).inner_text() == "paused"
         page.locator("#sources tr[data-source='2'] button[value=remove]").click()
