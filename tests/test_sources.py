@@ -343,15 +343,20 @@ def test_hostile_bodies_leave_clear_errors_and_nothing_half_ingested(
     xxe = (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
            b"<rss version='2.0'><channel><title>t</title><item><guid>1</guid><title>&x;</title>"
            b"<description>&x;</description></item></channel></rss>")
-    laughs = (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY a 'aaaaaaaaaa'>"
-              + b"".join(b"<!ENTITY %s '%s'>" % (bytes([98 + i]), bytes([97 + i]) * 10)
-                         for i in range(8)).replace(b"'b'", b"'&a;'")
+    # the classic: each of nine entities is ten of the one before, 10^9 "lol"s in all
+    laughs = (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY l0 'lol'>"
+              + b"".join(b"<!ENTITY l%d '%s'>" % (i, b"&l%d;" % (i - 1) * 10)
+                         for i in range(1, 10))
               + b"]><rss version='2.0'><channel><title>t</title><item><guid>1</guid>"
-              b"<title>&i;</title><description>x</description></item></channel></rss>")
+              b"<title>&l9;</title><description>x</description></item></channel></rss>")
+    simple = (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY nbsp '&#160;'>"
+              b"<!ENTITY copy '&#169;'>]><rss version='2.0'><channel><title>t</title><item>"
+              b"<guid>old-1</guid><title>Old&nbsp;feed &copy; 2026</title><description>An old "
+              b"feed that declares its HTML entities.</description></item></channel></rss>")
     upstream.routes.update({
         "/big": kit.huge(50 * 1024 * 1024), "/bomb": kit.gzip_bomb(200 * 1024 * 1024),
         "/drip": kit.drip(make.rss20(entries(1, prefix="drip")), 0.2, upstream.stopping),
-        "/xxe": Document(xxe), "/laughs": Document(laughs),
+        "/xxe": Document(xxe), "/laughs": Document(laughs), "/simple": Document(simple),
         "/html": Document(b"<html><body><p>Not a feed</p></body></html>", "text/html"),
         "/json": Document(b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}',
                           "application/feed+json"),
@@ -360,18 +365,22 @@ def test_hostile_bodies_leave_clear_errors_and_nothing_half_ingested(
     expected = {"/big": "too_large: body is over the limit of 15728640 bytes",  # the default
                 "/bomb": "too_large: body is over the limit of 15728640 bytes (after decomp",
                 "/drip": "fetch: body not complete after 2 s",
-                "/xxe": "parse: the document declares entities in a DTD",
-                "/laughs": "parse: the document declares entities in a DTD",
+                "/xxe": "parse: the document's DTD declares an entity (x) that could read a "
+                        "file or the network",
+                "/laughs": "parse: the document's DTD declares an entity (l1) that could read",
                 "/html": "parse: not an RSS, Atom or JSON feed",
                 "/json": "parse: not a JSON Feed: 'items' must be a list",
                 "/truncated": "parse: not well-formed XML"}
     ids = {path: add(services, upstream.url(path), producer=path).id for path in expected}
     add(services, upstream.url("/good"), producer="good")
+    add(services, upstream.url("/simple"), producer="simple")
 
     report = services.pipeline.poll_sources()
 
-    assert (report.failed, report.created) == (len(expected), 3)
+    assert (report.failed, report.created) == (len(expected), 4)
     assert len(articles_of(services, "good")) == 3
+    [old] = articles_of(services, "simple")  # short plain-text entities are fine
+    assert old.title == "Old feed © 2026"  # the no-break space folded, as in every title
     for path, message in expected.items():
         state = services.pipeline.queries.source(ids[path])
         assert state.last_error is not None and state.last_error.startswith(message), \
@@ -767,3 +776,22 @@ def test_https_sources_are_verified_pinned_and_never_downgraded(
     unverified.pipeline.poll_sources([unverified.pipeline.queries.source(other.id)])
     failed = unverified.pipeline.queries.source(other.id).last_error or ""
     assert failed.startswith("fetch: connection failed") and "CERTIFICATE_VERIFY_FAILED" in failed
+
+
+def test_the_parser_behind_the_guard_reads_no_file_and_expands_nothing(tmp_path: Path) -> None:
+    """Belt and braces: even without our DTD check, feedparser (as called) neither reads the
+    file an external entity names nor expands nested entities."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    xxe = (f"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM '{secret.as_uri()}'>]>"
+           "<rss version='2.0'><channel><title>t</title><item><guid>1</guid><title>&x;</title>"
+           "<description>&x;</description></item></channel></rss>").encode()
+    laughs = (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY l0 'lol'>"
+              + b"".join(b"<!ENTITY l%d '%s'>" % (i, b"&l%d;" % (i - 1) * 10)
+                         for i in range(1, 10))
+              + b"]><rss version='2.0'><channel><title>t</title><item><guid>1</guid>"
+              b"<title>&l9;</title></item></channel></rss>")
+    read = feedparser.parse(xxe, sanitize_html=True, resolve_relative_uris=True)
+    assert "TOP-SECRET-VALUE" not in repr(read)
+    expanded = feedparser.parse(laughs, sanitize_html=True, resolve_relative_uris=True)
+    assert len(repr(expanded)) < 10_000

@@ -93,34 +93,50 @@ def parse_feed(body: bytes, content_type: str | None, *, default_language: str,
 
 
 class _Declared(Exception):
-    """An entity declaration was met."""
+    """An entity declaration that could read a file or expand without bound."""
 
 
 class _Rooted(Exception):
     """The root element began: the prolog, where a DTD lives, is over."""
 
 
+SIMPLE_ENTITIES = 256  # at most this many, each a short text such as nbsp -> "\xa0"
+SIMPLE_ENTITY_LENGTH = 100
+
+
 def _refuse_entities(body: bytes) -> None:
-    """Refuse a DTD that declares entities: the XXE and billion-laughs vector (feeds never
-    need one; HTML entities such as &nbsp; are feedparser's to know, not the document's).
-    expat reads the prolog only, expanding nothing and loading no external DTD."""
+    """Refuse a DTD whose entities could read a file or the network (SYSTEM, PUBLIC,
+    parameter entities: XXE) or expand without bound (entities built of entities, long ones:
+    billion laughs, quadratic blowup). Short plain-text entities, as old feeds declare for
+    &nbsp; or &copy;, are left to feedparser, which expands them safely. expat reads the
+    prolog only, expanding nothing and loading no external DTD."""
     parser = xml.parsers.expat.ParserCreate()
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    count = 0
 
-    def declared(*_: object) -> None:
-        raise _Declared
+    def declared(name: str, parameter: int, value: str | None, base: str | None,
+                 system: str | None, public: str | None, notation: str | None) -> None:
+        nonlocal count
+        count += 1
+        if parameter or system or public or notation or value is None or "&" in value \
+                or "<" in value or len(value) > SIMPLE_ENTITY_LENGTH or count > SIMPLE_ENTITIES:
+            raise _Declared(name)
 
     def rooted(*_: object) -> None:
         raise _Rooted
 
+    def unparsed(*_: object) -> None:
+        raise _Declared("unparsed")
+
     parser.EntityDeclHandler = declared
-    parser.UnparsedEntityDeclHandler = declared
+    parser.UnparsedEntityDeclHandler = unparsed
     parser.StartElementHandler = rooted
     try:
         parser.Parse(body, True)
-    except _Declared:
-        raise FeedInvalid("the document declares entities in a DTD; such feeds are refused "
-                          "(they can read files or expand without bound)") from None
+    except _Declared as exc:
+        raise FeedInvalid(f"the document's DTD declares an entity ({exc}) that could read a "
+                          "file or the network or expand without bound; such feeds are "
+                          "refused") from None
     except (_Rooted, xml.parsers.expat.ExpatError, LookupError, ValueError):
         pass  # no declaration before the root; a malformed document is feedparser's to judge
 
