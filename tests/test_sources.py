@@ -795,3 +795,23 @@ def test_the_parser_behind_the_guard_reads_no_file_and_expands_nothing(tmp_path:
     assert "TOP-SECRET-VALUE" not in repr(read)
     expanded = feedparser.parse(laughs, sanitize_html=True, resolve_relative_uris=True)
     assert len(repr(expanded)) < 10_000
+
+
+def test_common_feed_mistakes_are_mended_and_noted(polling: Services,
+                                                   upstream: Upstream) -> None:
+    """What real feeds get wrong and feed readers forgive: blank lines before the XML
+    declaration, HTML entities without a DTD, bare ampersands. A truncated document is
+    still refused (see the hostile bodies)."""
+    body = ("\n\n  <?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            "<title>Fish & Chips Weekly</title><item><guid>m-1</guid>"
+            "<title>Caf&eacute;s &amp; bars &mdash; open&nbsp;late</title>"
+            "<description>Fish & chips &hellip; and &unknownthing; too.</description>"
+            "</item></channel></rss>").encode()
+    upstream.routes["/messy"] = Document(body)
+    source = add(polling, upstream.url("/messy"))
+    assert polling.pipeline.poll_sources().created == 1
+    [article] = articles_of(polling)
+    assert article.title == "Cafés & bars — open late"
+    assert article.blocks[0].html.startswith("Fish &amp; chips … and &amp;unknownthing")
+    note = polling.pipeline.queries.source(source.id).last_note or ""
+    assert note.startswith("the document is not well-formed XML (undefined HTML entities")

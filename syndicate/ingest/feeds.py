@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html.entities
 import re
 import time
 import xml.parsers.expat
@@ -69,15 +70,16 @@ def parse_feed(body: bytes, content_type: str | None, *, default_language: str,
         raw = jsonfeed.read(body)
         return _document(raw, default_language, limit)
     _refuse_entities(body)
-    parsed = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=True)
+    parsed = _strict(body)
     problem = parsed.get("bozo_exception")
+    repaired = None
     if parsed.get("bozo") and not isinstance(problem, _BENIGN):
-        where = ""
-        if isinstance(problem, xml.sax.SAXParseException):
-            where = f" at line {problem.getLineNumber()} column {problem.getColumnNumber()}"
-        message = problem.getMessage() if isinstance(problem, xml.sax.SAXParseException) \
-            else str(problem)
-        raise FeedInvalid(f"not well-formed XML{where}: {message}")
+        repaired = _repaired(body)
+        again = _strict(repaired) if repaired is not None else None
+        if again is None or (again.get("bozo")
+                             and not isinstance(again.get("bozo_exception"), _BENIGN)):
+            raise FeedInvalid(f"not well-formed XML{_where(problem)}")
+        parsed, problem = again, again.get("bozo_exception")
     if not parsed.get("version"):
         raise FeedInvalid("not an RSS, Atom or JSON feed")
     feed = parsed.get("feed", {})
@@ -87,9 +89,49 @@ def parse_feed(body: bytes, content_type: str | None, *, default_language: str,
         "entries": [_from_feedparser(e) for e in parsed.get("entries", [])],
     }
     document = _document(raw, default_language, limit)
+    warnings = []
+    if repaired is not None:
+        warnings.append("the document is not well-formed XML (undefined HTML entities, bare "
+                        "ampersands or text before the XML declaration); read once repaired")
     if isinstance(problem, feedparser.CharacterEncodingOverride):
-        return replace(document, warning=str(problem).replace("document ", "the document is "))
-    return document
+        warnings.append(str(problem).replace("document ", "the document is "))
+    return replace(document, warning="; ".join(warnings) or None)
+
+
+def _strict(body: bytes) -> Any:
+    return feedparser.parse(body, sanitize_html=True, resolve_relative_uris=True)
+
+
+def _where(problem: object) -> str:
+    if isinstance(problem, xml.sax.SAXParseException):
+        return (f" at line {problem.getLineNumber()} column {problem.getColumnNumber()}: "
+                f"{problem.getMessage()}")
+    return f": {problem}"
+
+
+_NAMED = re.compile(rb"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)?")
+_XML_NAMED = frozenset({b"amp;", b"lt;", b"gt;", b"quot;", b"apos;"})
+
+
+def _repaired(body: bytes) -> bytes | None:
+    """Mend what real feeds often get wrong, as miniflux does: text before the XML
+    declaration, HTML entities XML does not define (&nbsp;), bare ampersands. Only for
+    ASCII-compatible encodings (no UTF-16/32); None when the document is not one."""
+    bom = b"\xef\xbb\xbf" if body.startswith(b"\xef\xbb\xbf") else b""
+    text = body[len(bom):]
+    if b"\x00" in text[:4096] or text.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+
+    def mend(match: re.Match[bytes]) -> bytes:
+        tail = match.group(1)
+        if tail is None:
+            return b"&amp;"  # a bare ampersand
+        if tail.startswith(b"#") or tail in _XML_NAMED:
+            return match.group(0)
+        code = html.entities.name2codepoint.get(tail[:-1].decode("ascii"))
+        return b"&#%d;" % code if code is not None else b"&amp;" + tail
+
+    return bom + _NAMED.sub(mend, text.lstrip())
 
 
 class _Declared(Exception):
