@@ -802,11 +802,11 @@ def test_common_feed_mistakes_are_mended_and_noted(polling: Services,
     """What real feeds get wrong and feed readers forgive: blank lines before the XML
     declaration, HTML entities without a DTD, bare ampersands. A truncated document is
     still refused (see the hostile bodies)."""
-    body = ("\n\n  <?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
-            "<title>Fish & Chips Weekly</title><item><guid>m-1</guid>"
-            "<title>Caf&eacute;s &amp; bars &mdash; open&nbsp;late</title>"
-            "<description>Fish & chips &hellip; and &unknownthing; too.</description>"
-            "</item></channel></rss>").encode()
+    body = (b"\n\n  <?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            b"<title>Fish & Chips Weekly</title><item><guid>m-1</guid>"
+            b"<title>Caf&eacute;s &amp; bars &mdash; open&nbsp;late</title>"
+            b"<description>Fish & chips &hellip; and &unknownthing; too.</description>"
+            b"</item></channel></rss>")
     upstream.routes["/messy"] = Document(body)
     source = add(polling, upstream.url("/messy"))
     assert polling.pipeline.poll_sources().created == 1
