@@ -147,7 +147,9 @@ class Sources:
                 held.append(f"{entry.guid!r}: published more than a day ahead")
                 continue
             ready.append(entry)
-        results = self.commands.ingest_many(ready, source.producer)
+        # Oldest first: entries are numbered in their feeds as they are stored, and a feed
+        # shows the highest numbers on top, so the newest entry of a poll must come last.
+        results = self.commands.ingest_many(ready[::-1], source.producer)
         report = PollReport(
             polled=1, held=len(held),
             created=sum(r.outcome is IngestOutcome.CREATED for r in results),

@@ -815,3 +815,17 @@ def test_common_feed_mistakes_are_mended_and_noted(polling: Services,
     assert article.blocks[0].html.startswith("Fish &amp; chips … and &amp;unknownthing")
     note = polling.pipeline.queries.source(source.id).last_note or ""
     assert note.startswith("the document is not well-formed XML (undefined HTML entities")
+
+
+def test_a_polls_entries_keep_their_order_in_the_published_feed(polling: Services,
+                                                                upstream: Upstream) -> None:
+    base = make.Entry.published
+    stories = [make.Entry(guid=f"o-{h}", title=f"Published at hour {h}",
+                          html=f"<p>Story of hour {h}.</p>",
+                          published=base + timedelta(hours=h)) for h in (2, 0, 3, 1)]
+    upstream.routes["/f"] = Document(make.rss20(stories))
+    add(polling, upstream.url("/f"))
+    polling.pipeline.poll_sources()
+    polling.pipeline.publish()
+    parsed = feedparser.parse(polling.settings.feeds_dir / "en" / "rss.xml")
+    assert [e.title for e in parsed.entries] == [f"Published at hour {h}" for h in (3, 2, 1, 0)]
