@@ -100,12 +100,18 @@ class Commands:
         """Upsert articles, ask for their translations, number them in their language's
         feed; then count them and mark the feeds that show them, once for the lot."""
         now = self.clock()
-        results = [article_store.upsert(session, d, producer, now, revive=revive)
-                   for d in items]
+        results = article_store.upsert_many(session, items, producer, now, revive=revive)
         changed = [r.article for r in results if r.outcome is not IngestOutcome.UNCHANGED]
+        created = [r.article for r in results if r.outcome is IngestOutcome.CREATED]
+        new_ids = {a.id for a in created}
         for article in changed:
-            translation_store.request(session, article, self.targets(article), now)
-            feed_store.enter(session, article.language, article.id, article.published, now)
+            translation_store.request(session, article, self.targets(article), now,
+                                      new=article.id in new_ids)
+        feed_store.enter_new(session, created, now)
+        for result in results:
+            if result.outcome is IngestOutcome.UPDATED:
+                article = result.article
+                feed_store.enter(session, article.language, article.id, article.published, now)
         counters.bump(session, {
             "articles_ingested_total": sum(r.outcome is IngestOutcome.CREATED for r in results),
             "articles_updated_total": sum(r.outcome is IngestOutcome.UPDATED for r in results)})

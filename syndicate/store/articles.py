@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,28 +38,40 @@ def upsert(session: Session, data: ArticleInput, producer: str, now: datetime, *
     """Create the article, or update it when its content differs; bump the revision on change.
     A retracted article comes back only when ``revive`` (a producer sending it again; a feed
     still listing an entry an operator took down does not)."""
-    row = session.scalars(
-        select(ArticleRow).where(ArticleRow.producer == producer, ArticleRow.guid == data.guid)
-    ).one_or_none()
-    fingerprint = data.fingerprint()
-    if row is None:
-        row = ArticleRow(id=uuid.uuid4().hex, producer=producer, guid=data.guid, revision=1,
-                         created=now, published=data.published or now)
-        _apply(row, data, fingerprint, now)
-        session.add(row)
-        session.flush()
-        return IngestResult(to_entity(row), IngestOutcome.CREATED)
-    if (row.fingerprint == fingerprint and row.retracted is None) or \
-            (row.retracted is not None and not revive):
-        return IngestResult(to_entity(row), IngestOutcome.UNCHANGED)
-    row.revision += 1
-    row.retracted = None  # sending a retracted article again brings it back
-    row.retraction_reason = None
-    if data.published is not None:
-        row.published = data.published
-    _apply(row, data, fingerprint, now)
+    return upsert_many(session, [data], producer, now, revive=revive)[0]
+
+
+def upsert_many(session: Session, items: Sequence[ArticleInput], producer: str, now: datetime,
+                *, revive: bool = True) -> list[IngestResult]:
+    """Upsert several articles of one producer: one query finds those stored already, one
+    flush writes them all (see upsert)."""
+    found = {row.guid: row for row in session.scalars(
+        select(ArticleRow).where(ArticleRow.producer == producer,
+               ArticleRow.guid.in_(list({d.guid for d in items}))))}
+    done: list[tuple[ArticleRow, IngestOutcome]] = []
+    for data in items:
+        row = found.get(data.guid)
+        fingerprint = data.fingerprint()
+        if row is None:
+            row = ArticleRow(id=uuid.uuid4().hex, producer=producer, guid=data.guid, revision=1,
+                             created=now, published=data.published or now)
+            _apply(row, data, fingerprint, now)
+            session.add(row)
+            found[data.guid] = row
+            done.append((row, IngestOutcome.CREATED))
+        elif (row.fingerprint == fingerprint and row.retracted is None) or \
+                (row.retracted is not None and not revive):
+            done.append((row, IngestOutcome.UNCHANGED))
+        else:
+            row.revision += 1
+            row.retracted = None  # sending a retracted article again brings it back
+            row.retraction_reason = None
+            if data.published is not None:
+                row.published = data.published
+            _apply(row, data, fingerprint, now)
+            done.append((row, IngestOutcome.UPDATED))
     session.flush()
-    return IngestResult(to_entity(row), IngestOutcome.UPDATED)
+    return [IngestResult(to_entity(row), outcome) for row, outcome in done]
 
 
 def get(session: Session, article_id: str) -> Article:

@@ -81,6 +81,27 @@ def touch_article(session: Session, article_id: str, also: Iterable[str] = ()) -
     touch(session, {*shown, *also})
 
 
+def enter_new(session: Session, articles: Sequence[Article], now: datetime) -> None:
+    """Enter articles created in this transaction (see enter), numbering those already
+    published with one counter update per language, in the order given."""
+    by_language: dict[str, list[str]] = {}
+    for article in articles:
+        if article.published > now:
+            enter(session, article.language, article.id, article.published, now)
+        else:
+            by_language.setdefault(article.language, []).append(article.id)
+    for language, ids in sorted(by_language.items()):
+        _ensure(session, [language])
+        last: int = session.execute(
+            update(FeedStateRow).where(FeedStateRow.language == language)
+            .values(next_seq=FeedStateRow.next_seq + len(ids))
+            .returning(FeedStateRow.next_seq)).scalar_one()
+        session.add_all(ArchiveRow(language=language, article_id=article_id,
+                                   seq=last - len(ids) + 1 + i, added=now)
+                        for i, article_id in enumerate(ids))
+    session.flush()
+
+
 def touch_articles(session: Session, article_ids: Sequence[str],
                    also: Iterable[str] = ()) -> None:
     """Mark changed every feed that shows (or links to) any of the articles, and ``also``."""

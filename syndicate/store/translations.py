@@ -19,11 +19,12 @@ FIRST_BACKOFF = timedelta(seconds=30)
 
 
 def request(session: Session, article: Article, languages: Iterable[str], now: datetime, *,
-            again: bool = False, force: bool = False) -> None:
+            again: bool = False, force: bool = False, new: bool = False) -> None:
     """Ask for the article's current revision in each language (keeping earlier content);
-    ``again`` asks even where that translation is done already, ``force`` bypasses the memory."""
+    ``again`` asks even where that translation is done already, ``force`` bypasses the memory;
+    ``new``: the article was created in this transaction, so it has no translations yet."""
     for language in languages:
-        row = session.get(TranslationRow, (article.id, language))
+        row = None if new else session.get(TranslationRow, (article.id, language))
         if row is None:
             row = TranslationRow(article_id=article.id, language=language, source_revision=0,
                                  blocks=[], attempts=0)
@@ -37,7 +38,8 @@ def request(session: Session, article: Article, languages: Iterable[str], now: d
         row.next_attempt = None
         row.requested = now
         row.force = force
-    session.flush()
+    if not new:
+        session.flush()
 
 
 Key = tuple[str, str]  # (article id, language)
