@@ -829,3 +829,20 @@ def test_a_polls_entries_keep_their_order_in_the_published_feed(polling: Service
     polling.pipeline.publish()
     parsed = feedparser.parse(polling.settings.feeds_dir / "en" / "rss.xml")
     assert [e.title for e in parsed.entries] == [f"Published at hour {h}" for h in (3, 2, 1, 0)]
+
+
+def test_metrics_count_sources_by_state(polling: Services, upstream: Upstream,
+                                        client: FlaskClient) -> None:
+    upstream.routes["/ok"] = Document(make.rss20(entries(2)))
+    upstream.routes["/down"] = status(503)
+    add(polling, upstream.url("/ok"), producer="ok")
+    add(polling, upstream.url("/down"), producer="down")
+    paused = add(polling, upstream.url("/paused"), producer="paused")
+    polling.pipeline.sources.pause(paused.id, True)
+    polling.pipeline.poll_sources()
+    text = client.get("/api/v1/metrics").get_data(as_text=True)
+    for line in ('syndicate_sources{state="active"} 2.0', 'syndicate_sources{state="paused"} 1.0',
+                 'syndicate_sources{state="flagged"} 0.0',
+                 'syndicate_sources{state="failing"} 1.0',
+                 "syndicate_source_entries_ingested_total 2.0"):
+        assert line in text, text

@@ -88,6 +88,19 @@ class _StoreCollector(Collector):
                 unchanged.add_metric([partner, feed.name], not_modified)
         yield pulls
         yield unchanged
+        sources = self.svc.pipeline.queries.sources()
+        by_state = GaugeMetricFamily("syndicate_sources", "Upstream sources by state (failing: "
+                                     "active, and its last poll failed).", labels=["state"])
+        grouped = {"active": [s for s in sources if not s.paused],
+                   "paused": [s for s in sources if s.paused and not s.flagged],
+                   "flagged": [s for s in sources if s.flagged],
+                   "failing": [s for s in sources if not s.paused and s.errors > 0]}
+        for state, found in grouped.items():
+            by_state.add_metric([state], len(found))
+        yield by_state
+        yield CounterMetricFamily("syndicate_source_entries_ingested",
+                                  "Entries upstream sources brought (new or changed).",
+                                  value=sum(s.entries_ingested for s in sources))
 
 
 @bp.get("/metrics")
