@@ -817,8 +817,8 @@ def test_common_feed_mistakes_are_mended_and_noted(polling: Services,
     assert note.startswith("the document is not well-formed XML (undefined HTML entities")
 
 
-def test_a_polls_entries_keep_their_order_in_the_published_feed(polling: Services,
-                                                                upstream: Upstream) -> None:
+def test_a_polls_entries_keep_their_order_in_the_published_feed(
+        polling: Services, upstream: Upstream, installed_packages: Path) -> None:
     base = make.Entry.published
     stories = [make.Entry(guid=f"o-{h}", title=f"Published at hour {h}",
                           html=f"<p>Story of hour {h}.</p>",
@@ -829,6 +829,10 @@ def test_a_polls_entries_keep_their_order_in_the_published_feed(polling: Service
     polling.pipeline.publish()
     parsed = feedparser.parse(polling.settings.feeds_dir / "en" / "rss.xml")
     assert [e.title for e in parsed.entries] == [f"Published at hour {h}" for h in (3, 2, 1, 0)]
+    polling.pipeline.translate_pending()  # one batch of four: numbered in published order too
+    polling.pipeline.publish()
+    spanish = feedparser.parse(polling.settings.feeds_dir / "es" / "rss.xml")
+    assert [e.title for e in spanish.entries] == [f"Published at hour {h}" for h in (3, 2, 1, 0)]
 
 
 def test_metrics_count_sources_by_state(polling: Services, upstream: Upstream,

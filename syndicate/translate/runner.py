@@ -190,7 +190,9 @@ class TranslationRunner:
         with self.store.write() as session:
             feed_store.lock(session, [target])
             now = self.clock()
-            for _, article in items:
+            # Oldest published first: each is numbered in the target's feed as it is stored,
+            # and a feed shows the highest numbers on top.
+            for _, article in sorted(items, key=lambda i: (i[1].published, i[1].id)):
                 result = assembled[article.id]
                 if not translation_store.save_done(
                         session, article.id, target, article.revision, title=result.title,
