@@ -67,9 +67,7 @@ class Commands:
     def ingest(self, data: ArticleInput, producer: str) -> IngestResult:
         """Store an article, ask for its translations and mark its feeds, in one transaction;
         an article that names no language gets the detected one (see ingest.language)."""
-        data = self.language_of(data)
-        if data.published is not None and data.published > self.clock() + FUTURE_SLACK:
-            raise ValidationError.single("published", "must not be more than a day ahead")
+        data = self.prepared(data)
         for attempt in (1, 2):
             try:
                 with self.store.write() as session:
@@ -83,6 +81,14 @@ class Commands:
         log.info("article %s %s (guid %r, producer %s, revision %d)", result.article.id,
                  result.outcome.value, data.guid, producer, result.article.revision)
         return result
+
+    def prepared(self, data: ArticleInput) -> ArticleInput:
+        """Return the article ready to store: its language decided (language_of) and its date
+        checked; ValidationError names the field that stops it."""
+        data = self.language_of(data)
+        if data.published is not None and data.published > self.clock() + FUTURE_SLACK:
+            raise ValidationError.single("published", "must not be more than a day ahead")
+        return data
 
     def language_of(self, data: ArticleInput) -> ArticleInput:
         """Return the article with its language decided: stated, detected, or the declared

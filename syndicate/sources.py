@@ -1,9 +1,9 @@
 """Source commands: register upstream feeds, change them, and record what each poll found.
 
-A poll's entries are stored through the ingest commands (``Commands.ingest_many``), each with
-its language decided first (``Commands.language_of``); the source's own state (status,
-validators, errors, schedule) is written in its own short transaction after them. A 304 on a
-healthy source writes nothing: the poller keeps its next time in memory.
+A poll's entries are stored through the ingest commands (``Commands.ingest_many``), each
+with its language decided and its date checked first (``Commands.prepared``); the source's
+own state (status, validators, errors, schedule) is written in its own short transaction
+after them. A 304 on a healthy source writes nothing: the poller keeps its next time in memory.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from .commands import FUTURE_SLACK, Clock, Commands
+from .commands import Clock, Commands
 from .config import Settings
 from .errors import Conflict, FeedInvalid, NotFound, SourceError, SyndicateError, ValidationError
 from .fetch import schedule
@@ -131,7 +131,6 @@ class Sources:
         """Decide each entry's language and categories, then store them all."""
         ready: list[ArticleInput] = []
         held: list[str] = []
-        limit = self.clock() + FUTURE_SLACK
         for entry in document.entries:
             if source.language:
                 entry = replace(entry, language=source.language, language_stated=True)
@@ -139,14 +138,11 @@ class Sources:
                 labels = tuple(dict.fromkeys((*entry.categories, *source.categories)))
                 entry = replace(entry, categories=labels[:50])
             try:
-                entry = self.commands.language_of(entry)
+                ready.append(self.commands.prepared(entry))
             except ValidationError as exc:
-                held.append(f"{entry.guid!r}: {exc.problems[0].detail}")
-                continue
-            if entry.published is not None and entry.published > limit:
-                held.append(f"{entry.guid!r}: published more than a day ahead")
-                continue
-            ready.append(entry)
+                problem = exc.problems[0]
+                held.append(f"{entry.guid!r}: " + (problem.detail if problem.field == "language"
+                                                   else f"{problem.field} {problem.detail}"))
         # Oldest first: entries are numbered in their feeds as they are stored, and a feed
         # shows the highest numbers on top, so the newest entry of a poll must come last.
         results = self.commands.ingest_many(ready[::-1], source.producer)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
-import logging
 import socket
 import time
 from collections.abc import Sequence
@@ -32,7 +31,6 @@ from requests_hardened.ip_filter_adapter import IPFilterAdapter
 from .. import addresses
 from ..errors import FetchFailed, FetchRefused, FetchTooLarge, SourceError
 
-log = logging.getLogger(__name__)
 REDIRECTS = (301, 302, 303, 307, 308)
 PERMANENT = (301, 308)
 PIECE = 64 * 1024

@@ -86,14 +86,6 @@ class Poller:
             else:
                 self._due[source.id] = (source.next_fetch, due)
 
-    def next_due(self, sources: Iterable[Source]) -> datetime | None:
-        """Return when the next of these sources is due."""
-        with self._lock:
-            times = [seen[1] if (seen := self._due.get(s.id)) is not None
-                     and seen[0] == s.next_fetch else s.next_fetch
-                     for s in sources if not s.paused]
-        return min(times, default=None)
-
     def fetch(self, sources: Iterable[Source]) -> Iterator[Outcome]:
         """Fetch every source, yielding each outcome as it completes."""
         queues: dict[str, deque[Source]] = defaultdict(deque)

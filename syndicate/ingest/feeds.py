@@ -290,14 +290,13 @@ def _shaped(item: Mapping[str, Any], guid: str, language: str | None) -> dict[st
     """Return the entry as a JSON article, cut to the API's limits rather than dropped."""
     shaped: dict[str, Any] = {"guid": guid, "body": item.get("body") or ""}
     if isinstance(item.get("title"), str) and plain_field(item["title"]):
-        shaped["title"] = _cut(plain_field(item["title"]), fields.MAX_TITLE)
+        shaped["title"] = fields.cut(plain_field(item["title"]), fields.MAX_TITLE)
     if isinstance(item.get("summary"), str) and plain_field(item["summary"]):
-        shaped["summary"] = _cut(plain_field(item["summary"]), fields.MAX_SUMMARY)
+        shaped["summary"] = fields.cut(plain_field(item["summary"]), fields.MAX_SUMMARY)
     if isinstance(item.get("author"), str) and plain_field(item["author"]):
-        shaped["author"] = _cut(plain_field(item["author"]), fields.MAX_AUTHOR)
-    link = item.get("link")
-    if isinstance(link, str) and link.startswith(("http://", "https://")) \
-            and len(link) <= fields.MAX_URL and not any(c.isspace() for c in link):
+        shaped["author"] = fields.cut(plain_field(item["author"]), fields.MAX_AUTHOR)
+    link = fields.link(item.get("link"), "link", fields.Problems())  # a bad one is dropped
+    if link:
         shaped["link"] = link
     labels = [plain_field(c)[: fields.MAX_CATEGORY] for c in item.get("categories") or []
               if isinstance(c, str) and plain_field(c)]
@@ -327,9 +326,9 @@ def _image_fields(image: Mapping[str, Any]) -> dict[str, Any]:
     for key, limit in (("credit", fields.MAX_AUTHOR), ("alt", fields.MAX_IMAGE_TEXT)):
         value = image.get(key)
         if isinstance(value, str) and plain_field(value):
-            kept[key] = _cut(plain_field(value), limit)
+            kept[key] = fields.cut(plain_field(value), limit)
     kind = image.get("type")
-    if isinstance(kind, str) and re.match(r"^image/[a-z0-9.+-]+$", kind):
+    if isinstance(kind, str) and fields.IMAGE_TYPE.match(kind):
         kept["type"] = kind
     return kept
 
@@ -367,8 +366,4 @@ def _ttl(value: Any) -> int | None:
 
 
 def _title(value: Any) -> str | None:
-    return _cut(plain_field(value), fields.MAX_TITLE) if isinstance(value, str) else None
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return fields.cut(plain_field(value), fields.MAX_TITLE) if isinstance(value, str) else None

@@ -145,7 +145,7 @@ def image(value: Any, field: str, problems: Problems, *,
             size = None
         sizes[name] = size
     kind = value.get("type")
-    if kind is not None and (not isinstance(kind, str) or not _IMAGE_TYPE.match(kind)):
+    if kind is not None and (not isinstance(kind, str) or not IMAGE_TYPE.match(kind)):
         problems.add(f"{field}.type", "must be an image media type such as image/jpeg")
         kind = None
     if checked is None:
@@ -154,7 +154,12 @@ def image(value: Any, field: str, problems: Problems, *,
                  sizes["height"], kind)
 
 
-_IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]+$")
+IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]+$")
+
+
+def cut(text: str, limit: int) -> str:
+    """Return text, or its start cut at a word to fit limit characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def link(value: Any, field: str, problems: Problems) -> str | None:

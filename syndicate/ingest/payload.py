@@ -250,8 +250,6 @@ def _derived_title(blocks: tuple[Block, ...]) -> str | None:
     """Return the first sentence of the first paragraph, cut to the title limit at a word."""
     for block in blocks:
         if block.type is BlockType.PARAGRAPH:
-            sentence = first_sentence(plain_field(text_of(block.html)))
-            if len(sentence) <= fields.MAX_TITLE:
-                return sentence
-            return sentence[: fields.MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"
+            return fields.cut(first_sentence(plain_field(text_of(block.html))),
+                              fields.MAX_TITLE)
     return None

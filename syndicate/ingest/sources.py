@@ -17,12 +17,7 @@ def parse_source(body: bytes) -> SourceInput:
     data = schemas.parsed_object(body, schemas.SOURCE)
     checks = fields.Problems()
     url = fields.link(data["url"], "url", checks) or ""
-    language = None
-    if "language" in data:
-        found = known.loose(data["language"])  # "en-GB", as feeds state it, is English
-        if found is None:
-            checks.add("language", f"{data['language']!r} is not a language this service knows")
-        language = found.tag if found else None
+    language = _language(data["language"], checks) if "language" in data else None
     labels = fields.categories(data.get("categories"), "categories", checks)
     hosts = []
     for index, raw in enumerate(data.get("allow_hosts", ())):
@@ -48,9 +43,14 @@ def parse_source_change(body: bytes) -> dict[str, Any]:
     if "categories" in data:
         changes["categories"] = fields.categories(data["categories"], "categories", checks)
     if "language" in data:
-        found = known.loose(data["language"]) if data["language"] else None
-        if data["language"] and found is None:
-            checks.add("language", f"{data['language']!r} is not a language this service knows")
-        changes["language"] = found.tag if found else None
+        changes["language"] = _language(data["language"], checks) if data["language"] else None
     checks.raise_if_any()
     return changes
+
+
+def _language(tag: str, checks: fields.Problems) -> str | None:
+    """Return the known language of a tag as feeds write it ("en-GB" is English)."""
+    found = known.loose(tag)
+    if found is None:
+        checks.add("language", f"{tag!r} is not a language this service knows")
+    return found.tag if found else None

@@ -77,8 +77,7 @@ def touch(session: Session, languages: Iterable[str]) -> None:
 
 def touch_article(session: Session, article_id: str, also: Iterable[str] = ()) -> None:
     """Mark changed every feed that shows (or links to) the article, and ``also``."""
-    shown = session.scalars(select(ArchiveRow.language).where(ArchiveRow.article_id == article_id))
-    touch(session, {*shown, *also})
+    touch_articles(session, [article_id], also)
 
 
 def enter_new(session: Session, articles: Sequence[Article], now: datetime) -> None:
@@ -91,14 +90,9 @@ def enter_new(session: Session, articles: Sequence[Article], now: datetime) -> N
         else:
             by_language.setdefault(article.language, []).append(article.id)
     for language, ids in sorted(by_language.items()):
-        _ensure(session, [language])
-        last: int = session.execute(
-            update(FeedStateRow).where(FeedStateRow.language == language)
-            .values(next_seq=FeedStateRow.next_seq + len(ids))
-            .returning(FeedStateRow.next_seq)).scalar_one()
-        session.add_all(ArchiveRow(language=language, article_id=article_id,
-                                   seq=last - len(ids) + 1 + i, added=now)
-                        for i, article_id in enumerate(ids))
+        first = _numbers(session, language, len(ids))
+        session.add_all(ArchiveRow(language=language, article_id=article_id, seq=first + i,
+                                   added=now) for i, article_id in enumerate(ids))
     session.flush()
 
 
@@ -118,14 +112,20 @@ def number(session: Session, language: str, article_id: str, now: datetime) -> i
                                                         ArchiveRow.article_id == article_id))
     if known is not None:
         return known
-    _ensure(session, [language])
-    # An atomic increment: concurrent writers on other hosts queue on this row's lock.
-    seq: int = session.execute(update(FeedStateRow).where(FeedStateRow.language == language)
-                               .values(next_seq=FeedStateRow.next_seq + 1)
-                               .returning(FeedStateRow.next_seq)).scalar_one()
+    seq = _numbers(session, language, 1)
     session.add(ArchiveRow(language=language, article_id=article_id, seq=seq, added=now))
     session.flush()
     return seq
+
+
+def _numbers(session: Session, language: str, count: int) -> int:
+    """Take count consecutive numbers in a language's feed; return the first."""
+    _ensure(session, [language])
+    # An atomic increment: concurrent writers on other hosts queue on this row's lock.
+    last: int = session.execute(update(FeedStateRow).where(FeedStateRow.language == language)
+                                .values(next_seq=FeedStateRow.next_seq + count)
+                                .returning(FeedStateRow.next_seq)).scalar_one()
+    return last - count + 1
 
 
 def states(session: Session, languages: Sequence[str]) -> dict[str, FeedState]:
