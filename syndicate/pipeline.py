@@ -61,10 +61,12 @@ class Pipeline:
 
     def poll_sources(self, only: Sequence[Source] | None = None) -> PollReport:
         """Fetch the due sources (or the given ones, due or not) and ingest what is new."""
-        sources = list(only) if only is not None else \
-            self.poller.due(self.queries.sources(active_only=True), self.clock())
+        def due_now() -> list[Source]:
+            return self.poller.due(self.queries.sources(active_only=True), self.clock())
+
+        sources = list(only) if only is not None else due_now()
         report = PollReport()
-        for outcome in self.poller.fetch(sources):
+        for outcome in self.poller.fetch(sources, None if only is not None else due_now):
             try:
                 polled, due = self.sources.record_poll(outcome.source, outcome.result)
             except Exception as exc:  # one source's trouble (a bug, the store) costs only it

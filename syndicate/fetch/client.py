@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import socket
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from requests_hardened.ip_filter_adapter import IPFilterAdapter
 
 from .. import addresses
 from ..errors import FetchFailed, FetchRefused, FetchTooLarge, SourceError
+from .watchdog import POOL_CLASSES, Watchdog
 
 REDIRECTS = (301, 302, 303, 307, 308)
 PERMANENT = (301, 308)
@@ -72,6 +74,11 @@ class _GuardedAdapter(IPFilterAdapter):  # type: ignore[misc]  # the library has
         super().__init__(is_https_proto=https, allow_loopback=False)
         self.https = https
         self.allowlist = tuple(allowlist)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False,
+                         **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = POOL_CLASSES  # sockets the watchdog sees
 
     def build_connection_pool_key_attributes(
             self, request: requests.PreparedRequest, verify: bool | str,
@@ -136,10 +143,39 @@ class Client:
         self.limits = limits
         self.allowlist = tuple(allowlist)
         self.verify: bool | str = str(ca_bundle) if ca_bundle else True
+        self._lock = threading.Lock()
+        self._running: set[Watchdog] = set()
+
+    def abort(self) -> None:
+        """End every fetch under way now (a stop); each fails as timed out."""
+        with self._lock:
+            running = list(self._running)
+        for watchdog in running:
+            watchdog.fire()
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
             allow: Sequence[str] = ()) -> Fetched:
-        """Fetch url conditionally; raise a SourceError saying what went wrong."""
+        """Fetch url conditionally within the deadline, whatever the server does; raise a
+        SourceError saying what went wrong."""
+        watchdog = Watchdog(self.limits.timeout)
+        with self._lock:
+            self._running.add(watchdog)
+        try:
+            with watchdog.running():
+                return self._get(url, etag, last_modified, allow, watchdog)
+        except SourceError:
+            raise
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
+                OSError) as exc:
+            if watchdog.fired:
+                raise FetchFailed(f"timed out after {self.limits.timeout:g} s") from None
+            raise FetchFailed(f"connection failed: {_reason(exc)}") from None
+        finally:
+            with self._lock:
+                self._running.discard(watchdog)
+
+    def _get(self, url: str, etag: str | None, last_modified: str | None,
+             allow: Sequence[str], watchdog: Watchdog) -> Fetched:
         deadline = time.monotonic() + self.limits.timeout
         allowlist = (*self.allowlist, *allow)
         headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
@@ -156,7 +192,7 @@ class Client:
             current = url
             for _hop in range(self.limits.max_redirects + 1):
                 _check_scheme(current)
-                response = self._send(session, current, headers, deadline)
+                response = self._send(session, current, headers, deadline, watchdog)
                 if response.status_code in REDIRECTS and "location" in response.headers:
                     target = urljoin(current, response.headers["location"])
                     response.close()
@@ -167,31 +203,39 @@ class Client:
                     current = target
                     continue
                 with response:
-                    return self._finish(response, url, current, permanent, deadline)
+                    return self._finish(response, url, current, permanent, deadline, watchdog)
         raise FetchRefused(f"more than {self.limits.max_redirects} redirects")
 
     def _send(self, session: requests.Session, url: str, headers: dict[str, str],
-              deadline: float) -> requests.Response:
+              deadline: float, watchdog: Watchdog) -> requests.Response:
         left = deadline - time.monotonic()
-        if left <= 0:
+        if left <= 0 or watchdog.fired:
             raise FetchFailed(f"timed out after {self.limits.timeout:g} s")
         try:
             return session.get(url, headers=headers, stream=True, allow_redirects=False,
                                timeout=(min(self.limits.connect_timeout, left), left))
         except SourceError:
             raise
-        except requests.exceptions.ConnectTimeout:
-            raise FetchFailed(f"no connection within {self.limits.connect_timeout:g} s") \
-                from None
-        except requests.exceptions.Timeout:
-            raise FetchFailed(f"timed out after {self.limits.timeout:g} s") from None
-        except requests.exceptions.InvalidURL as exc:
-            raise FetchRefused(f"invalid URL: {exc}") from None
         except requests.exceptions.RequestException as exc:
-            raise FetchFailed(f"connection failed: {_reason(exc)}") from None
+            raise self._failure(exc, watchdog) from None
+
+    def _failure(self, exc: requests.exceptions.RequestException,
+                 watchdog: Watchdog) -> SourceError:
+        """Say what a failed request means: the deadline, the connection or the URL."""
+        if watchdog.fired:
+            return FetchFailed(f"timed out after {self.limits.timeout:g} s")
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return FetchFailed(f"no connection within {self.limits.connect_timeout:g} s")
+        if isinstance(exc, requests.exceptions.Timeout):
+            return FetchFailed(f"timed out after {self.limits.timeout:g} s")
+        if isinstance(exc, requests.exceptions.InvalidURL):
+            return FetchRefused(f"invalid URL: {exc}")
+        return FetchFailed(f"connection failed: {_reason(exc)}")
 
     def _finish(self, response: requests.Response, asked: str, final: str, permanent: bool,
-                deadline: float) -> Fetched:
+                deadline: float, watchdog: Watchdog) -> Fetched:
+        if watchdog.fired:  # the headers were cut off at the deadline: nothing here is whole
+            raise FetchFailed(f"timed out after {self.limits.timeout:g} s")
         status = response.status_code
         headers = response.headers
         retry_after = _retry_after(headers.get("retry-after"))
@@ -205,10 +249,10 @@ class Client:
             fault = 400 <= status < 500 and status not in (408, 425, 429)
             raise FetchFailed(f"HTTP {status} {response.reason or ''}".strip(),
                               retry_after=retry_after, status=status, feed_fault=fault)
-        body = self._read(response, deadline)
+        body = self._read(response, deadline, watchdog)
         return dataclasses.replace(meta, body=body, content_type=headers.get("content-type"))
 
-    def _read(self, response: requests.Response, deadline: float) -> bytes:
+    def _read(self, response: requests.Response, deadline: float, watchdog: Watchdog) -> bytes:
         """Read the body (decompressed) within the deadline and the byte cap."""
         raw = response.raw
         declared = response.headers.get("content-length", "")
@@ -237,7 +281,12 @@ class Client:
         except (TimeoutError, urllib3.exceptions.ReadTimeoutError):
             raise FetchFailed(f"body not complete after {self.limits.timeout:g} s") from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if watchdog.fired:
+                raise FetchFailed(f"body not complete after {self.limits.timeout:g} s") \
+                    from None
             raise FetchFailed(f"body could not be read: {_reason(exc)}") from None
+        if watchdog.fired:  # a read cut off at the deadline may look like the end: it is not
+            raise FetchFailed(f"body not complete after {self.limits.timeout:g} s")
         return b"".join(pieces)
 
 

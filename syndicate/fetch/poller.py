@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +23,7 @@ from ..models import Source
 from .client import Client, Fetched, Limits
 
 log = logging.getLogger(__name__)
+REFILL_SECONDS = 1.0  # how often a pass with fetches under way looks for newly due sources
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,9 @@ class Poller:
         self._stopping = threading.Event()
 
     def stop(self) -> None:
-        """Start no more fetches (those under way finish); sources left stay due."""
+        """Start no more fetches and end those under way now; sources left stay due."""
         self._stopping.set()
+        self.client.abort()
 
     def start(self) -> None:
         """Fetch again after stop()."""
@@ -86,30 +88,42 @@ class Poller:
             else:
                 self._due[source.id] = (source.next_fetch, due)
 
-    def fetch(self, sources: Iterable[Source]) -> Iterator[Outcome]:
-        """Fetch every source, yielding each outcome as it completes."""
+    def fetch(self, sources: Iterable[Source],
+              more: Callable[[], Iterable[Source]] | None = None) -> Iterator[Outcome]:
+        """Fetch every source, yielding each outcome as it completes. While fetches are
+        under way, ``more`` is asked every second for sources that fell due meanwhile, so a
+        slow upstream never makes a healthy one wait for the next pass."""
         queues: dict[str, deque[Source]] = defaultdict(deque)
-        for source in sources:
-            queues[(urlsplit(source.url).hostname or "").lower()].append(source)
+        taken: set[int] = set()
+
+        def queue(found: Iterable[Source]) -> None:
+            for source in found:
+                if source.id not in taken:
+                    taken.add(source.id)
+                    queues[(urlsplit(source.url).hostname or "").lower()].append(source)
+
+        queue(sources)
         running: dict[str, int] = defaultdict(int)
         pending: dict[Future[Outcome], str] = {}
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="fetch") as pool:
             def start_more() -> None:
                 if self._stopping.is_set():
                     return
-                for host, queue in queues.items():
-                    while queue and running[host] < self.per_host \
+                for host, waiting in queues.items():
+                    while waiting and running[host] < self.per_host \
                             and len(pending) < self.workers:
-                        source = queue.popleft()
+                        source = waiting.popleft()
                         running[host] += 1
                         pending[pool.submit(self._one, source)] = host
 
             start_more()
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                done, _ = wait(pending, timeout=REFILL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in done:
                     running[pending.pop(future)] -= 1
                     yield future.result()
+                if more is not None and pending and not self._stopping.is_set():
+                    queue(more())
                 start_more()
 
     def _one(self, source: Source) -> Outcome:

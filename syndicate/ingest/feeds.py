@@ -15,7 +15,6 @@ import hashlib
 import html.entities
 import re
 import time
-import xml.parsers.expat
 import xml.sax
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -28,7 +27,7 @@ from .. import languages
 from ..errors import FeedInvalid, InputError, ValidationError
 from ..models import ArticleInput
 from ..sanitize import plain_field
-from . import fields, jsonfeed
+from . import fields, jsonfeed, xmlscan
 from .payload import HTML, TEXT, parse_entry
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -48,11 +47,16 @@ class FeedDocument:
     skipped: tuple[str, ...] = ()  # entries that could not be taken, and why
     duplicates: int = 0  # entries whose guid came earlier in the document
     warning: str | None = None  # what was wrong with the document but could be read round
+    cut: bool = False  # the document had more entries than were read (``total`` of them)
 
     def note(self) -> str | None:
         """Return one line on what was left out, or None when everything was taken."""
         parts = [self.warning] if self.warning else []
-        if self.total > len(self.entries) + len(self.skipped) + self.duplicates:
+        if self.cut:
+            parts.append(f"the document has more than {self.total} entries: the first "
+                         f"{self.total} were read and the newest "
+                         f"{len(self.entries) + len(self.skipped)} of them taken")
+        elif self.total > len(self.entries) + len(self.skipped) + self.duplicates:
             parts.append(f"the newest {len(self.entries) + len(self.skipped)} of "
                          f"{self.total} entries were read")
         if self.duplicates:
@@ -62,40 +66,64 @@ class FeedDocument:
         return "; ".join(parts) or None
 
 
+RAW_FACTOR = 4  # entries read before sorting, as a multiple of the entries kept
+
+
 def parse_feed(body: bytes, content_type: str | None, *, default_language: str,
                limit: int) -> FeedDocument:
-    """Parse a feed document; raise FeedInvalid when it is not one we can read safely."""
+    """Parse a feed document; raise FeedInvalid when it is not one we can read safely.
+    At most ``RAW_FACTOR * limit`` entries are read, in document order; the newest ``limit``
+    of them are kept."""
+    cap = RAW_FACTOR * limit
     head = body.lstrip()[:1]
     if head in (b"{", b"[") or (content_type or "").split(";")[0].strip().endswith("json"):
-        raw = jsonfeed.read(body)
+        raw = jsonfeed.read(body, cap)
         return _document(raw, default_language, limit)
-    _refuse_entities(body)
-    parsed = _strict(body)
+    stripped = body.lstrip()
+    repaired = stripped.startswith(b"<?xml") and len(stripped) < len(body)  # text before it
+    data, encoding_note = _utf8(stripped if repaired else body)
+    try:
+        scanned = xmlscan.scan(data, cap)
+    except xmlscan.NotWellFormed as first:
+        mended = _repaired(data)
+        try:
+            scanned = xmlscan.scan(mended if mended is not None else data, cap)
+        except xmlscan.NotWellFormed:
+            raise FeedInvalid(f"not well-formed XML {first}") from None
+        repaired = True
+    parsed = _strict(scanned.data)
     problem = parsed.get("bozo_exception")
-    repaired = None
     if parsed.get("bozo") and not isinstance(problem, _BENIGN):
-        repaired = _repaired(body)
-        again = _strict(repaired) if repaired is not None else None
-        if again is None or (again.get("bozo")
-                             and not isinstance(again.get("bozo_exception"), _BENIGN)):
-            raise FeedInvalid(f"not well-formed XML{_where(problem)}")
-        parsed, problem = again, again.get("bozo_exception")
+        raise FeedInvalid(f"not well-formed XML{_where(problem)}")
     if not parsed.get("version"):
         raise FeedInvalid("not an RSS, Atom or JSON feed")
     feed = parsed.get("feed", {})
     raw = {
         "kind": parsed["version"], "title": feed.get("title"),
-        "language": feed.get("language"), "ttl": feed.get("ttl"),
+        "language": feed.get("language"), "ttl": feed.get("ttl"), "cut": scanned.cut,
         "entries": [_from_feedparser(e) for e in parsed.get("entries", [])],
     }
     document = _document(raw, default_language, limit)
     warnings = []
-    if repaired is not None:
+    if repaired:
         warnings.append("the document is not well-formed XML (undefined HTML entities, bare "
                         "ampersands or text before the XML declaration); read once repaired")
-    if isinstance(problem, feedparser.CharacterEncodingOverride):
-        warnings.append(str(problem).replace("document ", "the document is "))
+    if encoding_note:
+        warnings.append(encoding_note)
     return replace(document, warning="; ".join(warnings) or None)
+
+
+def _utf8(body: bytes) -> tuple[bytes, str | None]:
+    """Return the document in UTF-8, decoded as feedparser would (declared, sniffed, then
+    guessed), and a note when the declared encoding was wrong."""
+    result: dict[str, Any] = {}
+    data = feedparser.encodings.convert_to_utf8({}, body, result)
+    problem = result.get("bozo_exception")
+    if not result.get("encoding"):
+        raise FeedInvalid(f"the document's character encoding cannot be read: {problem}")
+    if isinstance(problem, feedparser.CharacterEncodingOverride):
+        return data, str(problem).replace("document ", "the document is ")
+    return data, None
 
 
 def _strict(body: bytes) -> Any:
@@ -132,55 +160,6 @@ def _repaired(body: bytes) -> bytes | None:
         return b"&#%d;" % code if code is not None else b"&amp;" + tail
 
     return bom + _NAMED.sub(mend, text.lstrip())
-
-
-class _Declared(Exception):
-    """An entity declaration that could read a file or expand without bound."""
-
-
-class _Rooted(Exception):
-    """The root element began: the prolog, where a DTD lives, is over."""
-
-
-SIMPLE_ENTITIES = 256  # at most this many, each a short text such as nbsp -> "\xa0"
-SIMPLE_ENTITY_LENGTH = 100
-
-
-def _refuse_entities(body: bytes) -> None:
-    """Refuse a DTD whose entities could read a file or the network (SYSTEM, PUBLIC,
-    parameter entities: XXE) or expand without bound (entities built of entities, long ones:
-    billion laughs, quadratic blowup). Short plain-text entities, as old feeds declare for
-    &nbsp; or &copy;, are left to feedparser, which expands them safely. expat reads the
-    prolog only, expanding nothing and loading no external DTD."""
-    parser = xml.parsers.expat.ParserCreate()
-    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    count = 0
-
-    def declared(name: str, parameter: int, value: str | None, base: str | None,
-                 system: str | None, public: str | None, notation: str | None) -> None:
-        nonlocal count
-        count += 1
-        if parameter or system or public or notation or value is None or "&" in value \
-                or "<" in value or len(value) > SIMPLE_ENTITY_LENGTH or count > SIMPLE_ENTITIES:
-            raise _Declared(name)
-
-    def rooted(*_: object) -> None:
-        raise _Rooted
-
-    def unparsed(*_: object) -> None:
-        raise _Declared("unparsed")
-
-    parser.EntityDeclHandler = declared
-    parser.UnparsedEntityDeclHandler = unparsed
-    parser.StartElementHandler = rooted
-    try:
-        parser.Parse(body, True)
-    except _Declared as exc:
-        raise FeedInvalid(f"the document's DTD declares an entity ({exc}) that could read a "
-                          "file or the network or expand without bound; such feeds are "
-                          "refused") from None
-    except (_Rooted, xml.parsers.expat.ExpatError, LookupError, ValueError):
-        pass  # no declaration before the root; a malformed document is feedparser's to judge
 
 
 def _from_feedparser(entry: dict[str, Any]) -> dict[str, Any]:
@@ -283,7 +262,7 @@ def _document(raw: Mapping[str, Any], default_language: str, limit: int) -> Feed
     return FeedDocument(kind=str(raw.get("kind") or ""), title=_title(raw.get("title")),
                         language=feed_language, ttl_minutes=_ttl(raw.get("ttl")),
                         entries=tuple(entries), total=len(items), skipped=tuple(skipped),
-                        duplicates=duplicates)
+                        duplicates=duplicates, cut=bool(raw.get("cut")))
 
 
 def _shaped(item: Mapping[str, Any], guid: str, language: str | None) -> dict[str, Any]:

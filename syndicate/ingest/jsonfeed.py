@@ -17,8 +17,9 @@ VERSIONS = {"https://jsonfeed.org/version/1": "json10",
             "https://jsonfeed.org/version/1.1": "json11"}
 
 
-def read(body: bytes) -> dict[str, Any]:
-    """Return {kind, title, language, ttl, entries}; raise FeedInvalid for anything else."""
+def read(body: bytes, cap: int) -> dict[str, Any]:
+    """Return {kind, title, language, ttl, cut, entries} with at most cap entries (the first
+    in the document); raise FeedInvalid for anything else."""
     try:
         data = fields.json_document(body)
     except InputError as exc:
@@ -36,8 +37,9 @@ def read(body: bytes) -> dict[str, Any]:
     feed_authors = _authors(data)
     return {
         "kind": kind, "title": data.get("title") if isinstance(data.get("title"), str) else None,
-        "language": data.get("language"), "ttl": None,
-        "entries": [_entry(item, feed_authors) for item in items if isinstance(item, dict)],
+        "language": data.get("language"), "ttl": None, "cut": len(items) > cap,
+        "entries": [_entry(item, feed_authors) for item in items[:cap]
+                    if isinstance(item, dict)],
     }
 
 

@@ -135,6 +135,42 @@ def drip(body: bytes, every: float, stop: threading.Event) -> Handler:
     return handle
 
 
+def header_drip(every: float, stop: threading.Event) -> Handler:
+    """Send a status line, then header bytes one every ``every`` seconds, never ending."""
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            handler.wfile.flush()
+            while not stop.wait(every):
+                handler.wfile.write(b"X")
+                handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    return handle
+
+
+def chunk_drip(every: float, stop: threading.Event) -> Handler:
+    """Send chunked headers, then a chunk-size line one digit every ``every`` seconds."""
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        try:
+            handler.wfile.write(b"5\r\n<rss \r\n")
+            handler.wfile.flush()
+            while not stop.wait(every):
+                handler.wfile.write(b"0")
+                handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    return handle
+
+
 class Upstream:
     """A threaded HTTP server with a route table; records each request's path and headers."""
 
