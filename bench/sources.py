@@ -100,8 +100,8 @@ def poll_bench(sources: int, entries: int) -> None:
             services = Services.build(settings)
             services.store.upgrade()
             pipeline = services.pipeline
-            for url in urls:
-                pipeline.sources.add(SourceInput(url=url, producer="bench"))
+            for number, url in enumerate(urls):
+                pipeline.sources.add(SourceInput(url=url, producer=f"bench-{number}"))
             pipeline.commands.language_of  # noqa: B018 - the detector loads on first use
             base_s, base_entries = baseline(urls)
 

@@ -5,7 +5,8 @@ it checked, on every redirect hop, so a DNS rebind cannot slip a private address
 Refused: loopback, private (RFC 1918, ULA), link-local (169.254/16 with cloud metadata, fe80::),
 CGNAT (100.64/10), multicast, unspecified, reserved and documentation ranges, IPv4-mapped and
 -compatible IPv6 (judged by the IPv4 inside), 6to4 and Teredo relays, and NAT64 (64:ff9b::/96,
-64:ff9b:1::/48). An operator's allowlist (names, addresses or networks) opens exact exceptions.
+64:ff9b:1::/48). An operator's allowlist (names, addresses or networks, each with an optional
+port) opens exact exceptions; it never reaches a cloud metadata address.
 """
 
 from __future__ import annotations
@@ -64,30 +65,71 @@ def _ipv4_compatible(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | 
     return None
 
 
+# Cloud metadata services: an allowlist entry that reaches one is refused outright.
+METADATA: tuple[Address, ...] = tuple(ipaddress.ip_address(a) for a in (
+    "169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254"))
+_WIDEST = {4: 8, 6: 32}  # the shortest network prefix an entry may have, per IP version
+
+
 def allow_entry(raw: str) -> str:
-    """Return an allowlist entry (host name, address or network) in canonical form, or raise
-    ValueError."""
-    value = raw.strip().lower().strip("[]")
+    """Return an allowlist entry in canonical form: a host name, an address or a network,
+    with an optional port (``feeds.internal:8080``, ``[fd00::5]:443``); raise ValueError for
+    anything else, for a network wider than /8 (IPv4) or /32 (IPv6), and for an entry that
+    reaches a cloud metadata address or the unspecified address."""
+    value = raw.strip().lower()
     if not value:
         raise ValueError("an allowed host must not be empty")
+    host, port = _split_port(value, raw)
     try:
-        return str(ipaddress.ip_network(value, strict=False)) if "/" in value \
-            else str(ipaddress.ip_address(value))
+        network = ipaddress.ip_network(host, strict=False)
     except ValueError:
-        pass
-    if not _HOSTNAME.match(value):
-        raise ValueError(f"{raw!r} is not a host name, an IP address or a network")
-    return value.rstrip(".")
+        if not _HOSTNAME.match(host):
+            raise ValueError(f"{raw!r} is not a host name, an IP address or a network, with "
+                             "an optional :port") from None
+        host = host.rstrip(".")
+        return f"{host}:{port}" if port is not None else host
+    if network.prefixlen < _WIDEST[network.version] or network.network_address.is_unspecified:
+        raise ValueError(f"{raw!r} covers too much: name hosts or networks no wider than "
+                         f"/{_WIDEST[network.version]}")
+    if any(a.version == network.version and a in network for a in METADATA):
+        raise ValueError(f"{raw!r} reaches a cloud metadata address; it is never allowed")
+    text = str(network) if "/" in host else str(network.network_address)
+    if port is None:
+        return text
+    if "/" in host:
+        raise ValueError(f"{raw!r}: a network takes no port")
+    return f"[{text}]:{port}" if network.version == 6 else f"{text}:{port}"
 
 
-def allowed(host: str, address: Address, allowlist: Iterable[str]) -> bool:
-    """Say whether an allowlist names this URL host or contains this resolved address."""
+def _split_port(value: str, raw: str) -> tuple[str, int | None]:
+    """Split "host:port" or "[v6]:port"; a bare IPv6 address has no port."""
+    if value.startswith("["):
+        inside, _, rest = value[1:].partition("]")
+        return inside, _port(rest.removeprefix(":"), raw) if rest else None
+    if value.count(":") == 1:
+        host, _, number = value.partition(":")
+        return host, _port(number, raw)
+    return value, None
+
+
+def _port(text: str, raw: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"{raw!r}: the port must be a number from 1 to 65535")
+    return int(text)
+
+
+def allowed(host: str, port: int, address: Address, allowlist: Iterable[str]) -> bool:
+    """Say whether an allowlist names this URL host, or contains this resolved address, on
+    this port (an entry without a port allows every port)."""
     name = host.lower().strip("[]").rstrip(".")
     for entry in allowlist:
-        if entry == name:
+        target, wanted = _split_port(entry, entry)
+        if wanted is not None and wanted != port:
+            continue
+        if target == name:
             return True
         try:
-            network = ipaddress.ip_network(entry, strict=False)
+            network = ipaddress.ip_network(target, strict=False)
         except ValueError:
             continue
         if address.version == network.version and address in network:

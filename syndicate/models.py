@@ -352,7 +352,7 @@ class SourceInput:
     """An upstream feed an operator registers, parsed at the boundary."""
 
     url: str
-    producer: str  # whose guids its entries become (default: the feed's host)
+    producer: str | None  # its own guid namespace (None: the feed's host, made unique)
     language: str | None = None  # None: the feed's own, else detected per entry
     categories: tuple[str, ...] = ()  # added to every entry's own
     interval: int | None = None  # seconds between polls (None: SYNDICATE_SOURCE_INTERVAL)

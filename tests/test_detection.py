@@ -97,8 +97,35 @@ def test_allowlist_matches_names_addresses_and_networks() -> None:
     entries = [addresses.allow_entry(e) for e in ("Feeds.Internal.", "127.0.0.2", "10.8.0.0/16")]
     assert entries == ["feeds.internal", "127.0.0.2", "10.8.0.0/16"]
     ip = ipaddress.ip_address
-    assert addresses.allowed("feeds.internal", ip("10.99.0.1"), entries)
-    assert addresses.allowed("x.example", ip("10.8.3.4"), entries)
-    assert not addresses.allowed("x.example", ip("127.0.0.1"), entries)
+    assert addresses.allowed("feeds.internal", 80, ip("10.99.0.1"), entries)
+    assert addresses.allowed("x.example", 8080, ip("10.8.3.4"), entries)
+    assert not addresses.allowed("x.example", 80, ip("127.0.0.1"), entries)
     with pytest.raises(ValueError, match="not a host name"):
         addresses.allow_entry("bad host!")
+
+
+def test_allowlist_entries_may_name_a_port_and_then_allow_only_that_port() -> None:
+    entries = [addresses.allow_entry(e) for e in ("Feeds.Internal:8080", "127.0.0.2:8765",
+                                                  "[FD00::5]:443", "fd00::6")]
+    assert entries == ["feeds.internal:8080", "127.0.0.2:8765", "[fd00::5]:443", "fd00::6"]
+    ip = ipaddress.ip_address
+    assert addresses.allowed("127.0.0.2", 8765, ip("127.0.0.2"), entries)
+    assert not addresses.allowed("127.0.0.2", 8000, ip("127.0.0.2"), entries)
+    assert addresses.allowed("feeds.internal", 8080, ip("10.0.0.9"), entries)
+    assert not addresses.allowed("feeds.internal", 80, ip("10.0.0.9"), entries)
+    assert addresses.allowed("[fd00::5]", 443, ip("fd00::5"), entries)
+    assert addresses.allowed("[fd00::6]", 1234, ip("fd00::6"), entries)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("0.0.0.0/0", "covers too much"), ("::/0", "covers too much"), ("10.0.0.0/7", "too much"),
+    ("0.0.0.0", "covers too much"), ("::", "covers too much"),
+    ("169.254.169.254", "cloud metadata"), ("169.254.0.0/16", "cloud metadata"),
+    ("fd00:ec2::254", "cloud metadata"), ("100.100.100.200:80", "cloud metadata"),
+    ("10.0.0.0/8:80", "a network takes no port"), ("host:99999", "the port must be"),
+    ("host:", "the port must be"),
+])
+def test_allowlist_entries_that_cover_everything_or_metadata_are_refused(
+        entry: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        addresses.allow_entry(entry)

@@ -1,15 +1,20 @@
 """Hostile upstreams: a fetch ends at its deadline whatever the server does, a stop ends the
-fetches under way, and a slow upstream never makes a healthy one wait."""
+fetches under way, a slow upstream never makes a healthy one wait, no source writes into
+another's articles, and allowlists open only what they name."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
-from syndicate.models import PollReport
+from syndicate.errors import Conflict
+from syndicate.fetch.client import Client, Limits
+from syndicate.models import PollReport, Role, SourceInput
 from syndicate.services import EXTENSION_KEY, Services
 from syndicate.testing import feeds as make
 from syndicate.testing import upstream as kit
@@ -84,3 +89,92 @@ def test_a_stop_ends_the_fetches_under_way(make_app: Callable[..., Flask],
     assert reports[0].failed == 1
     assert services.pipeline.queries.source(source.id).last_error == \
         "fetch: timed out after 600 s"
+
+
+def test_sources_on_one_host_never_overwrite_each_other(polling: Services,
+                                                        upstream: Upstream) -> None:
+    upstream.routes["/first"] = Document(make.rss20(entries(1, prefix="same")))
+    hijack = make.Entry(guid="same-0", title="Hijacked headline", html="<p>Replaced.</p>")
+    upstream.routes["/second"] = Document(make.rss20([hijack]))
+    first = add(polling, upstream.url("/first"))
+    polling.pipeline.poll_sources()
+    second = add(polling, upstream.url("/second"))  # same host, no producer named either
+    polling.pipeline.poll_sources()
+
+    assert (first.producer, second.producer) == ("127.0.0.2", "127.0.0.2-2")
+    [original] = articles_of(polling, first.producer)
+    assert (original.title, original.revision) == ("Story number 0 about the city council", 1)
+    [own] = articles_of(polling, second.producer)  # the same guid, in its own namespace
+    assert own.title == "Hijacked headline" and own.id != original.id
+
+
+def test_a_source_cannot_take_a_producers_or_another_sources_name(
+        client: FlaskClient, services: Services, operator: dict[str, str],
+        producer: dict[str, str], upstream: Upstream) -> None:
+    posted = client.post("/api/v1/articles", headers=producer,
+                         json={"guid": "g-1", "title": "The newsroom's own story",
+                               "body": "Its text.", "format": "text"})
+    assert posted.status_code == 201
+    taken = client.post("/api/v1/sources", headers=operator,
+                        json={"url": upstream.url("/a.xml"), "producer": "newsroom"})
+    assert taken.status_code == 422 and taken.get_json()["errors"][0]["field"] == "producer"
+    assert "is a token's name" in taken.get_json()["errors"][0]["detail"]
+    ok = client.post("/api/v1/sources", headers=operator,
+                     json={"url": upstream.url("/b.xml"), "producer": "wire",
+                           "allow_hosts": [ALLOW]})
+    assert ok.status_code == 201
+    again = client.post("/api/v1/sources", headers=operator,
+                        json={"url": upstream.url("/c.xml"), "producer": "wire"})
+    assert again.status_code == 422 and "source 1's name" in again.get_data(as_text=True)
+    with pytest.raises(Conflict, match="producer name of source 1"):
+        services.pipeline.commands.create_token("wire", Role.PRODUCER)
+    [record] = [r for r in client.get("/api/v1/audit", headers=operator).get_json()["items"]
+                if r["action"] == "add_source"]
+    assert (record["params"]["producer"], record["params"]["allow_hosts"]) == ("wire", [ALLOW])
+
+
+@pytest.fixture
+def polling(make_app: Callable[..., Flask]) -> Services:
+    """Services whose fetcher may reach the test servers' address (and only that one)."""
+    app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_TIMEOUT="3")
+    found: Services = app.extensions[EXTENSION_KEY]
+    return found
+
+
+def test_an_allowed_host_with_a_port_allows_only_that_port(make_app: Callable[..., Flask],
+                                                           upstream: Upstream) -> None:
+    services: Services = make_app().extensions[EXTENSION_KEY]  # no global allowlist
+    with serving() as other:  # the same address, another port: the service's own, say
+        other.routes["/private.json"] = Document(b"{}", "application/json")
+        upstream.routes["/feed.xml"] = kit.redirect(other.url("/private.json"))
+        source = services.pipeline.sources.add(SourceInput(
+            url=upstream.url("/feed.xml"), producer=None,
+            allow_hosts=(f"{ALLOW}:{upstream.port}",)))
+        services.pipeline.poll_sources()
+        assert other.hits("/private.json") == 0
+    error = services.pipeline.queries.source(source.id).last_error or ""
+    assert error.startswith("refused: 127.0.0.2 is a loopback address; refused")
+
+
+def test_the_global_allowlist_covers_only_sources_inside_it(
+        polling: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.2 is allowed globally. A source on 127.0.0.3 (allowed for itself) may not be
+    redirected there; a public origin gets no allowlist at all."""
+    with serving("127.0.0.3") as third, serving() as inside:
+        inside.routes["/admin"] = Document(make.rss20(entries(1, prefix="inside")))
+        third.routes["/feed.xml"] = kit.redirect(inside.url("/admin"))
+        source = polling.pipeline.sources.add(SourceInput(
+            url=third.url("/feed.xml"), producer=None, allow_hosts=("127.0.0.3",)))
+        polling.pipeline.poll_sources()
+        assert third.hits("/feed.xml") == 1 and inside.hits("/admin") == 0
+    assert (polling.pipeline.queries.source(source.id).last_error or "").startswith(
+        "refused: 127.0.0.2 is a loopback address; refused (not in the allowlist)")
+
+    client = Client(Limits(), allowlist=("127.0.0.2", "10.0.0.0/8"))
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: (
+        [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80))]
+        if host == "news.example" else real(host, *a, **k)))
+    assert client._allowlist("http://news.example/feed", ("10.1.1.1",)) == ()
+    assert client._allowlist("http://127.0.0.2:81/feed", ("10.1.1.1",)) == \
+        ("10.1.1.1", "127.0.0.2", "10.0.0.0/8")

@@ -45,7 +45,7 @@ def polling(make_app: Callable[..., Flask]) -> Services:
 def add(services: Services, url: str, **fields: Any) -> Source:
     """Register a source the way the API does, due now."""
     return services.pipeline.sources.add(
-        SourceInput(url=url, producer=fields.pop("producer", "upstream"), **fields))
+        SourceInput(url=url, producer=fields.pop("producer", None), **fields))
 
 
 def entries(n: int, prefix: str = "e", **fields: Any) -> list[make.Entry]:
@@ -56,8 +56,8 @@ def entries(n: int, prefix: str = "e", **fields: Any) -> list[make.Entry]:
             for i in range(n)]
 
 
-def articles_of(services: Services, producer: str = "upstream") -> list[Any]:
-    """Return the producer's live articles."""
+def articles_of(services: Services, producer: str | None = None) -> list[Any]:
+    """Return the producer's live articles (every producer's when None)."""
     page = services.pipeline.queries.articles(limit=1000, cursor=None, include_retracted=False,
                                               producer=producer)
     return list(page.items)

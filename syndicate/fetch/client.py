@@ -98,7 +98,7 @@ class _GuardedAdapter(IPFilterAdapter):  # type: ignore[misc]  # the library has
             if (late := addresses.refusal(pinned)) is not None:
                 raise FetchRefused(f"{host} resolves to {pinned}: {late}")
             return host_params, pool_kwargs
-        if not addresses.allowed(host, address, self.allowlist):
+        if not addresses.allowed(host, port, address, self.allowlist):
             where = f"{host} is a" if host.strip("[]") == str(address) \
                 else f"{host} resolves to {address}, a"
             raise FetchRefused(f"{where} {reason}; refused (not in the allowlist)")
@@ -177,7 +177,7 @@ class Client:
     def _get(self, url: str, etag: str | None, last_modified: str | None,
              allow: Sequence[str], watchdog: Watchdog) -> Fetched:
         deadline = time.monotonic() + self.limits.timeout
-        allowlist = (*self.allowlist, *allow)
+        allowlist = self._allowlist(url, allow)
         headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
@@ -205,6 +205,20 @@ class Client:
                 with response:
                     return self._finish(response, url, current, permanent, deadline, watchdog)
         raise FetchRefused(f"more than {self.limits.max_redirects} redirects")
+
+    def _allowlist(self, url: str, own: Sequence[str]) -> tuple[str, ...]:
+        """Return the allowlist for every hop of a fetch of url. A public origin gets none,
+        so it can never redirect into the private network; a private one gets its source's
+        own entries, and the global ones only when url itself is inside them."""
+        _check_scheme(url)
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        origin = _resolve(host, port)
+        if addresses.refusal(origin) is None:
+            return ()
+        inside = addresses.allowed(host, port, origin, self.allowlist)
+        return (*own, *(self.allowlist if inside else ()))
 
     def _send(self, session: requests.Session, url: str, headers: dict[str, str],
               deadline: float, watchdog: Watchdog) -> requests.Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from .. import addresses
 from .. import languages as known
@@ -26,9 +25,9 @@ def parse_source(body: bytes) -> SourceInput:
         except ValueError as exc:
             checks.add(f"allow_hosts[{index}]", str(exc))
     checks.raise_if_any()
-    producer = data.get("producer") or (urlsplit(url).hostname or "feed")[:100]
-    return SourceInput(url=url, producer=producer, language=language, categories=labels,
-                       interval=data.get("interval"), allow_hosts=tuple(dict.fromkeys(hosts)))
+    return SourceInput(url=url, producer=data.get("producer") or None, language=language,
+                       categories=labels, interval=data.get("interval"),
+                       allow_hosts=tuple(dict.fromkeys(hosts)))
 
 
 def parse_source_change(body: bytes) -> dict[str, Any]:

@@ -352,7 +352,7 @@ class SourceRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
-    producer: Mapped[str] = mapped_column(String(100))
+    producer: Mapped[str] = mapped_column(String(100), unique=True)  # its own guid namespace
     language: Mapped[str | None] = mapped_column(String(35))
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     interval: Mapped[int | None] = mapped_column(Integer)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, ValidationError
 from ..models import Source, SourceInput
-from .schema import SourceRow
+from .schema import SourceRow, TokenRow
 
 STATE = frozenset({"next_fetch", "last_fetch", "last_status", "etag", "last_modified", "errors",
                    "feed_errors", "last_error", "entries_ingested", "last_note", "paused",
@@ -19,16 +20,40 @@ STATE = frozenset({"next_fetch", "last_fetch", "last_status", "etag", "last_modi
 
 
 def add(session: Session, data: SourceInput, now: datetime) -> Source:
-    """Register a source, due at once; Conflict when its URL is registered already."""
+    """Register a source, due at once; Conflict when its URL is registered already.
+
+    The producer name is the source's own guid namespace: one a token or another source
+    holds is refused; without one, the feed's host is taken (``host-2``… when held)."""
     if session.scalar(select(SourceRow.id).where(SourceRow.url == data.url)) is not None:
         raise Conflict(f"a source with URL {data.url!r} exists already")
-    row = SourceRow(url=data.url, producer=data.producer, language=data.language,
+    if data.producer is not None:
+        holder = producer_holder(session, data.producer)
+        if holder is not None:
+            raise ValidationError.single("producer", f"{data.producer!r} is {holder}'s name; "
+                                         "a source's entries must not overwrite another's "
+                                         "articles: choose another producer name")
+        producer = data.producer
+    else:
+        base = (urlsplit(data.url).hostname or "feed")[:90]
+        producer, number = base, 1
+        while producer_holder(session, producer) is not None:
+            number += 1
+            producer = f"{base}-{number}"
+    row = SourceRow(url=data.url, producer=producer, language=data.language,
                     categories=list(data.categories), interval=data.interval,
                     allow_hosts=list(data.allow_hosts), paused=False, flagged=None, created=now,
                     next_fetch=now, errors=0, feed_errors=0, entries_ingested=0)
     session.add(row)
     session.flush()
     return _entity(row)
+
+
+def producer_holder(session: Session, name: str) -> str | None:
+    """Say who holds a producer name ("a token", "source N"), or None when it is free."""
+    if session.get(TokenRow, name) is not None:
+        return "a token"
+    held = session.scalar(select(SourceRow.id).where(SourceRow.producer == name))
+    return f"source {held}" if held is not None else None
 
 
 def get(session: Session, source_id: int) -> Source:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound, Unauthenticated
 from ..models import Role, Token
-from .schema import SessionRow, TokenRow
+from .schema import SessionRow, SourceRow, TokenRow
 
 SECRET_PREFIX = "syn_"
 
@@ -21,6 +21,9 @@ def create(session: Session, name: str, role: Role, now: datetime) -> tuple[Toke
     """Store a new token and return it with its secret, which is never shown again."""
     if session.get(TokenRow, name) is not None:
         raise Conflict(f"a token named {name!r} exists already (names are never reused)")
+    source = session.scalar(select(SourceRow.id).where(SourceRow.producer == name))
+    if source is not None:  # the token would write into that source's articles
+        raise Conflict(f"{name!r} is the producer name of source {source}; choose another")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     row = TokenRow(name=name, role=role.value, secret_hash=_hash(secret), created=now)
     session.add(row)

@@ -154,7 +154,8 @@ def revoke_partner(name: str) -> Response:
 def create_source() -> tuple[Response, int, dict[str, str]]:
     """Register an upstream feed (RSS, Atom or JSON Feed); it is fetched within seconds."""
     source = services().pipeline.sources.add(parse_source(request.get_data(cache=False)))
-    audited("add_source", {"url": source.url}, f"source {source.id}")
+    audited("add_source", {"url": source.url, "producer": source.producer,
+                           "allow_hosts": list(source.allow_hosts)}, f"source {source.id}")
     return jsonify(source_json(source)), 201, {
         "Location": url_for("admin.get_source", source_id=source.id)}
 

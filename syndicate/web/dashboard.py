@@ -159,7 +159,9 @@ def add_source() -> ResponseReturnValue:
             raise ValidationError.single("interval", "must be a whole number of seconds")
         body["interval"] = int(interval)
     source = services().pipeline.sources.add(parse_source(json.dumps(body).encode()))
-    audited("add_source", {"url": source.url}, f"source {source.id} (dashboard)")
+    audited("add_source", {"url": source.url, "producer": source.producer,
+                           "allow_hosts": list(source.allow_hosts)},
+            f"source {source.id} (dashboard)")
     return redirect(f"/admin/?message=source+{source.id}+added", code=303)
 
 
