@@ -124,6 +124,8 @@ class Commands:
         if changed:
             feed_store.touch_articles(session, [a.id for a in changed],
                                       also={a.language for a in changed})
+            feed_store.mark_stale(session, [r.article.id for r in results
+                                            if r.outcome is IngestOutcome.UPDATED])
         return results
 
     def ingest_many(self, items: Sequence[ArticleInput], producer: str) -> list[IngestResult]:
@@ -151,6 +153,7 @@ class Commands:
             feed_store.lock(session)
             article = article_store.retract(session, article_id, self.clock(), reason)
             feed_store.touch_article(session, article_id)
+            feed_store.mark_stale(session, [article_id])  # archive pages hold it too
         log.info("article %s retracted", article_id)
         return article
 
@@ -191,6 +194,7 @@ class Commands:
             if translation_store.apply_edits(session, article_id, language, article.revision,
                                              edit.fields, now):
                 feed_store.touch(session, [language])
+                feed_store.mark_stale(session, [article_id], [language])
         log.info("article %s: %d field(s) post-edited in %s by %s", article_id,
                  len(edit.fields), language, editor)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from lxml import etree
 from sqlalchemy import create_engine, text
 
 from syndicate import create_app
@@ -61,6 +62,27 @@ def installed_packages(package_files: dict[str, Path]) -> Path:
     for path in package_files.values():
         argostranslate.package.install_from_path(path)
     return ARGOS_PACKAGES
+
+
+ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+
+
+@pytest.fixture(autouse=True)
+def atom_by_the_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check every Atom document the publisher writes (feeds, archive pages, named feeds)
+    against RFC 4287's grammar (Appendix B), on top of the publisher's own check."""
+    from syndicate.publish import writer
+
+    from .atom_grammar import check_atom
+
+    published = writer.check_xml
+
+    def check(data: bytes) -> None:
+        published(data)
+        if etree.fromstring(data).tag == ATOM_FEED:
+            check_atom(data)
+
+    monkeypatch.setattr(writer, "check_xml", check)
 
 
 @pytest.fixture

@@ -285,7 +285,7 @@ def test_index_opml_stylesheet_and_article_pages(client: FlaskClient, services: 
     assert article.status_code == 200 and b'hreflang="es"' in article.data
 
 
-def test_archives_page_back_through_every_entry_and_full_pages_never_change(
+def test_archives_page_back_through_every_entry_and_pages_change_only_with_their_entries(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_FEED_ENTRIES="2", SYNDICATE_TARGET_LANGUAGES="es")
     services: Services = app.extensions["syndicate"]
@@ -317,13 +317,17 @@ def test_archives_page_back_through_every_entry_and_full_pages_never_change(
     # document, which RFC 5005 allows: readers keep one copy per entry id)
     assert sorted(set(seen)) == [f"Story {d}" for d in range(1, 6)]
     page_one = (folder / "archive" / "1.xml").read_bytes()
+    page_two = (folder / "archive" / "2.xml").read_bytes()
     client.post("/api/v1/articles", json=article_body(guid="g1", title="Story 1, corrected",
                                                       published="2026-11-01T08:00:00Z"),
                 headers=headers)
     services.pipeline.translate_pending()
     services.pipeline.publish()
-    assert (folder / "archive" / "1.xml").read_bytes() == page_one
-    assert not feedparser.parse(page_one).bozo
+    corrected = (folder / "archive" / "1.xml").read_bytes()  # the correction reaches page 1
+    titles = [e.title for e in feedparser.parse(corrected).entries]
+    assert "Story 1, corrected" in titles and "Story 1" not in titles
+    assert not feedparser.parse(page_one).bozo and corrected != page_one
+    assert (folder / "archive" / "2.xml").read_bytes() == page_two  # untouched: not rewritten
 
 
 class _Hub(http.server.BaseHTTPRequestHandler):

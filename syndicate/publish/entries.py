@@ -114,10 +114,14 @@ class Tombstone:
     reason: str | None
 
 
-def tombstone(article_id: str, title: str, when: datetime, reason: str | None, language: str,
+WITHDRAWN = "Withdrawn"  # a tombstone's title: nothing of the article (a legal takedown)
+
+
+def tombstone(article_id: str, when: datetime, reason: str | None, language: str,
               public_url: str) -> Tombstone:
-    """Build the tombstone of an article retracted from a language's feed."""
-    return Tombstone(guid(article_id, language), title, when,
+    """Build the tombstone of an article retracted from a language's feed: its id, when,
+    why and where it was, and none of its text."""
+    return Tombstone(guid(article_id, language), WITHDRAWN, when,
                      page_url(public_url, article_id, language), reason)
 
 

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 NAMED_SCAN = 2000  # entries of a language feed a named feed's filter looks through, at most
 PAGES_PER_PASS = 5  # archive pages written per language per publish, at most (oldest first)
+STALE_PER_PASS = 20  # written pages that a retraction or correction changed, rewritten a pass
 FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 
 
@@ -48,6 +49,7 @@ class Rendered:
     pages: int  # full archive pages written once these files are
     backlog: bool  # full pages remain to be written by a later pass
     expires: datetime | None  # when these files go stale by themselves (a tombstone ends)
+    cleared: tuple[tuple[int, int], ...] = ()  # stale marks these files answer
 
 
 class Publisher:
@@ -104,6 +106,7 @@ class Publisher:
                 version = state.published_version if out.backlog else state.version
                 feed_store.mark_published(session, lang, version, out.pages, self.clock(),
                                           out.expires)
+                feed_store.clear_stale(session, lang, out.cleared)
         with self.store.read() as session:
             named = named_store.all_feeds(session)
         for feed in named:
@@ -135,6 +138,15 @@ class Publisher:
         if force:  # an operator's republish also restores written pages that went missing
             pages = [p for p in range(1, state.archived_pages + 1)
                      if not self._archive_path(lang, p).exists()] + pages
+        with self.store.read() as session:
+            marks = feed_store.stale(session, lang)
+        # Pages written before that hold a retracted or corrected entry are written again
+        # (a bounded number a pass); marks on pages not written yet need nothing more.
+        changed = sorted({(seq - 1) // size + 1 for seq, _ in marks} - set(pages))
+        rewrite = [p for p in changed if p <= state.archived_pages][:STALE_PER_PASS]
+        pages = sorted({*pages, *rewrite})
+        left = {p for p in changed if p <= state.archived_pages} - set(rewrite)
+        cleared = tuple(m for m in marks if (m[0] - 1) // size + 1 not in left)
         now = self.clock()
         keep = timedelta(days=self.settings.tombstone_days)
         with self.store.read() as session:
@@ -153,7 +165,7 @@ class Publisher:
             available = feed_store.languages_of(session, ids)
         meta = self.feed_meta(lang, self._archive_url(lang, last) if last else None)
         entries = [self._entry(a, t, lang, available) for _, a, t in shown]
-        tombstones = [feed_entries.tombstone(r.article_id, r.title, r.retracted, r.reason, lang,
+        tombstones = [feed_entries.tombstone(r.article_id, r.retracted, r.reason, lang,
                                              self.settings.public_url) for r in retracted]
         files = {
             f"{lang}/rss.xml": render.render_rss(meta, entries, tombstones),
@@ -167,7 +179,7 @@ class Publisher:
                 render.ArchivePage(self._archive_url(lang, page), prev), page)
         expires = min([*(r.retracted + keep for r in retracted), *([held] if held else [])],
                       default=None)
-        return Rendered(files, len(entries), last, last < full, expires)
+        return Rendered(files, len(entries), last, last < full or bool(left), expires, cleared)
 
     def _render_named(self, feed: NamedFeed, lang: str) -> dict[str, bytes]:
         """Render one named feed in one language: filtered, in its mode, under its size cap."""

@@ -220,12 +220,18 @@ def render_atom(meta: FeedMeta, entries: Sequence[FeedEntry],
             _atom_link(element, "enclosure", e.image.url,
                        type_=e.image.type or _guess_type(e.image.url))
             element.append(_media(e.image))
+    # RFC 4287's grammar puts extension elements before the first entry
+    first = root.find(_A + "entry")
     for t in tombstones:
-        deleted = etree.SubElement(root, f"{{{TOMBSTONES}}}deleted-entry",
-                                   nsmap={"at": TOMBSTONES}, ref=t.guid, when=rfc3339(t.when))
+        deleted = etree.Element(f"{{{TOMBSTONES}}}deleted-entry", nsmap={"at": TOMBSTONES},
+                                ref=t.guid, when=rfc3339(t.when))
         _atom_link(deleted, "alternate", t.link, type_="text/html")
         if t.reason:
             etree.SubElement(deleted, f"{{{TOMBSTONES}}}comment").text = t.reason
+        if first is not None:
+            first.addprevious(deleted)
+        else:
+            root.append(deleted)
     return _serialize(root, meta.stylesheet_url)
 
 

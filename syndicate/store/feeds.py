@@ -80,6 +80,32 @@ def touch_article(session: Session, article_id: str, also: Iterable[str] = ()) -
     touch_articles(session, [article_id], also)
 
 
+def mark_stale(session: Session, article_ids: Sequence[str],
+               languages: Iterable[str] | None = None) -> None:
+    """Mark the archive entries of articles (in some languages, else all) as changed, so
+    the publisher writes the archive pages holding them again."""
+    query = update(ArchiveRow).where(ArchiveRow.article_id.in_(list(article_ids)))
+    if languages is not None:
+        query = query.where(ArchiveRow.language.in_(list(languages)))
+    session.execute(query.values(stale=ArchiveRow.stale + 1))
+
+
+def stale(session: Session, language: str) -> list[tuple[int, int]]:
+    """Return (number, mark) of a language's entries changed since their page was written."""
+    return [(seq, mark) for seq, mark in session.execute(
+        select(ArchiveRow.seq, ArchiveRow.stale)
+        .where(ArchiveRow.language == language, ArchiveRow.stale > 0)
+        .order_by(ArchiveRow.seq))]
+
+
+def clear_stale(session: Session, language: str, marks: Iterable[tuple[int, int]]) -> None:
+    """Clear the marks written again (a mark bumped meanwhile stays: written next time)."""
+    for seq, mark in marks:
+        session.execute(update(ArchiveRow).where(
+            ArchiveRow.language == language, ArchiveRow.seq == seq, ArchiveRow.stale == mark)
+            .values(stale=0))
+
+
 def enter_new(session: Session, articles: Sequence[Article], now: datetime) -> None:
     """Enter articles created in this transaction (see enter), numbering those already
     published with one counter update per language, in the order given."""
@@ -154,7 +180,6 @@ class Retracted:
     """An article recently retracted from a language's feed (its tombstone)."""
 
     article_id: str
-    title: str
     retracted: datetime
     reason: str | None
 
@@ -164,7 +189,7 @@ def retracted_since(session: Session, language: str, since: datetime) -> list[Re
     # Recent retractions first (by their index), then which of those few the language showed:
     # never a walk over the language's whole archive.
     recent = session.execute(
-        select(ArticleRow.id, ArticleRow.title, ArticleRow.retracted,
+        select(ArticleRow.id, ArticleRow.retracted,
                ArticleRow.retraction_reason)
         .where(ArticleRow.retracted > since).order_by(ArticleRow.retracted.desc())).all()
     if not recent:
@@ -172,7 +197,7 @@ def retracted_since(session: Session, language: str, since: datetime) -> list[Re
     shown = set(session.scalars(select(ArchiveRow.article_id).where(
         ArchiveRow.language == language,
         ArchiveRow.article_id.in_([article_id for article_id, *_ in recent]))))
-    return [Retracted(i, t, r, why) for i, t, r, why in recent if i in shown and r is not None]
+    return [Retracted(i, r, why) for i, r, why in recent if i in shown and r is not None]
 
 
 def _shown_query(language: str) -> Select[int, ArticleRow, TranslationRow]:

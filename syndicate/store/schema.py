@@ -184,6 +184,7 @@ class ArchiveRow(Base):
     __table_args__ = (
         Index("uq_feed_archive_language_seq", "language", "seq", unique=True),
         Index("ix_feed_archive_article_id", "article_id"),  # the feeds an article is in
+        Index("ix_feed_archive_stale", "language", "stale"),  # archive pages to write again
     )
 
     language: Mapped[str] = mapped_column(String(35), primary_key=True)
@@ -192,6 +193,9 @@ class ArchiveRow(Base):
     )
     seq: Mapped[int] = mapped_column(Integer)
     added: Mapped[datetime] = mapped_column(UTCDateTime())
+    # bumped when the entry changed after its page may have been written (a retraction, a
+    # correction, a new translation); the publisher writes that page again and sets it to 0
+    stale: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class JobRunRow(Base):

@@ -203,6 +203,7 @@ class TranslationRunner:
                 translation_store.mark_stale(session, result.stale_edits, now)
                 feed_store.enter(session, target, article.id, article.published, now)
                 feed_store.touch_article(session, article.id, also=[target])
+                feed_store.mark_stale(session, [article.id], [target])  # a retranslation
                 stored += 1
             counters.bump(session, {"translations_done_total": stored})
         return TranslateReport(done=stored, segments=len({s.key for s in segments}),
