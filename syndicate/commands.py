@@ -203,23 +203,21 @@ class Commands:
         RateLimited with the seconds until the next one; ``per_minute`` 0: no limit."""
         self._bucket(f"write:{token}", per_minute, spend=True)
 
-    def check_sign_in(self, address: str, per_minute: int) -> None:
-        """Raise RateLimited while an address is over its failed sign-ins a minute."""
-        self._bucket(f"auth:{address}", per_minute, spend=False)
-
     def sign_in_failed(self, address: str, per_minute: int) -> None:
-        """Count a failed sign-in (a bad token) against the client's address."""
-        self._bucket(f"auth:{address}", per_minute, spend=True, raise_limited=False)
+        """Count a failed sign-in (an unknown token or partner key) against the client's
+        address; raise RateLimited once the address is over its failures a minute."""
+        self._bucket(f"auth:{address}", per_minute, spend=True,
+                     what="too many unknown tokens or keys from this address")
 
     def _bucket(self, key: str, per_minute: int, *, spend: bool,
-                raise_limited: bool = True) -> None:
+                what: str = "too many writes from this token") -> None:
         if per_minute <= 0:
             return
         with self.store.write() as session:
             wait = rates.take(session, key, float(per_minute), per_minute / 60.0, self.clock(),
                               spend=spend)
-        if wait > 0 and raise_limited:
-            raise RateLimited(max(1, math.ceil(wait)))
+        if wait > 0:
+            raise RateLimited(max(1, math.ceil(wait)), what)
 
     def put_feed(self, feed: NamedFeed) -> bool:
         """Create or replace a named feed (published at the next tick); say if it is new."""

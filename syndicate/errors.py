@@ -14,7 +14,7 @@ Every failure the service reports is one of these; adapters turn library failure
     ├── AuthError
     │   ├── Unauthenticated      no token, or an unknown or revoked one (401)
     │   └── Forbidden            a valid token whose role may not do this (403)
-    ├── RateLimited              a token sent too many writes; retry after N seconds (429)
+    ├── RateLimited              too many writes, or failed keys; retry after N seconds (429)
     ├── NotFound                 no such article, token or resource (404)
     │   └── Gone                 the article was retracted (410)
     ├── Conflict                 the request clashes with the stored state (409)
@@ -118,10 +118,10 @@ class Forbidden(AuthError):
 
 
 class RateLimited(SyndicateError):
-    """A token sent more writes than the limit allows."""
+    """A token sent more writes, or an address more failed keys, than the limit allows."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many writes from this token; retry in {retry_after} s")
+    def __init__(self, retry_after: int, what: str = "too many writes from this token") -> None:
+        super().__init__(f"{what}; retry in {retry_after} s")
         self.retry_after = retry_after
 
 

@@ -146,6 +146,7 @@ def env(tmp_path: Path, database_url: str) -> dict[str, str]:
         "SYNDICATE_FEEDS_DIR": str(tmp_path / "feeds"),
         "SYNDICATE_TRANSLATIONS_DIR": str(tmp_path / "translations"),
         "SYNDICATE_PACKAGES_DIR": str(ARGOS_PACKAGES),
+        "SYNDICATE_PUBLIC_URL": "http://localhost",  # the test client's origin
         # Argos alone unless a test asks for Apertium: the copy and pseudo models give exact,
         # checkable output, whatever Apertium pairs the machine has installed.
         "SYNDICATE_ENGINES": "argos",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -33,17 +34,31 @@ pytestmark = pytest.mark.usefixtures("installed_packages")
 
 
 @pytest.fixture
-def live_server(app: Flask, services: Services) -> Iterator[str]:
-    """Serve the app with waitress on a free port, with the real scheduler running."""
+def port() -> int:
+    """Return a free port on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def env(env: dict[str, str], port: int) -> dict[str, str]:
+    """The service's public URL is the one the browser opens (forms are checked against
+    it)."""
+    return {**env, "SYNDICATE_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+
+
+@pytest.fixture
+def live_server(app: Flask, services: Services, port: int) -> Iterator[str]:
+    """Serve the app with waitress on its public URL's port, with the real scheduler."""
     from waitress.server import TcpWSGIServer, create_server
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     scheduler = scheduling.build(services)
     scheduler.start()
     assert isinstance(server, TcpWSGIServer)  # one host, one socket
-    port = int(server.getsockname()[1])
     yield f"http://127.0.0.1:{port}"
     scheduler.shutdown(wait=True)
     server.close()

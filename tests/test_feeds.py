@@ -429,11 +429,11 @@ def test_atom_feeds_have_an_author_when_articles_have_none(
     services.pipeline.publish_changes()
     for lang in LANGS:
         root = etree.fromstring(feed_bytes(services, lang, "atom.xml"))
-        assert root.findtext(f"{ATOM}author/{ATOM}name") == "127.0.0.1"  # the site's name
+        assert root.findtext(f"{ATOM}author/{ATOM}name") == "localhost"  # the site's name
         entries = root.findall(f"{ATOM}entry")
         assert entries and all(e.find(f"{ATOM}author") is None for e in entries)
         assert json.loads(feed_bytes(services, lang, "feed.json"))["authors"] == [
-            {"name": "127.0.0.1"}]
+            {"name": "localhost"}]
 
 
 def test_each_feed_has_a_readable_page(client: FlaskClient, services: Services,

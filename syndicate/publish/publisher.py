@@ -109,6 +109,7 @@ class Publisher:
                 feed_store.clear_stale(session, lang, out.cleared)
         with self.store.read() as session:
             named = named_store.all_feeds(session)
+        private: set[str] = set()  # partner feeds: never named to the hub
         for feed in named:
             for lang in feed.languages:
                 if lang not in counts:
@@ -117,10 +118,12 @@ class Publisher:
                     check = writer.check_json if name.endswith(".json") else writer.check_xml
                     if writer.write_if_changed(self.settings.feeds_dir / name, data, check):
                         written.append(name)
+                        if not feed.public:
+                            private.add(name)
                     else:
                         unchanged += 1
         changed = [f"{self.settings.public_url}/feeds/{name}" for name in written
-                   if "/archive/" not in name]
+                   if "/archive/" not in name and name not in private]
         hub = self.settings.websub_hub
         notified = websub.notify(hub, changed) if hub and changed else 0
         if written:

@@ -24,8 +24,8 @@ CSP = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
 
 def security_headers(response: Response) -> Response:
     """Add the headers every answer carries, and those of HTML pages."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    for name, value in feeds.SECURITY_HEADERS:
+        response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")

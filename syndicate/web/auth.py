@@ -50,22 +50,31 @@ def current_token() -> Token:
 
 
 def _authenticate() -> Token:
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = bearer(request.headers.get("Authorization", ""))
+    if secret is None:
         raise Unauthenticated("send 'Authorization: Bearer <token>'")
-    return authenticate(secret.strip())
+    return authenticate(secret)
+
+
+def bearer(header: str) -> str | None:
+    """Return the secret of an ``Authorization: Bearer`` header (the scheme in any case)."""
+    scheme, _, secret = header.strip().partition(" ")
+    return secret.strip() or None if scheme.lower() == "bearer" else None
+
+
+def counted_failure(exc: Unauthenticated) -> Unauthenticated:
+    """Count a failed token or key against the client's address; return exc to raise, or
+    raise RateLimited once the address is over SYNDICATE_AUTH_FAILURES a minute. Only
+    failures count: a valid token or key always passes."""
+    svc = services()
+    svc.pipeline.commands.sign_in_failed(request.remote_addr or "unknown",
+                                         svc.settings.auth_failures)
+    return exc
 
 
 def authenticate(secret: str) -> Token:
-    """Return the token with this secret; failures are counted per client address, and an
-    address over SYNDICATE_AUTH_FAILURES a minute gets 429 before its token is even read."""
-    svc = services()
-    commands, limit = svc.pipeline.commands, svc.settings.auth_failures
-    address = request.remote_addr or "unknown"
-    commands.check_sign_in(address, limit)
+    """Return the token with this secret; a failure is counted (see counted_failure)."""
     try:
-        return svc.pipeline.queries.authenticate(secret)
-    except Unauthenticated:
-        commands.sign_in_failed(address, limit)
-        raise
+        return services().pipeline.queries.authenticate(secret)
+    except Unauthenticated as exc:
+        raise counted_failure(exc) from None

@@ -14,7 +14,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request
+from flask import Blueprint, Response, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..errors import AuthError, Forbidden, ValidationError
@@ -36,10 +36,17 @@ def _same_site_only() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     sent = request.headers.get("Origin") or request.headers.get("Referer")
-    allowed = {_origin(services().settings.public_url), _origin(request.host_url)}
-    if not sent or _origin(sent) not in allowed:
+    # SYNDICATE_PUBLIC_URL alone: the Host header is the client's to choose
+    if not sent or _origin(sent) != _origin(services().settings.public_url):
         raise Forbidden("cross-site request refused: the dashboard takes forms from its own "
                         "pages only")
+
+
+@bp.after_request
+def _never_stored(response: Response) -> Response:
+    """Keep the dashboard's pages (tokens, sources, partners) out of every cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _origin(url: str) -> str:

@@ -21,6 +21,8 @@ MEDIA_TYPES = {
     "feed.json": "application/feed+json; charset=utf-8",
 }
 ARCHIVE_TYPE = "application/atom+xml; charset=utf-8"
+# What every answer carries (web.security_headers adds them to Flask's answers)
+SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -74,15 +76,17 @@ class Answer:
 
 def answer(accept_encoding: str | None, if_none_match: str | None,
            if_modified_since: str | None, cached: _Cached, media_type: str,
-           max_age: int) -> Answer:
-    """Return the file, a 304, or its gzip variant, with validators and caching headers."""
+           max_age: int, *, private: bool = False) -> Answer:
+    """Return the file, a 304, or its gzip variant, with validators and caching headers; a
+    ``private`` file (a partner's, by key) may be kept by the puller, never by a shared
+    cache, and varies with the key."""
     use_gzip = "gzip" in (accept_encoding or "").lower()
     etag = f'"{cached.etag}-gzip"' if use_gzip else f'"{cached.etag}"'
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(cached.modified),
-        "Cache-Control": f"public, max-age={max_age}",
-        "Vary": "Accept-Encoding",
+        "Cache-Control": f"{'private' if private else 'public'}, max-age={max_age}",
+        "Vary": "Accept-Encoding, Authorization" if private else "Accept-Encoding",
     }
     if _not_modified(if_none_match, if_modified_since, cached, etag):
         return Answer(304, headers, b"")
@@ -93,10 +97,12 @@ def answer(accept_encoding: str | None, if_none_match: str | None,
     return Answer(200, headers, cached.body)
 
 
-def respond(request: Request, cached: _Cached, media_type: str, max_age: int) -> Response:
+def respond(request: Request, cached: _Cached, media_type: str, max_age: int, *,
+            private: bool = False) -> Response:
     """Answer a Flask request for a published file."""
     got = answer(request.headers.get("Accept-Encoding"), request.headers.get("If-None-Match"),
-                 request.headers.get("If-Modified-Since"), cached, media_type, max_age)
+                 request.headers.get("If-Modified-Since"), cached, media_type, max_age,
+                 private=private)
     return Response(got.body, status=got.status, headers=got.headers)
 
 
@@ -140,6 +146,7 @@ class FeedFiles:
                      environ.get("HTTP_IF_MODIFIED_SINCE"), cached,
                      MEDIA_TYPES.get(name, ARCHIVE_TYPE), self.max_age)
         body = b"" if environ["REQUEST_METHOD"] == "HEAD" and got.status == 200 else got.body
-        headers = [*got.headers.items(), ("Content-Length", str(len(got.body)))]
+        headers = [*got.headers.items(), ("Content-Length", str(len(got.body))),
+                   *SECURITY_HEADERS]
         start_response("304 Not Modified" if got.status == 304 else "200 OK", headers)
         return [body]

@@ -17,6 +17,7 @@ from prometheus_client.registry import Collector
 
 from ..errors import Unauthenticated
 from ..services import Services
+from .auth import bearer
 from .context import services
 
 bp = Blueprint("metrics", __name__, url_prefix="/api/v1")
@@ -30,9 +31,13 @@ _COUNTERS = {
 }
 
 
+PRIVATE = "(private)"  # the label for partner feeds and partners on public metrics
+
+
 class _StoreCollector(Collector):
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: Services, names: bool) -> None:
         self.svc = svc
+        self.names = names  # name partners and partner feeds (metrics behind a token)
 
     def collect(self) -> Iterator[Metric]:
         snapshot = self.svc.pipeline.queries.metrics()
@@ -78,14 +83,17 @@ class _StoreCollector(Collector):
         unchanged = CounterMetricFamily("syndicate_feed_pulls_not_modified",
                                         "Pulls of named feeds answered 304.",
                                         labels=["partner", "feed"])
+        by_label: dict[tuple[str, str], tuple[int, int]] = {}
         for feed, counted in self.svc.pipeline.queries.named_feeds():
-            by_partner: dict[str, tuple[int, int]] = {}
             for p in counted:
-                requests, not_modified = by_partner.get(p.partner, (0, 0))
-                by_partner[p.partner] = (requests + p.requests, not_modified + p.not_modified)
-            for partner, (requests, not_modified) in sorted(by_partner.items()):
-                pulls.add_metric([partner, feed.name], requests)
-                unchanged.add_metric([partner, feed.name], not_modified)
+                label = (p.partner, feed.name) if self.names else (
+                    PRIVATE if p.partner != "public" else "public",
+                    feed.name if feed.public else PRIVATE)
+                requests, not_modified = by_label.get(label, (0, 0))
+                by_label[label] = (requests + p.requests, not_modified + p.not_modified)
+        for (partner, name), (requests, not_modified) in sorted(by_label.items()):
+            pulls.add_metric([partner, name], requests)
+            unchanged.add_metric([partner, name], not_modified)
         yield pulls
         yield unchanged
         sources = self.svc.pipeline.queries.sources()
@@ -105,14 +113,15 @@ class _StoreCollector(Collector):
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    """Return metrics in the Prometheus text format (token-protected when configured)."""
+    """Return metrics in the Prometheus text format. Behind SYNDICATE_METRICS_TOKEN they
+    name partners and partner feeds; public, those are counted under "(private)"."""
     svc = services()
     expected = svc.settings.metrics_token
     if expected:
-        sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        sent = bearer(request.headers.get("Authorization", "")) or ""
         if not hmac.compare_digest(sent.encode(), expected.encode()):
             raise Unauthenticated("send 'Authorization: Bearer <SYNDICATE_METRICS_TOKEN>'")
     registry = CollectorRegistry()
-    registry.register(_StoreCollector(svc))
+    registry.register(_StoreCollector(svc, names=bool(expected)))
     return Response(generate_latest(registry),
                     content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -10,7 +10,9 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from .. import languages
 from ..errors import Forbidden, NotFound, StoreError, Unauthenticated
+from ..models import NamedFeed
 from . import feeds, problems
+from .auth import bearer, counted_failure
 from .context import services
 
 log = logging.getLogger(__name__)
@@ -68,27 +70,36 @@ def feed_page(lang: str) -> str:
 @bp.get("/feeds/<feed_name>/<lang>/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
 def named_feed(feed_name: str, lang: str, name: str) -> Response:
     """Serve a named feed; unless it is public, with a partner key (a bearer header, or
-    ?key= for pullers that cannot send headers). Every pull is counted per partner."""
+    ?key= for pullers that cannot send headers). Every pull is counted per partner. Without
+    a valid key, an unknown feed answers as a private one does: names are not confirmed."""
     svc = services()
-    feed = svc.pipeline.queries.named_feed(feed_name)
+    key = bearer(request.headers.get("Authorization", "")) or \
+        request.args.get("key", "").strip() or None
+    try:
+        feed: NamedFeed | None = svc.pipeline.queries.named_feed(feed_name)
+    except NotFound:
+        feed = None
+    partner = "public"
+    if key is not None:
+        try:
+            partner = svc.pipeline.queries.partner(key)
+        except Unauthenticated as exc:
+            raise counted_failure(exc) from None
+    elif feed is None or not feed.public:
+        raise Unauthenticated(f"feed {feed_name!r} needs a partner key: send "
+                              "'Authorization: Bearer <key>' or ?key=<key>")
+    if feed is None:
+        raise NotFound(f"no feed named {feed_name!r}")
+    if not feed.public and feed.partners and partner not in feed.partners:
+        raise Forbidden(f"partner {partner!r} may not pull feed {feed_name!r}")
     lang = _language(lang)
     if lang not in feed.languages:
         raise NotFound(f"feed {feed_name!r} has no {lang!r} version")
-    header = request.headers.get("Authorization", "")
-    key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else \
-        request.args.get("key", "").strip()
-    partner = svc.pipeline.queries.partner(key) if key else "public"
-    if not feed.public:
-        if not key:
-            raise Unauthenticated(f"feed {feed_name!r} needs a partner key: send "
-                                  "'Authorization: Bearer <key>' or ?key=<key>")
-        if feed.partners and partner not in feed.partners:
-            raise Forbidden(f"partner {partner!r} may not pull feed {feed_name!r}")
     cached = FILES.get(svc.settings.feeds_dir / feed.name / lang / name)
     if cached is None:
         raise NotFound(f"feed {feed_name!r} has not been published in {lang!r} yet")
     response = feeds.respond(request, cached, feeds.MEDIA_TYPES[name],
-                             svc.settings.publish_interval)
+                             svc.settings.publish_interval, private=not feed.public)
     svc.pipeline.commands.count_pull(partner, feed.name, lang, response.status_code == 304)
     return response
 
