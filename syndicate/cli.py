@@ -82,9 +82,8 @@ def reported(func: Callable[P, R]) -> Callable[P, R]:
 @reported
 def serve(no_scheduler: bool) -> None:
     """Serve the web app (and run the scheduler, with its worker, in this process)."""
-    import waitress
-
     from .jobs.scheduler import Leader
+    from .web import server
 
     services = _services()
     services.store.require_current_schema()
@@ -99,26 +98,12 @@ def serve(no_scheduler: bool) -> None:
              settings.public_url)
     try:
         app = cast(Any, current_app)._get_current_object()
-        waitress.serve(app, **server_options(settings))
+        server.create(app, settings).run()  # SIGTERM: waitress ends its workers and returns
     except KeyboardInterrupt:
         log.info("interrupted")
     finally:
         if leader is not None:
             leader.stop()
-
-
-def server_options(settings: Settings) -> dict[str, Any]:
-    """Return waitress's options: bounded bodies, idle connections and connection count."""
-    return {
-        "host": settings.host, "port": settings.port, "threads": 8, "ident": "syndicate",
-        # a body over the limit is refused while it arrives, never buffered whole first
-        "max_request_body_size": settings.max_body_bytes,
-        "max_request_header_size": 64 * 1024,
-        # half-open and idle connections are closed after this many seconds...
-        "channel_timeout": settings.channel_timeout, "cleanup_interval": 5,
-        # ...and many of them cannot lock out everyone else
-        "connection_limit": settings.connection_limit,
-    }
 
 
 @click.command("scheduler")

@@ -51,6 +51,7 @@ class Settings:
     proxy_hops: int
     connection_limit: int
     channel_timeout: int
+    header_timeout: int
     argos_loopback_http: bool
     session_idle: int
     feed_author: str
@@ -123,6 +124,7 @@ class Settings:
             proxy_hops=reader.get("PROXY_HOPS", "0", _int_between(0, 5)),
             connection_limit=reader.get("CONNECTION_LIMIT", "1000", _int_between(10, 100_000)),
             channel_timeout=reader.get("CHANNEL_TIMEOUT", "20", _int_between(1, 3600)),
+            header_timeout=reader.get("HEADER_TIMEOUT", "10", _int_between(1, 3600)),
             argos_loopback_http=reader.get("ARGOS_LOOPBACK_HTTP", "0", _flag),
             session_idle=reader.get("SESSION_IDLE", "1800", _int_between(60, 7 * 86400)),
             feed_author=reader.get("FEED_AUTHOR", "", _text(200)),

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from syndicate.jobs import scheduler as scheduling
 from syndicate.services import Services
+from syndicate.web import server
 
 from .test_api_articles import article_body
 
@@ -51,18 +52,14 @@ def env(env: dict[str, str], port: int) -> dict[str, str]:
 @pytest.fixture
 def live_server(app: Flask, services: Services, port: int) -> Iterator[str]:
     """Serve the app with waitress on its public URL's port, with the real scheduler."""
-    from waitress.server import TcpWSGIServer, create_server
-
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    running = server.create(app, services.settings, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     scheduler = scheduling.build(services)
     scheduler.start()
-    assert isinstance(server, TcpWSGIServer)  # one host, one socket
     yield f"http://127.0.0.1:{port}"
     scheduler.shutdown(wait=True)
-    server.close()
-    thread.join(timeout=5)
+    server.stop(running, thread)
 
 
 def test_operator_signs_in_sees_status_and_republishes(

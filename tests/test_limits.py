@@ -2,32 +2,105 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
+from waitress.server import TcpWSGIServer
 
-from syndicate.cli import server_options
-from syndicate.services import Services
+from syndicate.services import EXTENSION_KEY, Services
+from syndicate.testing.upstream import wait_until
+from syndicate.web import server
+
+
+@contextlib.contextmanager
+def serving(app: Flask) -> Iterator[int]:
+    """Serve the app as `syndicate serve` does, on a free port; stopped from its own loop."""
+    settings = app.extensions[EXTENSION_KEY].settings
+    running = server.create(app, settings, host="127.0.0.1", port=0)
+    assert isinstance(running, TcpWSGIServer)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    try:
+        yield int(running.getsockname()[1])
+    finally:
+        server.stop(running, thread)
+    assert not thread.is_alive()
 
 
 @pytest.fixture
-def served(app: Flask, services: Services) -> Iterator[int]:
-    """Serve the app with waitress and the options `syndicate serve` uses, on a free port."""
-    from waitress.server import TcpWSGIServer, create_server
+def served(app: Flask) -> Iterator[int]:
+    """The app served as `syndicate serve` does."""
+    with serving(app) as port:
+        yield port
 
-    options = {**server_options(services.settings), "host": "127.0.0.1", "port": 0}
-    server = create_server(app, **options)
-    assert isinstance(server, TcpWSGIServer)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield int(server.getsockname()[1])
-    server.close()
-    thread.join(timeout=5)
+
+def _drip_headers(port: int, stop: threading.Event, started: list[bool],
+                  closed: list[bool]) -> None:
+    """Send a request's header one line every 0.2 s until the server hangs up or stop."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        try:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            started.append(True)
+            for number in range(1500):  # 5 minutes at most
+                if stop.wait(0.2):
+                    return
+                conn.sendall(b"X-Drip-%d: y\r\n" % number)
+        except OSError:  # reset or broken pipe: the server hung up
+            closed.append(True)
+
+
+def test_a_dripping_header_is_cut_off_and_cannot_lock_out_others(
+        make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_HEADER_TIMEOUT="2", SYNDICATE_CONNECTION_LIMIT="10",
+                   SYNDICATE_CHANNEL_TIMEOUT="600")
+    stop = threading.Event()
+    started: list[bool] = []
+    closed: list[bool] = []
+    with serving(app) as port:
+        drippers = [threading.Thread(target=_drip_headers, args=(port, stop, started, closed))
+                    for _ in range(11)]  # more than the connection limit
+        for dripper in drippers:
+            dripper.start()
+        try:
+            assert wait_until(lambda: len(started) == 11)
+            # answered once the drippers are cut off (they would drip for 5 minutes)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",
+                                        timeout=120) as answer:
+                assert answer.status == 200
+            for dripper in drippers:
+                dripper.join(timeout=120)  # each ends when the server hangs up on it
+        finally:
+            stop.set()
+            for dripper in drippers:
+                dripper.join()
+    assert len(closed) == 11  # every dripping connection was closed by the server
+
+
+def test_proxy_hops_are_honoured_under_serve(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_PROXY_HOPS="1", SYNDICATE_AUTH_FAILURES="10")
+
+    def bad_token(client_address: str) -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/articles",
+            headers={"Authorization": "Bearer syn_wrong", "X-Forwarded-For": client_address})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    with serving(app) as port:
+        first = [bad_token("203.0.113.1") for _ in range(11)]
+        other = bad_token("203.0.113.2")  # another client behind the same proxy
+    assert first[:10] == [401] * 10 and first[10] == 429
+    assert other == 401
 
 
 def test_health_answers_within_a_second_with_200_half_open_connections(served: int) -> None:
