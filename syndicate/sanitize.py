@@ -40,11 +40,66 @@ def plain_text(text: str) -> str:
     return _SPACE.sub(" ", xml_safe(text)).strip()
 
 
+# HTML's elements: "<name ...>" with another name is text a writer typed ("a<b and c>d" keeps
+# its "<b and c>": b is an element, but "and" and "c" are no attributes).
+_ELEMENTS = frozenset("""a abbr acronym address area article aside audio b base bdi bdo big
+blockquote body br button canvas caption center cite code col colgroup data datalist dd del
+details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame
+frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend
+li link main map mark marquee math menu meta meter nav noscript object ol optgroup option
+output p param picture plaintext pre progress q rp rt ruby s samp script search section select
+slot small source span strike strong style sub summary sup svg table tbody td template
+textarea tfoot th thead time title tr track tt u ul var video wbr xmp""".split())
+_ATTRIBUTE_NAMES = frozenset("""accesskey action align alt async autocomplete autofocus
+autoplay bgcolor border charset checked cite class cols colspan content contenteditable
+controls coords crossorigin datetime decoding default defer dir disabled download draggable
+enctype face for form formaction frameborder headers height hidden high href hreflang
+http-equiv id integrity ismap itemprop itemscope itemtype kind label lang list loading loop
+low max maxlength media method min multiple muted name nonce novalidate open optimum pattern
+ping placeholder poster preload readonly referrerpolicy rel required reversed role rows
+rowspan sandbox scope selected shape size sizes slot span spellcheck src srcdoc srclang
+srcset start step style tabindex target title translate type usemap valign value width
+wrap xmlns""".split())
+_TAG_LIKE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
+_ATTRIBUTE = re.compile(r"""\s*([^\s"'=<>`/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_BLOCK = re.compile(r"(</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|"
+                    r"figure|footer|h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|td|"
+                    r"th|tr|ul)\b[^<>]*>)", re.IGNORECASE)
+
+
+def _is_markup(match: re.Match[str]) -> bool:
+    """Say whether a tag-like run is HTML: a known element whose attributes are real ones."""
+    closing, name, rest = match.groups()
+    if name.lower() not in _ELEMENTS:
+        return False
+    rest = rest.strip().removesuffix("/")
+    if closing:
+        return not rest
+    position, names = 0, []
+    while position < len(rest):
+        found = _ATTRIBUTE.match(rest, position)
+        if found is None or found.end() == position:
+            return False
+        names.append(found.group(1).lower())
+        position = found.end()
+    return all(n in _ATTRIBUTE_NAMES or n.startswith(("data-", "aria-", "on"))
+               for n in names)
+
+
+def _text_brackets(text: str) -> str:
+    """Escape the "<" of every tag-like run that is not HTML, so it stays text."""
+    return _TAG_LIKE.sub(lambda m: m.group(0) if _is_markup(m) else "&lt;" + m.group(0)[1:],
+                         text)
+
+
 def strip_markup(text: str) -> str:
     """Return text with every tag removed (script and style with their content), entities
-    decoded; repeated until nothing changes, so an escaped tag cannot survive as a tag."""
+    decoded; repeated until nothing changes, so an escaped tag cannot survive as a tag.
+    Block boundaries become spaces ("<p>end.</p><p>Next" reads "end. Next"); brackets that
+    are not HTML stay as text ("a<b and c>d")."""
     for _ in range(4):
-        stripped = html.unescape(nh3.clean(xml_safe(text), tags=set()))
+        marked = _BLOCK.sub(r" \1 ", _text_brackets(xml_safe(text)))
+        stripped = html.unescape(nh3.clean(marked, tags=set()))
         if stripped == text:
             break
         text = stripped

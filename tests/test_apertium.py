@@ -135,3 +135,12 @@ def test_routing_prefers_engines_in_order_and_a_pair_can_be_pinned(
     listed = app.test_cli_runner().invoke(args=["models", "list"])
     assert "en→es\tapertium\t-\t-\teng-spa" in listed.output
     assert "serves en→es: apertium eng-spa" in listed.output
+
+
+def test_spanish_to_catalan_answers_in_catalan_with_cg3_installed() -> None:
+    """spa-cat needs cg3 (.ci/run installs it); without it Apertium prints nothing, which the
+    engine refuses (see test_translate's empty-output tests)."""
+    engine = ApertiumEngine()
+    route = engine.route("es", "ca")
+    [out] = engine.translate(route, ["El consejo aprobó el puente nuevo el martes."])
+    assert out == "El consell va aprovar el pont nou el dimarts."

@@ -74,3 +74,29 @@ def test_below_the_cap_nothing_is_cut() -> None:
 def test_the_entity_check_sees_the_document_as_it_is_parsed(body: bytes) -> None:
     with pytest.raises(FeedInvalid, match=r"DTD declares an entity \(x\)"):
         parse_feed(body, None, default_language="en", limit=LIMIT)
+
+
+@pytest.mark.parametrize("ttl", ["9" * 5000, "1234567", "٣٠", "-5"])
+def test_an_implausible_ttl_is_ignored(ttl: str) -> None:
+    body = _rss(f"<ttl>{ttl}</ttl>" + _item(1)).encode()
+    assert parse_feed(body, None, default_language="en", limit=LIMIT).ttl_minutes is None
+
+
+def test_over_long_cache_numbers_are_ignored_as_invalid() -> None:
+    from syndicate.fetch.client import _max_age, _retry_after
+
+    assert _retry_after("9" * 5000) is None and _max_age("max-age=" + "9" * 5000) is None
+    assert _retry_after("Wed, 21 Oct 99999 07:28:00 GMT") is None
+    assert (_retry_after("120"), _max_age("public, s-maxage=60")) == (120, 60)
+
+
+def test_block_boundaries_stay_apart_when_an_entry_becomes_text() -> None:
+    body = (b"<rss version='2.0'><channel><title>t</title><item><guid>1</guid>"
+            b"<title>Roads close: &lt;b&gt;bold&lt;/b&gt; claims</title>"
+            b"<description>&lt;p&gt;Roads closed overnight.&lt;/p&gt;&lt;blockquote&gt;We "
+            b"expect delays,&lt;/blockquote&gt;&lt;p&gt;said the mayor.&lt;/p&gt;</description>"
+            b"<content:encoded xmlns:content='http://purl.org/rss/1.0/modules/content/'>"
+            b"&lt;p&gt;Full text.&lt;/p&gt;</content:encoded></item></channel></rss>")
+    [entry] = parse_feed(body, None, default_language="en", limit=LIMIT).entries
+    assert entry.title == "Roads close: bold claims"
+    assert entry.summary == "Roads closed overnight. We expect delays, said the mayor."

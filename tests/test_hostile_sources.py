@@ -178,3 +178,14 @@ def test_the_global_allowlist_covers_only_sources_inside_it(
     assert client._allowlist("http://news.example/feed", ("10.1.1.1",)) == ()
     assert client._allowlist("http://127.0.0.2:81/feed", ("10.1.1.1",)) == \
         ("10.1.1.1", "127.0.0.2", "10.0.0.0/8")
+
+
+def test_over_long_cache_headers_cost_nothing_but_their_own_meaning(
+        polling: Services, upstream: Upstream) -> None:
+    upstream.routes["/feed.xml"] = Document(
+        make.rss20(entries(1, prefix="h")),
+        headers={"Retry-After": "9" * 5000, "Cache-Control": "max-age=" + "9" * 5000})
+    source = add(polling, upstream.url("/feed.xml"))
+    assert polling.pipeline.poll_sources().created == 1  # taken, the numbers ignored
+    state = polling.pipeline.queries.source(source.id)
+    assert state.last_status == 200 and state.last_error is None

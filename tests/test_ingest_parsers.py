@@ -187,3 +187,19 @@ def test_all_problems_are_reported_at_once() -> None:
         parse(body, "application/json")
     fields = {p.field for p in caught.value.problems}
     assert fields == {"guid", "title", "language", "link", "published", "extra", "blocks[0].type"}
+
+
+@pytest.mark.parametrize("field, sent, kept", [
+    ("title", "When a<b and c>d", "When a<b and c>d"),
+    ("title", "x <3 y and 3 < 5 > 2", "x <3 y and 3 < 5 > 2"),
+    ("title", "<b>Bold</b> <img src=x onerror=alert(1)>claims", "Bold claims"),
+    ("title", "&lt;script&gt;alert(1)&lt;/script&gt;Safe", "Safe"),
+    ("summary", "<p>Roads closed overnight.</p><blockquote>We expect delays.</blockquote>",
+     "Roads closed overnight. We expect delays."),
+    ("author", "Jo <jo at example dot org>", "Jo <jo at example dot org>"),
+])
+def test_plain_text_fields_keep_brackets_that_are_not_markup(field: str, sent: str,
+                                                             kept: str) -> None:
+    body = {"guid": "g", "title": "A title", "body": "Text.", "format": "text", field: sent}
+    article = parse(json.dumps(body), "application/json")
+    assert getattr(article, field) == kept

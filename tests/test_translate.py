@@ -314,3 +314,37 @@ def test_the_scheduled_job_function_runs_a_pass(client: FlaskClient, services: S
     assert translate_pending(services).done == 3
     assert translate_pending(services) == TranslateReport()
 
+
+
+def test_a_model_that_answers_nothing_fails_and_publishes_nothing(
+        make_app: Callable[..., Flask], tmp_path: Path, sp_model: bytes) -> None:
+    from syndicate.testing import argos_builder
+
+    built = argos_builder.build_package(tmp_path, "en", "es", kind="mute", sp_model=sp_model)
+    packages = tmp_path / "packages"
+    with zipfile.ZipFile(built) as zf:
+        zf.extractall(packages)
+    app = make_app(SYNDICATE_TARGET_LANGUAGES="es", SYNDICATE_PACKAGES_DIR=str(packages))
+    services: Services = app.extensions["syndicate"]
+    client = app.test_client()
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    created = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
+    report = services.pipeline.translate_pending()
+    assert report.failed == 1 and report.done == 0
+    got = get_translation(client, headers, created["id"], "es")
+    assert got["status"] == "failed" and "returned empty output for" in got["error"]
+    services.pipeline.publish()
+    assert client.get(f"/articles/{created['id']}/es").status_code == 404
+
+
+def test_empty_or_misaligned_engine_output_is_an_engine_failure() -> None:
+    from syndicate.errors import EngineFailure
+    from syndicate.models import Route
+    from syndicate.translate.engine import checked
+
+    route = Route("apertium", "es", "ca", "spa-cat")
+    assert checked(route, ["Hola.", " "], ["Hola.", ""]) == ["Hola.", ""]  # blank in, blank out
+    with pytest.raises(EngineFailure, match="empty output for 1 of 2"):
+        checked(route, ["Hola.", "Adiós."], ["Hola.", "  \n"])
+    with pytest.raises(EngineFailure, match="returned 1 segments for 2"):
+        checked(route, ["Hola.", "Adiós."], [""])

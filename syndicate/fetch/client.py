@@ -323,11 +323,17 @@ def _reason(exc: BaseException) -> str:
     return str(inner)[:300] or type(inner).__name__
 
 
+def seconds(text: str) -> int | None:
+    """Return a count of seconds written as at most 10 ASCII digits, else None (invalid)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
+
+
 def _max_age(value: str | None) -> int | None:
     for part in (value or "").split(","):
         key, _, number = part.strip().partition("=")
-        if key.lower() in ("max-age", "s-maxage") and number.strip().isdigit():
-            return int(number.strip())
+        if key.lower() in ("max-age", "s-maxage") and (found := seconds(number)) is not None:
+            return found
     return None
 
 
@@ -336,10 +342,10 @@ def _retry_after(value: str | None) -> int | None:
     if not value:
         return None
     if value.strip().isdigit():
-        return int(value.strip())
+        return seconds(value)
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

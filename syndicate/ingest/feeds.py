@@ -340,8 +340,9 @@ def _language(tag: Any) -> str | None:
 
 
 def _ttl(value: Any) -> int | None:
+    """Return <ttl> minutes when they are a plausible number (at most six digits)."""
     text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() and int(text) < 10**6 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
 
 
 def _title(value: Any) -> str | None:

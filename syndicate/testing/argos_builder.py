@@ -1,13 +1,15 @@
 """Build real Argos Translate packages whose CTranslate2 weights are written from numpy.
 
-Three kinds, all real ``.argosmodel`` zips (metadata.json, sentencepiece.model, CTranslate2
+Four kinds, all real ``.argosmodel`` zips (metadata.json, sentencepiece.model, CTranslate2
 model/) that argostranslate installs and CTranslate2 runs:
 
 - ``copy``: the output tokens are exactly the input tokens;
 - ``pseudo``: the output projection permutes word pieces, so every word changes while digits,
   punctuation and placeholders stay;
 - ``base``: transformer-base sized (6+6 layers, d_model 512, 32k vocabulary, int8) with random
-  weights around the copy circuit, so its output length is fixed (the input's): for benchmarks.
+  weights around the copy circuit, so its output length is fixed (the input's): for benchmarks;
+- ``mute``: a broken model that ends every output at once (empty text), as a damaged or
+  mis-built package does.
 
 How one layer copies (pre-norm Transformer, all other weights zero): the residual stream is
 ``[code | position | pad]``. Encoder embeddings carry a balanced +-1 code per token, position
@@ -172,6 +174,9 @@ def build_model(model_dir: Path, vocab: list[str], shape: ModelShape, *, kind: s
     projection[:, :code_dims] = out_codes
     spec.decoder.projection.weight = projection
     spec.decoder.projection.bias = zeros(n)
+    if kind == "mute":  # a broken model: nothing but control tokens, whatever the input
+        spec.decoder.projection.bias[vocab.index("</s>")] = 1000.0
+        spec.decoder.projection.bias[vocab.index("<s>")] = 999.0  # when </s> may not come yet
 
     spec.register_source_vocabulary(vocab)
     spec.register_target_vocabulary(vocab)
@@ -252,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Build a syndicate test package (.argosmodel): not a real translation model.")
     parser.add_argument("--from", dest="source", default="en")
     parser.add_argument("--to", dest="target", default="es")
-    parser.add_argument("--kind", choices=("copy", "pseudo", "base"), default="copy")
+    parser.add_argument("--kind", choices=("copy", "pseudo", "base", "mute"), default="copy")
     parser.add_argument("--version", default="1.0")
     parser.add_argument("--out", type=Path, default=Path("."))
     args = parser.parse_args(argv)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from .. import languages
 from ..errors import EngineFailure, PairUnavailable
 from ..models import Route
+from .engine import checked
 
 log = logging.getLogger(__name__)
 PIVOT = "en"
@@ -83,7 +84,7 @@ class ApertiumEngine:
         texts = list(sentences)
         for mode in hops:
             texts = self.batch(mode, texts)
-        return texts
+        return checked(route, sentences, texts)
 
     def batch(self, mode: str, texts: list[str]) -> list[str]:
         """Translate texts with one call; one call per text if the batch came back misaligned."""

@@ -22,6 +22,7 @@ from typing import Any
 from .. import languages
 from ..errors import EngineFailure, PackageError, PairUnavailable
 from ..models import Route
+from .engine import checked
 
 log = logging.getLogger(__name__)
 PIVOT = "en"
@@ -154,7 +155,7 @@ class ArgosEngine:
         texts = list(sentences)
         for package in hops:
             texts = self._run(package, texts)
-        return texts
+        return checked(route, sentences, texts)
 
     def loaded(self) -> list[str]:
         """Return the model ids loaded now, least recently used first."""

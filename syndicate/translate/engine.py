@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from ..errors import EngineFailure
 from ..models import Route
 
-__all__ = ["Route", "Translator"]
+__all__ = ["Route", "Translator", "checked"]
 
 
 class Translator(Protocol):
@@ -26,3 +27,18 @@ class Translator(Protocol):
     def translate(self, route: Route, sentences: Sequence[str]) -> list[str]:
         """Translate sentences (one batch, as large as possible); raise EngineFailure."""
         ...
+
+
+def checked(route: Route, sentences: Sequence[str], outputs: list[str]) -> list[str]:
+    """Return an engine's outputs, or raise EngineFailure when they cannot be a translation:
+    a count that differs from the input's, or empty output for text that is not empty (a
+    broken model; Apertium's spa-cat without cg3 prints nothing and exits 0)."""
+    if len(outputs) != len(sentences):
+        raise EngineFailure(f"{route.engine} {route.model} returned {len(outputs)} segments "
+                            f"for {len(sentences)}")
+    empty = sum(1 for s, o in zip(sentences, outputs, strict=True) if s.strip()
+                and not o.strip())
+    if empty:
+        raise EngineFailure(f"{route.engine} {route.model} returned empty output for {empty} "
+                            f"of {len(sentences)} segments")
+    return outputs
