@@ -156,20 +156,32 @@ def test_missing_package_is_unavailable_not_a_crash(make_app: Callable[..., Flas
         {"es": "done", "it": "unavailable"}
 
 
-def test_unreadable_model_fails_with_backoff_and_keeps_the_work(
-        make_app: Callable[..., Flask], tmp_path: Path,
-        package_files: dict[str, Path]) -> None:
+def _unpacked(package: Path, tmp_path: Path) -> Path:
+    """Unpack an .argosmodel into a packages folder of the test's own; return the folder."""
     packages = tmp_path / "packages"
-    with zipfile.ZipFile(package_files["en-es"]) as zf:
+    with zipfile.ZipFile(package) as zf:
         zf.extractall(packages)
-    model_bin = next(packages.glob("*/model/model.bin"))
-    model_bin.write_bytes(model_bin.read_bytes()[:1000])  # a truncated download
+    return packages
+
+
+def _translate_with(make_app: Callable[..., Flask], packages: Path) -> tuple[
+        Services, FlaskClient, dict[str, str], dict[str, Any], TranslateReport]:
+    """Post an article to a service translating into es with those packages; one pass."""
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es", SYNDICATE_PACKAGES_DIR=str(packages))
     services: Services = app.extensions["syndicate"]
     client = app.test_client()
     headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
     created = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
-    report = services.pipeline.translate_pending()
+    return services, client, headers, created, services.pipeline.translate_pending()
+
+
+def test_unreadable_model_fails_with_backoff_and_keeps_the_work(
+        make_app: Callable[..., Flask], tmp_path: Path,
+        package_files: dict[str, Path]) -> None:
+    packages = _unpacked(package_files["en-es"], tmp_path)
+    model_bin = next(packages.glob("*/model/model.bin"))
+    model_bin.write_bytes(model_bin.read_bytes()[:1000])  # a truncated download
+    services, client, headers, created, report = _translate_with(make_app, packages)
     assert report.failed == 1
     got = get_translation(client, headers, created["id"], "es")
     assert got["status"] == "failed" and got["attempts"] == 1 and got["next_attempt"]
@@ -321,15 +333,8 @@ def test_a_model_that_answers_nothing_fails_and_publishes_nothing(
     from syndicate.testing import argos_builder
 
     built = argos_builder.build_package(tmp_path, "en", "es", kind="mute", sp_model=sp_model)
-    packages = tmp_path / "packages"
-    with zipfile.ZipFile(built) as zf:
-        zf.extractall(packages)
-    app = make_app(SYNDICATE_TARGET_LANGUAGES="es", SYNDICATE_PACKAGES_DIR=str(packages))
-    services: Services = app.extensions["syndicate"]
-    client = app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
-    created = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
-    report = services.pipeline.translate_pending()
+    services, client, headers, created, report = _translate_with(
+        make_app, _unpacked(built, tmp_path))
     assert report.failed == 1 and report.done == 0
     got = get_translation(client, headers, created["id"], "es")
     assert got["status"] == "failed" and "returned empty output for" in got["error"]

@@ -82,23 +82,33 @@ MAX_JSON_DEPTH = 32  # far deeper than any payload the API takes; bounds the par
 def json_document(body: str | bytes) -> Any:
     """Parse a JSON body; MalformedInput when it is not JSON, ValidationError (naming the
     depth) when it nests deeper than MAX_JSON_DEPTH."""
+    data = json_value(body)
+    check_depth(data)
+    return data
+
+
+def json_value(body: str | bytes) -> Any:
+    """Parse JSON without the depth check (the caller runs check_depth on what it keeps);
+    MalformedInput when it is not JSON, or nests deeper than the parser can."""
     try:
-        data = json.loads(body)
+        return json.loads(body)
     except RecursionError:
-        data = None
-        depth = MAX_JSON_DEPTH + 1
+        raise ValidationError.single(
+            "body", f"nests more than {MAX_JSON_DEPTH + 1} levels deep; at most "
+            f"{MAX_JSON_DEPTH} are allowed") from None
     except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
         where = f" at line {exc.lineno} column {exc.colno}" \
             if isinstance(exc, json.JSONDecodeError) else ""
         message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise MalformedInput(f"malformed JSON: {message}{where}") from None
-    else:
-        depth = _depth(data)
+
+
+def check_depth(data: Any) -> None:
+    """Raise ValidationError (naming the depth) when data nests deeper than MAX_JSON_DEPTH."""
+    depth = _depth(data)
     if depth > MAX_JSON_DEPTH:
         raise ValidationError.single(
-            "body", f"nests {'more than ' if data is None else ''}{depth} levels deep; "
-            f"at most {MAX_JSON_DEPTH} are allowed")
-    return data
+            "body", f"nests {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed")
 
 
 def _depth(data: Any) -> int:

@@ -21,7 +21,12 @@ def read(body: bytes, cap: int) -> dict[str, Any]:
     """Return {kind, title, language, ttl, cut, entries} with at most cap entries (the first
     in the document); raise FeedInvalid for anything else."""
     try:
-        data = fields.json_document(body)
+        data = fields.json_value(body)
+        cut = isinstance(data, dict) and isinstance(data.get("items"), list) \
+            and len(data["items"]) > cap
+        if cut:
+            data["items"] = data["items"][:cap]  # the rest is never looked at
+        fields.check_depth(data)
     except InputError as exc:
         raise FeedInvalid(f"not a JSON Feed: {exc}") from None
     if not isinstance(data, dict):
@@ -37,9 +42,8 @@ def read(body: bytes, cap: int) -> dict[str, Any]:
     feed_authors = _authors(data)
     return {
         "kind": kind, "title": data.get("title") if isinstance(data.get("title"), str) else None,
-        "language": data.get("language"), "ttl": None, "cut": len(items) > cap,
-        "entries": [_entry(item, feed_authors) for item in items[:cap]
-                    if isinstance(item, dict)],
+        "language": data.get("language"), "ttl": None, "cut": cut,
+        "entries": [_entry(item, feed_authors) for item in items if isinstance(item, dict)],
     }
 
 

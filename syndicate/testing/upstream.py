@@ -135,20 +135,22 @@ def drip(body: bytes, every: float, stop: threading.Event) -> Handler:
     return handle
 
 
+def _trickle(handler: BaseHTTPRequestHandler, opening: bytes, piece: bytes, every: float,
+             stop: threading.Event) -> None:
+    """Write opening, then piece every ``every`` seconds until stop (or the client leaves)."""
+    try:
+        handler.wfile.write(opening)
+        handler.wfile.flush()
+        while not stop.wait(every):
+            handler.wfile.write(piece)
+            handler.wfile.flush()
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 def header_drip(every: float, stop: threading.Event) -> Handler:
     """Send a status line, then header bytes one every ``every`` seconds, never ending."""
-
-    def handle(handler: BaseHTTPRequestHandler) -> None:
-        try:
-            handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
-            handler.wfile.flush()
-            while not stop.wait(every):
-                handler.wfile.write(b"X")
-                handler.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    return handle
+    return lambda handler: _trickle(handler, b"HTTP/1.1 200 OK\r\n", b"X", every, stop)
 
 
 def chunk_drip(every: float, stop: threading.Event) -> Handler:
@@ -159,14 +161,7 @@ def chunk_drip(every: float, stop: threading.Event) -> Handler:
         handler.send_header("Content-Type", "application/rss+xml")
         handler.send_header("Transfer-Encoding", "chunked")
         handler.end_headers()
-        try:
-            handler.wfile.write(b"5\r\n<rss \r\n")
-            handler.wfile.flush()
-            while not stop.wait(every):
-                handler.wfile.write(b"0")
-                handler.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        _trickle(handler, b"5\r\n<rss \r\n", b"0", every, stop)
 
     return handle
 
