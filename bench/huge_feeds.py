@@ -24,12 +24,12 @@ SIZE = 15 * 1024 * 1024
 LIMIT = 500
 WORKER = """
 import json, sys, time
-path, how = sys.argv[1], sys.argv[2]
+path, how, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 body = open(path, "rb").read()
 start = time.process_time()
 if how == "syndicate":
     from syndicate.ingest.feeds import parse_feed
-    document = parse_feed(body, None, default_language="en", limit=%d)
+    document = parse_feed(body, None, default_language="en", limit=limit)
     kept = len(document.entries)
 elif how == "feedparser":
     import feedparser
@@ -41,7 +41,7 @@ cpu = time.process_time() - start
 peak = next(int(line.split()[1]) for line in open("/proc/self/status")
             if line.startswith("VmHWM:"))
 print(json.dumps({"cpu": cpu, "rss_mb": peak / 1024, "entries": kept}))
-""" % LIMIT
+"""
 
 
 def documents(folder: Path) -> dict[str, tuple[Path, str]]:
@@ -64,7 +64,7 @@ def documents(folder: Path) -> dict[str, tuple[Path, str]]:
 
 def run(path: Path, how: str) -> dict[str, float]:
     """Parse path one way in a fresh process; return its CPU seconds and peak memory."""
-    done = subprocess.run([sys.executable, "-c", WORKER, str(path), how], check=True,
+    done = subprocess.run([sys.executable, "-c", WORKER, str(path), how, str(LIMIT)], check=True,
                           capture_output=True, text=True)
     result: dict[str, float] = json.loads(done.stdout)
     return result

@@ -48,6 +48,9 @@ def test_values_are_parsed_and_canonicalized() -> None:
     ("SYNDICATE_FEED_ENTRIES", "5000", "must be a whole number from 1 to 1000"),
     ("SYNDICATE_FEEDS_DIR", " ", "must not be empty"),
     ("SYNDICATE_FEED_DIR", "/tmp", "unknown setting; did you mean SYNDICATE_FEEDS_DIR?"),
+    ("SYNDICATE_FETCH_ALLOW_HOSTS", "10.0.0.0/8,0.0.0.0/0", "'0.0.0.0/0' covers too much"),
+    ("SYNDICATE_FETCH_ALLOW_HOSTS", "169.254.169.254", "'169.254.169.254' reaches a cloud"),
+    ("SYNDICATE_HEADER_TIMEOUT", "0", "must be a whole number from 1 to 3600"),
 ])
 def test_bad_value_names_the_variable(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:

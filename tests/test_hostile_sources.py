@@ -126,6 +126,12 @@ def test_a_source_cannot_take_a_producers_or_another_sources_name(
     again = client.post("/api/v1/sources", headers=operator,
                         json={"url": upstream.url("/c.xml"), "producer": "wire"})
     assert again.status_code == 422 and "source 1's name" in again.get_data(as_text=True)
+    wide = client.post("/api/v1/sources", headers=operator,
+                       json={"url": upstream.url("/d.xml"),
+                             "allow_hosts": ["10.0.0.5:8080", "::/0", "169.254.169.254"]})
+    assert wide.status_code == 422
+    assert [e["field"] for e in wide.get_json()["errors"]] == ["allow_hosts[1]",
+                                                               "allow_hosts[2]"]
     with pytest.raises(Conflict, match="producer name of source 1"):
         services.pipeline.commands.create_token("wire", Role.PRODUCER)
     [record] = [r for r in client.get("/api/v1/audit", headers=operator).get_json()["items"]

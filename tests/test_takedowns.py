@@ -146,13 +146,14 @@ def _every_kind_of_entry(services: Services, client: FlaskClient,
 
 
 def test_every_public_page_answers_after_every_kind_of_entry(
-        client: FlaskClient, services: Services, operator: dict[str, str]) -> None:
+        small: tuple[Services, FlaskClient, dict[str, str]]) -> None:
+    services, client, operator = small
     made = _every_kind_of_entry(services, client, operator)
     langs = list(services.settings.languages)
     paths = ["/feeds/", "/feeds/opml.xml", "/feeds/feed.xsl", "/healthz"]
     for lang in langs:
         paths += [f"/feeds/{lang}/", f"/feeds/{lang}/rss.xml", f"/feeds/{lang}/atom.xml",
-                  f"/feeds/{lang}/feed.json"]
+                  f"/feeds/{lang}/feed.json", f"/feeds/{lang}/archive/1.xml"]
         paths += [f"/articles/{article}/{lang}" for article in made.values()]
     paths += [f"/feeds/learners/es/{name}" for name in ("rss.xml", "atom.xml", "feed.json")]
     answers = {path: client.get(path).status_code for path in paths}
@@ -162,6 +163,7 @@ def test_every_public_page_answers_after_every_kind_of_entry(
     assert answers[f"/articles/{made['retracted']}/es"] == 410
     assert answers[f"/articles/{made['embargoed']}/es"] == 404
     assert all(answers[f"/feeds/{lang}/"] == 200 for lang in langs)
+    assert all(answers[f"/feeds/{lang}/archive/1.xml"] == 200 for lang in langs)
     listed = json.loads(client.get("/feeds/es/feed.json").data)["items"]
     page = client.get("/feeds/es/").get_data(as_text=True)
     shown: list[Any] = [i for i in listed if not i.get("_syndicate", {}).get("deleted")]
