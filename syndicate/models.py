@@ -231,6 +231,24 @@ class Translation:
     image_text: dict[str, str] = field(default_factory=dict)  # translated alt and caption
 
 
+class Severity(StrEnum):
+    """How much a translation check's finding weighs."""
+
+    ERROR = "error"  # not fit to publish unseen
+    WARNING = "warning"  # worth a look
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a translation check found in one field: ``block`` is the block's index."""
+
+    check: str
+    severity: Severity
+    field: str
+    block: int | None
+    detail: str
+
+
 @dataclass(frozen=True)
 class Edit:
     """A human post-edit of one field ("title", "summary", "blocks[3]") of a translation."""

@@ -61,9 +61,13 @@ class Langid:
                                                                       norm_probs=True)
             return self._identifier
 
+    def ranked(self, text: str) -> dict[str, float]:
+        """Return every language the detector knows (its codes) with its probability."""
+        return {str(code): float(p) for code, p in self._loaded().rank(text)}
+
     def guess(self, text: str) -> Guess:
         """Return the most likely language of text."""
-        ranked = {str(code): float(p) for code, p in self._loaded().rank(text)}
+        ranked = self.ranked(text)
         code = max(ranked, key=lambda c: ranked[c])
         if code in self.configured:
             share = sum(ranked.get(c, 0.0) for c in self.configured)
