@@ -26,6 +26,7 @@ from .models import (
     NamedFeed,
     Role,
     Token,
+    Translation,
 )
 from .store import Store, counters, rates, sessions
 from .store import articles as article_store
@@ -35,6 +36,7 @@ from .store import named_feeds as named_store
 from .store import tokens as token_store
 from .store import translations as translation_store
 from .translate import article as article_translation
+from .translate import checks
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -189,14 +191,46 @@ class Commands:
             now = self.clock()
             fields = {name: (hashes[name], text) for name, text in edit.fields.items()}
             translation_store.add_edits(session, article_id, language, fields, editor, now)
-            # A translation of the current revision shows the edits at once; an older or
-            # pending one gets them at its next pass.
+            # A translation of the current revision shows the edits at once (a post-edit is
+            # a review: a held one is published); an older or pending one gets them at its
+            # next pass. The checks run on the edited text, and never block it.
             if translation_store.apply_edits(session, article_id, language, article.revision,
                                              edit.fields, now):
+                edited = translation_store.get(session, article_id, language)
+                context = checks.Context(article.language, language, self.detector.ranked)
+                translation_store.set_findings(session, article_id, language, checks.check(
+                    checks.article_fields(article, edited.title, edited.summary,
+                                          edited.blocks), context))
+                translation_store.review(session, article_id, language, "edit", editor, None,
+                                         now)
+                feed_store.enter(session, language, article_id, article.published, now)
                 feed_store.touch(session, [language])
                 feed_store.mark_stale(session, [article_id], [language])
         log.info("article %s: %d field(s) post-edited in %s by %s", article_id,
                  len(edit.fields), language, editor)
+
+    def review(self, article_id: str, language: str, decision: str, reviewer: str,
+               note: str | None) -> Translation:
+        """Record a person's decision on a translation: approve publishes it (numbered now,
+        the same guid ever after), reject keeps it out until the source or the model
+        changes."""
+        with self.store.write() as session:
+            feed_store.lock(session, [language])
+            article = article_store.get(session, article_id)
+            now = self.clock()
+            reviewed = translation_store.review(session, article_id, language, decision,
+                                                reviewer, note, now)
+            if reviewed.source_revision != article.revision:
+                raise Conflict(f"the translation into {language!r} is of revision "
+                               f"{reviewed.source_revision}; the article is at "
+                               f"{article.revision}: wait for the new translation")
+            if decision == "approve":
+                feed_store.enter(session, language, article_id, article.published, now)
+            feed_store.touch(session, [language])
+            feed_store.mark_stale(session, [article_id], [language])
+        log.info("article %s: %s translation %sd by %s", article_id, language, decision,
+                 reviewer)
+        return reviewed
 
     def take_write(self, token: str, per_minute: int) -> None:
         """Spend one of a token's writes (shared by every worker and host) or raise

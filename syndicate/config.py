@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from . import addresses, languages
 from .errors import ConfigError
+from .models import ReviewMode
 
 PREFIX = "SYNDICATE_"
 T = TypeVar("T")
@@ -73,6 +74,7 @@ class Settings:
     source_max_entries: int
     detect_threshold: float
     detect_unsure: str
+    review: tuple[tuple[str, ReviewMode], ...]  # ("", default) first, then per language
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -130,6 +132,7 @@ class Settings:
             feed_author=reader.get("FEED_AUTHOR", "", _text(200)),
             tombstone_days=reader.get("TOMBSTONE_DAYS", "7", _int_between(0, 365)),
             engines=reader.get("ENGINES", "argos,apertium", _engines),
+            review=reader.get("REVIEW", "failed", _review),
             mt_notice=reader.get("MT_NOTICE", "Machine-translated from {source}.",
                                  _notice),
             mt_reviewed_notice=reader.get(
@@ -165,6 +168,11 @@ class Settings:
     def languages(self) -> tuple[str, ...]:
         """Return the source language followed by the target languages."""
         return (self.source_language, *self.target_languages)
+
+    def review_mode(self, language: str) -> ReviewMode:
+        """Return how much machine translation into language a person sees first."""
+        modes = dict(self.review)
+        return modes.get(language, modes[""])
 
 
 class _Reader:
@@ -295,6 +303,26 @@ def _notice(raw: str) -> str:
     except (KeyError, IndexError, ValueError):
         raise ValueError("may use only {source} and {code} as placeholders") from None
     return _text(300)(raw)
+
+
+def _review(raw: str) -> tuple[tuple[str, ReviewMode], ...]:
+    """Parse "failed,de=all": the default mode, then modes per language."""
+    modes: dict[str, ReviewMode] = {"": ReviewMode.FAILED}
+    choices = ", ".join(m.value for m in ReviewMode)
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        language, _, mode = part.rpartition("=")
+        try:
+            value = ReviewMode(mode.strip().lower())
+        except ValueError:
+            raise ValueError(f"{mode.strip()!r} is not one of {choices} (as in "
+                             "'failed,de=all')") from None
+        if language:
+            try:
+                language = languages.resolve(language.strip()).tag
+            except languages.UnknownLanguage as exc:
+                raise ValueError(str(exc)) from None
+        modes[language] = value
+    return tuple(modes.items())
 
 
 def _engines(raw: str) -> tuple[str, ...]:

@@ -120,6 +120,7 @@ class Article:
     retracted: datetime | None = None
     translations: dict[str, str] = field(default_factory=dict)
     image: Image | None = None
+    checks: dict[str, bool] = field(default_factory=dict)  # language: no check found an error
 
     @property
     def block_hashes(self) -> tuple[str, ...]:
@@ -176,6 +177,16 @@ class TranslationStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     UNAVAILABLE = "unavailable"
+    HELD = "held"  # translated, kept out of every feed until a person approves it
+    REJECTED = "rejected"  # a person refused it: out until the source or the model changes
+
+
+class ReviewMode(StrEnum):
+    """How much of a language's machine translation a person sees before it is published."""
+
+    NONE = "none"  # publish; the checks' findings are recorded
+    FAILED = "failed"  # hold what a check gives an error
+    ALL = "all"  # hold every machine translation until approved
 
 
 class Origin(StrEnum):
@@ -209,6 +220,45 @@ class TranslatedBlock:
                    Origin(data["origin"]), data.get("level"), data.get("ordered"))
 
 
+class Severity(StrEnum):
+    """How much a translation check's finding weighs."""
+
+    ERROR = "error"  # not fit to publish unseen
+    WARNING = "warning"  # worth a look
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a translation check found in one field: ``block`` is the block's index."""
+
+    check: str
+    severity: Severity
+    field: str
+    block: int | None
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the finding as stored and shown: {check, severity, field, block, detail}."""
+        return {"check": self.check, "severity": self.severity.value, "field": self.field,
+                "block": self.block, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """Return the finding stored as data."""
+        return cls(data["check"], Severity(data["severity"]), data["field"], data["block"],
+                   data["detail"])
+
+
+@dataclass(frozen=True)
+class Review:
+    """A person's decision on a translation: approve (publish) or reject (keep it out)."""
+
+    decision: str  # approve, reject, edit
+    by: str
+    at: datetime
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class Translation:
     """An article in one target language: status and the content of the last good pass."""
@@ -229,24 +279,13 @@ class Translation:
     updated: datetime | None
     force: bool = False  # the next pass bypasses the translation memory
     image_text: dict[str, str] = field(default_factory=dict)  # translated alt and caption
+    findings: tuple[Finding, ...] = ()  # what the checks found when it was stored
+    review: Review | None = None  # the last person's decision on this revision
 
-
-class Severity(StrEnum):
-    """How much a translation check's finding weighs."""
-
-    ERROR = "error"  # not fit to publish unseen
-    WARNING = "warning"  # worth a look
-
-
-@dataclass(frozen=True)
-class Finding:
-    """What a translation check found in one field: ``block`` is the block's index."""
-
-    check: str
-    severity: Severity
-    field: str
-    block: int | None
-    detail: str
+    @property
+    def passed(self) -> bool:
+        """Say whether no check gave the stored content an error."""
+        return not any(f.severity is Severity.ERROR for f in self.findings)
 
 
 @dataclass(frozen=True)
@@ -279,6 +318,7 @@ class TranslateReport:
     segments: int = 0
     memory_hits: int = 0
     translated: int = 0  # segments sent to the engine
+    held: int = 0  # translated, held for review (not in done)
 
 
 @dataclass(frozen=True)

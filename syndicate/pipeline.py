@@ -15,6 +15,7 @@ from datetime import datetime
 from .commands import Commands
 from .config import Settings
 from .fetch.poller import Poller
+from .ingest.language import Langid
 from .models import PollReport, PublishReport, Source, TranslateReport
 from .publish.publisher import Publisher
 from .queries import Queries
@@ -39,11 +40,13 @@ class Pipeline:
         self.store = store
         self.translator = translator
         self.clock = clock
-        self.commands = Commands(settings, store, clock)
+        detector = Langid(settings.languages)  # one model, for ingest and the checks
+        self.commands = Commands(settings, store, clock, detector)
         self.sources = Sources(settings, store, clock, self.commands)
         self.runner = TranslationRunner(store, translator,
                                         settings.translations_dir / "glossary.toml",
-                                        settings.lease_seconds, clock, role)
+                                        settings.lease_seconds, clock, role,
+                                        identify=detector.ranked, review=settings.review_mode)
         self.publisher = Publisher(settings, store, clock)
         self.queries = Queries(settings, store, translator, self.publisher.feed_meta)
         self.poller = Poller.from_settings(settings)

@@ -67,8 +67,15 @@ class Queries:
             article = article_store.get(session, article_id)
             if producer is not None and article.producer != producer:
                 raise NotFound(f"no article with id {article_id!r}")
-            return replace(article,
-                           translations=translation_store.statuses(session, article_id))
+            found = translation_store.all_of(session, article_id)
+            return replace(article, translations={t.language: t.status.value for t in found},
+                           checks={t.language: t.passed for t in found if t.source_revision})
+
+    def held(self, language: str | None, limit: int) -> list[tuple[Article, Translation]]:
+        """Return held translations, oldest first, each beside its article."""
+        with self.store.read() as session:
+            found = translation_store.held(session, language, limit)
+            return [(article_store.get(session, t.article_id), t) for t in found]
 
     def articles(self, *, limit: int, cursor: str | None, include_retracted: bool,
                  producer: str | None = None) -> Page:

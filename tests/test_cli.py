@@ -74,7 +74,7 @@ def test_ingest_json_file_rejects_text_options(runner: FlaskCliRunner, tmp_path:
 def test_db_commands(runner: FlaskCliRunner) -> None:
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     current = runner.invoke(args=["db", "current"])
-    assert current.exit_code == 0 and current.output.startswith("database: 0014; code: 0014")
+    assert current.exit_code == 0 and current.output.startswith("database: 0015; code: 0015")
 
 
 def test_console_script_stops_on_a_bad_setting_naming_the_variable(tmp_path: Path) -> None:

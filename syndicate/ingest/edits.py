@@ -1,4 +1,4 @@
-"""Parse an operator's post-edit of a translation into an EditInput."""
+"""Parse a person's post-edit of a translation into an EditInput, and a review decision."""
 
 from __future__ import annotations
 
@@ -42,3 +42,11 @@ def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:
         problems.add("body", "give at least one of title, summary, blocks")
     problems.raise_if_any()
     return EditInput(out)
+
+
+def parse_review(body: bytes) -> tuple[str, str | None]:
+    """Parse {"decision": "approve" | "reject", "note"?} into (decision, note)."""
+    data = schemas.parsed_object(body, schemas.REVIEW)
+    note = fields.text(data.get("note"), "note", fields.Problems(), required=False,
+                       max_len=2000) if data.get("note") else None
+    return str(data["decision"]), note or None

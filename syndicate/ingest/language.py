@@ -40,6 +40,10 @@ class Detector(Protocol):
         """Return the most likely language of text."""
         ...
 
+    def ranked(self, text: str) -> dict[str, float]:
+        """Return every language the detector knows (its codes) with its probability."""
+        ...
+
 
 class Langid:
     """py3langid, loaded once on first use. It ranks all its 97 languages (so an Italian

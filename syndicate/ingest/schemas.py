@@ -115,6 +115,15 @@ SOURCE: Schema = {
                         "though they are not public (a private deployment)"},
     },
 }
+REVIEW: Schema = {
+    "type": "object", "additionalProperties": False, "required": ["decision"],
+    "properties": {
+        "decision": {"type": "string", "enum": ["approve", "reject"],
+                     "description": "approve publishes the translation; reject keeps it out "
+                     "until the source or the model changes"},
+        "note": {"type": "string", "maxLength": 2000, "description": "why, for the record"},
+    },
+}
 SOURCE_CHANGE: Schema = {
     "type": "object", "additionalProperties": False,
     "properties": {

@@ -65,6 +65,16 @@ def remember(session: Session, route: Route, translations: Mapping[str, str],
             session.execute(statement.on_conflict_do_nothing())
 
 
+def samples(session: Session, route: Route, limit: int = 500) -> list[tuple[str, str]]:
+    """Return the newest (source, target) segments the route's engine and model gave."""
+    return [(src, tgt) for src, tgt in session.execute(
+        select(MemoryRow.source_text, MemoryRow.target_text).where(
+            MemoryRow.engine == route.engine, MemoryRow.model == route.model,
+            MemoryRow.source_language == route.source,
+            MemoryRow.target_language == route.target)
+        .order_by(MemoryRow.id.desc()).limit(limit))]
+
+
 def size(session: Session) -> int:
     """Return how many segments the memory holds."""
     return session.scalar(select(func.count()).select_from(MemoryRow)) or 0

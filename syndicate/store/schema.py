@@ -138,6 +138,11 @@ class TranslationRow(Base):
     image_text: Mapped[dict[str, str] | None] = mapped_column(JSON)  # translated alt, caption
     lease_owner: Mapped[str | None] = mapped_column(String(200))  # the worker translating it
     lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the checks' findings
+    review_decision: Mapped[str | None] = mapped_column(String(20))  # approve, reject, edit
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_note: Mapped[str | None] = mapped_column(Text)
 
 
 class MemoryRow(Base):

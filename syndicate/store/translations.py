@@ -10,7 +10,16 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
-from ..models import Article, Edit, Origin, TranslatedBlock, Translation, TranslationStatus
+from ..models import (
+    Article,
+    Edit,
+    Finding,
+    Origin,
+    Review,
+    TranslatedBlock,
+    Translation,
+    TranslationStatus,
+)
 from .articles import to_entity as article_entity
 from .schema import ArticleRow, EditRow, TranslationRow
 
@@ -158,18 +167,45 @@ def requeue_unavailable(session: Session, pairs: Iterable[tuple[str, str]]) -> i
 
 def unavailable_pairs(session: Session) -> list[tuple[str, str]]:
     """Return the (source, target) pairs that have unavailable work."""
+    return _pairs_with(session, TranslationStatus.UNAVAILABLE)
+
+
+def reviewable_pairs(session: Session) -> list[tuple[str, str]]:
+    """Return the (source, target) pairs that have held or rejected work."""
+    return _pairs_with(session, TranslationStatus.HELD, TranslationStatus.REJECTED)
+
+
+def _pairs_with(session: Session, *statuses: TranslationStatus) -> list[tuple[str, str]]:
     return [(s, t) for s, t in session.execute(
         select(ArticleRow.language, TranslationRow.language).distinct()
         .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
-        .where(TranslationRow.status == TranslationStatus.UNAVAILABLE))]
+        .where(TranslationRow.status.in_(statuses)))]
+
+
+def requeue_reviewable(session: Session, source: str, target: str, engine: str,
+                       model: str) -> int:
+    """Queue again the held and rejected work of a pair that another engine or model made
+    (a new model gets its chance, and its output is checked again)."""
+    result = session.execute(
+        update(TranslationRow)
+        .where(TranslationRow.status.in_((TranslationStatus.HELD, TranslationStatus.REJECTED)),
+               TranslationRow.language == target,
+               or_(TranslationRow.engine != engine, TranslationRow.model != model),
+               TranslationRow.article_id.in_(
+                   select(ArticleRow.id).where(ArticleRow.language == source)))
+        .values(status=TranslationStatus.PENDING, error=None, next_attempt=None)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def save_done(session: Session, article_id: str, language: str, revision: int, *,
               title: str, summary: str | None, blocks: list[TranslatedBlock], engine: str,
               model: str, now: datetime, owner: str | None = None,
-              image_text: dict[str, str] | None = None) -> bool:
-    """Store a complete translation unless the article moved on meanwhile, or (with owner)
-    the lease was lost to another worker; say whether it was stored."""
+              image_text: dict[str, str] | None = None, held: bool = False,
+              findings: Sequence[Finding] = ()) -> bool:
+    """Store a complete translation (``held``: kept out of the feeds for review) with its
+    checks' findings, unless the article moved on meanwhile, or (with owner) the lease was
+    lost to another worker; say whether it was stored."""
     article = session.get(ArticleRow, article_id)
     row = session.get(TranslationRow, (article_id, language))
     if article is None or row is None or article.revision != revision:
@@ -182,7 +218,9 @@ def save_done(session: Session, article_id: str, language: str, revision: int, *
         row.updated = now
     row.title, row.summary, row.blocks = title, summary, stored
     row.image_text = image_text or None
-    row.status = TranslationStatus.DONE
+    row.status = TranslationStatus.HELD if held else TranslationStatus.DONE
+    row.findings = [f.to_dict() for f in findings]
+    row.review_decision = row.reviewed_by = row.reviewed_at = row.review_note = None
     row.source_revision = revision
     row.engine, row.model = engine, model
     row.attempts, row.error, row.next_attempt = 0, None, None
@@ -220,10 +258,13 @@ def waiting(session: Session, article_ids: Sequence[str], languages: Sequence[st
 
 def apply_edits(session: Session, article_id: str, language: str, revision: int,
                 fields: dict[str, str], now: datetime) -> bool:
-    """Put post-edits into a done translation of this revision; say whether it was there."""
+    """Put post-edits into a translation of this revision (done, or held or rejected: a
+    post-edit is a person's review, so it is done after); say whether it was there."""
     row = session.get(TranslationRow, (article_id, language))
-    if row is None or row.status != TranslationStatus.DONE or row.source_revision != revision:
+    if row is None or row.source_revision != revision or row.status not in (
+            TranslationStatus.DONE, TranslationStatus.HELD, TranslationStatus.REJECTED):
         return False
+    row.status = TranslationStatus.DONE
     blocks = [dict(b) for b in row.blocks or []]
     for field, text in fields.items():
         if field == "title":
@@ -248,9 +289,14 @@ def get(session: Session, article_id: str, language: str) -> Translation:
 
 def statuses(session: Session, article_id: str) -> dict[str, str]:
     """Return language -> status for one article."""
-    rows = session.scalars(select(TranslationRow).where(TranslationRow.article_id == article_id)
-                           .order_by(TranslationRow.language))
-    return {r.language: r.status for r in rows}
+    return {t.language: t.status.value for t in all_of(session, article_id)}
+
+
+def all_of(session: Session, article_id: str) -> list[Translation]:
+    """Return every translation of one article, by language."""
+    return [to_entity(r) for r in session.scalars(
+        select(TranslationRow).where(TranslationRow.article_id == article_id)
+        .order_by(TranslationRow.language))]
 
 
 def add_edits(session: Session, article_id: str, language: str,
@@ -279,6 +325,39 @@ def mark_stale(session: Session, edit_ids: Iterable[int], now: datetime) -> None
             row.stale = now
 
 
+def set_findings(session: Session, article_id: str, language: str,
+                 findings: Sequence[Finding]) -> None:
+    """Replace the findings stored with a translation (after a post-edit)."""
+    row = session.get(TranslationRow, (article_id, language))
+    if row is not None:
+        row.findings = [f.to_dict() for f in findings]
+
+
+def review(session: Session, article_id: str, language: str, decision: str, by: str,
+           note: str | None, now: datetime) -> Translation:
+    """Record a person's decision on a held or published translation: approve publishes it
+    (status done), reject keeps it out (status rejected); NotFound when there is none."""
+    row = session.get(TranslationRow, (article_id, language))
+    if row is None or row.status not in (TranslationStatus.HELD, TranslationStatus.DONE,
+                                         TranslationStatus.REJECTED) or not row.source_revision:
+        raise NotFound(f"article {article_id!r} has no translation into {language!r} to review")
+    row.status = TranslationStatus.REJECTED if decision == "reject" else TranslationStatus.DONE
+    row.review_decision, row.reviewed_by, row.reviewed_at, row.review_note = (
+        decision, by, now, note)
+    return to_entity(row)
+
+
+def held(session: Session, language: str | None, limit: int) -> list[Translation]:
+    """Return held translations of live articles (one language, or all), oldest first."""
+    query = (select(TranslationRow).join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
+             .where(TranslationRow.status == TranslationStatus.HELD,
+                    ArticleRow.retracted.is_(None))
+             .order_by(TranslationRow.updated, TranslationRow.article_id).limit(limit))
+    if language is not None:
+        query = query.where(TranslationRow.language == language)
+    return [to_entity(r) for r in session.scalars(query)]
+
+
 def to_entity(row: TranslationRow) -> Translation:
     """Return the entity for a row."""
     blocks: list[dict[str, Any]] = row.blocks or []
@@ -290,6 +369,10 @@ def to_entity(row: TranslationRow) -> Translation:
         model=row.model, attempts=row.attempts, error=row.error,
         next_attempt=row.next_attempt, requested=row.requested, updated=row.updated,
         force=bool(row.force), image_text=dict(row.image_text or {}),
+        findings=tuple(Finding.from_dict(f) for f in row.findings or ()),
+        review=Review(row.review_decision, row.reviewed_by or "", row.reviewed_at,
+                      row.review_note)
+        if row.review_decision and row.reviewed_at else None,
     )
 
 

@@ -29,7 +29,7 @@ from html.parser import HTMLParser
 
 from translate.filters import checks as toolkit
 
-from ..models import Finding, Severity
+from ..models import Article, Finding, Severity, TranslatedBlock
 from ..sanitize import text_of
 from . import segment
 
@@ -81,6 +81,20 @@ class Context:
     identify: Identify
     norms: Norms = Norms()
     required: Mapping[str, str] | None = None  # glossary: source term -> required rendering
+
+
+def article_fields(article: Article, title: str | None, summary: str | None,
+                   blocks: Sequence[TranslatedBlock]) -> list[Field]:
+    """Return an article's fields beside a translation's, for check()."""
+    fields = [Field("title", article.title, title or "")]
+    if article.summary:
+        fields.append(Field("summary", article.summary, summary or ""))
+    fields += [Field("block", block.html, translated.html, html=True, block=index)
+               for index, (block, translated) in enumerate(zip(article.blocks, blocks,
+                                                               strict=False))]
+    fields += [Field("block", block.html, "", html=True, block=index)
+               for index, block in enumerate(article.blocks) if index >= len(blocks)]
+    return fields
 
 
 def check(fields: Sequence[Field], context: Context) -> list[Finding]:

@@ -9,6 +9,7 @@ runs at a time. Unavailable work waits outside the queue until the installed pac
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -19,13 +20,23 @@ from pathlib import Path
 
 from .. import leases
 from ..errors import PairUnavailable, TranslationError
-from ..models import Article, Edit, Route, TranslateReport, Translation, TranslationStatus
+from ..models import (
+    Article,
+    Edit,
+    Finding,
+    ReviewMode,
+    Route,
+    Severity,
+    TranslateReport,
+    Translation,
+    TranslationStatus,
+)
 from ..store import Store, counters, memory
 from ..store import feeds as feed_store
 from ..store import translations as translation_store
 from . import article as article_translation
+from . import checks, markup
 from . import glossary as glossary_file
-from . import markup
 from .engine import Translator
 from .markup import Segment
 
@@ -33,6 +44,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Item = tuple[Translation, Article]
 BATCH_ARTICLES = 100  # articles claimed per language pair at a time
+NORMS_SECONDS = 600  # how long a pair's length norms, learned from its memory, are kept
 
 
 @dataclass(frozen=True)
@@ -48,9 +60,13 @@ class TranslationRunner:
     """Translates due work in batches per language pair, under leases."""
 
     def __init__(self, store: Store, translator: Translator, glossary_path: Path,
-                 lease_seconds: int, clock: Clock, role: str = "worker") -> None:
+                 lease_seconds: int, clock: Clock, role: str = "worker", *,
+                 identify: checks.Identify, review: Callable[[str], ReviewMode]) -> None:
         self.store = store
         self.translator = translator
+        self.identify = identify  # the language of a text, for the checks
+        self.review = review  # the review mode of a target language
+        self._norms: dict[Route, tuple[float, checks.Norms]] = {}
         self.glossary_path = glossary_path
         self.lease = timedelta(seconds=lease_seconds)
         self.clock = clock
@@ -133,8 +149,16 @@ class TranslationRunner:
             servable = [pair for pair in translation_store.unavailable_pairs(session)
                         if self._servable(*pair)]
             moved = translation_store.requeue_unavailable(session, servable)
+            for source, target in translation_store.reviewable_pairs(session):
+                try:
+                    route = self.translator.route(source, target)
+                except PairUnavailable:
+                    continue
+                moved += translation_store.requeue_reviewable(session, source, target,
+                                                              route.engine, route.model)
         if moved:
-            log.info("packages changed: %d unavailable translation(s) queued again", moved)
+            log.info("packages changed: %d unavailable, held or rejected translation(s) "
+                     "queued again", moved)
         self._fingerprint = fingerprint
 
     def _servable(self, source: str, target: str) -> bool:
@@ -186,28 +210,51 @@ class TranslationRunner:
             log.error("%s→%s failed for article %s: %s", route.source, target, items[0][1].id,
                       exc)
             return TranslateReport(failed=1)
-        stored = 0
+        context = self._context(route, glossary)
+        found = {a.id: checks.check(checks.article_fields(
+            a, assembled[a.id].title, assembled[a.id].summary, assembled[a.id].blocks), context)
+            for _, a in items}
+        mode = self.review(target)
+        stored = held = 0
         with self.store.write() as session:
             feed_store.lock(session, [target])
             now = self.clock()
             # Oldest published first: each is numbered in the target's feed as it is stored,
             # and a feed shows the highest numbers on top.
             for _, article in sorted(items, key=lambda i: (i[1].published, i[1].id)):
-                result = assembled[article.id]
+                result, findings = assembled[article.id], found[article.id]
+                hold = mode is ReviewMode.ALL or (
+                    mode is ReviewMode.FAILED and any(f.severity is Severity.ERROR
+                                                      for f in findings))
                 if not translation_store.save_done(
                         session, article.id, target, article.revision, title=result.title,
                         summary=result.summary, blocks=result.blocks, engine=route.engine,
                         model=route.model, now=now, owner=self.owner,
-                        image_text=result.image_text):
+                        image_text=result.image_text, held=hold, findings=findings):
                     continue  # the article moved on, or the lease was lost: not done here
                 translation_store.mark_stale(session, result.stale_edits, now)
-                feed_store.enter(session, target, article.id, article.published, now)
+                if not hold:
+                    feed_store.enter(session, target, article.id, article.published, now)
                 feed_store.touch_article(session, article.id, also=[target])
                 feed_store.mark_stale(session, [article.id], [target])  # a retranslation
                 stored += 1
-            counters.bump(session, {"translations_done_total": stored})
-        return TranslateReport(done=stored, segments=len({s.key for s in segments}),
-                               memory_hits=done.memory_hits, translated=done.sent)
+                held += hold
+                counters.bump(session, finding_counts(target, findings))
+            counters.bump(session, {"translations_done_total": stored - held,
+                                    "translations_held_total": held})
+        return TranslateReport(done=stored - held, segments=len({s.key for s in segments}),
+                               memory_hits=done.memory_hits, translated=done.sent, held=held)
+
+    def _context(self, route: Route, glossary: glossary_file.Glossary) -> checks.Context:
+        """Return the checks' context for a route: its norms (from its memory, refreshed every
+        ten minutes) and the glossary's renderings for the target."""
+        cached = self._norms.get(route)
+        if cached is None or time.monotonic() - cached[0] > NORMS_SECONDS:
+            with self.store.read() as session:
+                cached = (time.monotonic(), checks.Norms.learn(memory.samples(session, route)))
+            self._norms[route] = cached
+        return checks.Context(route.source, route.target, self.identify, cached[1],
+                              glossary.renderings(route.target))
 
     def translate_segments(self, route: Route, segments: Sequence[Segment], *,
                            forced: frozenset[str] | set[str] = frozenset()) -> Segments:
@@ -268,7 +315,14 @@ def _placeholders_ok(seg: Segment, translated: str) -> bool:
 
 def add(a: TranslateReport, b: TranslateReport) -> TranslateReport:
     """Return the sum of two reports."""
-    return TranslateReport(*(x + y for x, y in zip(
-        (a.done, a.failed, a.unavailable, a.segments, a.memory_hits, a.translated),
-        (b.done, b.failed, b.unavailable, b.segments, b.memory_hits, b.translated),
-        strict=True)))
+    return TranslateReport(*(x + y for x, y in zip(dataclasses.astuple(a),
+                                                   dataclasses.astuple(b), strict=True)))
+
+
+def finding_counts(language: str, findings: Sequence[Finding]) -> dict[str, float]:
+    """Return the metrics counters a translation's findings add, per check and severity."""
+    out: dict[str, float] = {}
+    for finding in findings:
+        key = f"translation_findings_total|{finding.check}|{language}|{finding.severity.value}"
+        out[key] = out.get(key, 0.0) + 1
+    return out

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from .. import languages
 from ..errors import NotFound, ValidationError
 from ..ingest import fields
-from ..ingest.edits import parse_edit
+from ..ingest.edits import parse_edit, parse_review
 from ..models import (
     Article,
     BlockType,
@@ -103,6 +103,35 @@ def put_translation(article_id: str, language: str) -> Response:
     return jsonify(translation_json(*pipeline.translation(article_id, lang)))
 
 
+@bp.get("/review")
+@require(Role.OPERATOR)
+def review_queue() -> Response:
+    """List held translations oldest first: source and translation side by side, and what
+    the checks found."""
+    unknown = sorted(set(request.args) - {"language", "limit"})
+    if unknown:
+        raise ValidationError.single(unknown[0], "unknown query parameter; allowed: "
+                                     "language, limit")
+    lang = _language(request.args["language"]) if request.args.get("language") else None
+    limit = _int_param("limit", default=50, low=1, high=500)
+    items = services().pipeline.queries.held(lang, limit)
+    return jsonify({"items": [{"source": article_json(a), **translation_json(a, t, [])}
+                              for a, t in items]})
+
+
+@bp.post("/articles/<article_id>/translations/<language>/review")
+@require(Role.OPERATOR)
+def review_translation(article_id: str, language: str) -> Response:
+    """Approve a translation (published at once, numbered now) or reject it (kept out)."""
+    pipeline = services().pipeline
+    lang = _language(language)
+    decision, note = parse_review(request.get_data(cache=False))
+    pipeline.commands.review(article_id, lang, decision, current_token().name, note)
+    audited("review", {"article": article_id, "language": lang, "decision": decision},
+            "recorded")
+    return jsonify(translation_json(*pipeline.queries.translation(article_id, lang)))
+
+
 @bp.delete("/articles/<article_id>")
 @require(Role.PRODUCER)
 def retract_article(article_id: str) -> Response:
@@ -149,6 +178,7 @@ def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any
         out["blocks"] = [b.to_dict() for b in article.blocks]
         out["block_hashes"] = list(article.block_hashes)
         out["translations"] = dict(article.translations)
+        out["checks"] = dict(article.checks)  # language: whether the checks passed
     return out
 
 
@@ -173,6 +203,11 @@ def translation_json(article: Article, translation: Translation,
         "error": translation.error,
         "next_attempt": rfc3339(translation.next_attempt),
         "requested": rfc3339(translation.requested),
+        "checks": {"passed": translation.passed,
+                   "findings": [f.to_dict() for f in translation.findings]},
+        "review": None if translation.review is None else {
+            "decision": translation.review.decision, "by": translation.review.by,
+            "at": rfc3339(translation.review.at), "note": translation.review.note},
         "updated": rfc3339(translation.updated),
         "history": [{"id": e.id, "field": e.field, "text": e.text, "editor": e.editor,
                      "created": rfc3339(e.created), "stale": rfc3339(e.stale)}

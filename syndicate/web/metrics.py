@@ -28,7 +28,9 @@ _COUNTERS = {
     "translation_memory_hits_total": "Segments found in the translation memory.",
     "translation_memory_lookups_total": "Segments looked up in the translation memory.",
     "feed_files_written_total": "Feed files written (unchanged files are not rewritten).",
+    "translations_held_total": "Translations held for review by the gate (SYNDICATE_REVIEW).",
 }
+FINDINGS = "translation_findings_total|"  # counters per check, language and severity
 
 
 PRIVATE = "(private)"  # the label for partner feeds and partners on public metrics
@@ -52,7 +54,7 @@ class _StoreCollector(Collector):
         ratio.add_metric([], values.get("translation_memory_hits_total", 0.0) / lookups
                          if lookups else 0.0)
         yield ratio
-        jobs = sorted({k.split("|", 1)[1] for k in values if "|" in k})
+        jobs = sorted({k.split("|", 1)[1] for k in values if k.startswith("job_")})
         duration = SummaryMetricFamily("syndicate_job_duration_seconds",
                                        "Time job runs took (translate, publish, ...).",
                                        labels=["job"])
@@ -64,6 +66,13 @@ class _StoreCollector(Collector):
             failures.add_metric([job], values.get(f"job_failures_total|{job}", 0.0))
         yield duration
         yield failures
+        findings = CounterMetricFamily(
+            "syndicate_translation_findings", "What the translation checks found, per check, "
+            "target language and severity.", labels=["check", "language", "severity"])
+        for key, value in sorted(values.items()):
+            if key.startswith(FINDINGS):
+                findings.add_metric(key.removeprefix(FINDINGS).split("|"), value)
+        yield findings
         pending = GaugeMetricFamily("syndicate_pending_translations",
                                     "Translations waiting: pending or failed (retrying).")
         pending.add_metric([], sum(s.get("pending", 0) + s.get("failed", 0)

@@ -40,6 +40,7 @@ _BODIES: dict[str, dict[str, Any]] = {
         "text/html": {"schema": {"type": "string"}},
     },
     "api.put_translation": {"application/json": {"schema": schemas.EDIT}},
+    "api.review_translation": {"application/json": {"schema": schemas.REVIEW}},
     "admin.republish": {"application/json": {"schema": schemas.REPUBLISH}},
     "admin.retranslate_article": {"application/json": {"schema": schemas.RETRANSLATE}},
     "admin.retranslate_all": {"application/json": {"schema": schemas.RETRANSLATE_ALL}},

@@ -1,0 +1,36 @@
+"""Translation checks and review: each translation's findings and the last person's decision.
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from syndicate.store.schema import UTCDateTime
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Add findings and review columns to article_translations."""
+    with op.batch_alter_table("article_translations") as batch:
+        batch.add_column(sa.Column("findings", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("review_decision", sa.String(20), nullable=True))
+        batch.add_column(sa.Column("reviewed_by", sa.String(100), nullable=True))
+        batch.add_column(sa.Column("reviewed_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("review_note", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    """Drop what upgrade() added."""
+    with op.batch_alter_table("article_translations") as batch:
+        for name in ("review_note", "reviewed_at", "reviewed_by", "review_decision",
+                     "findings"):
+            batch.drop_column(name)

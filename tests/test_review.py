@@ -1,0 +1,156 @@
+"""The review gate: every translation is checked when it is stored; SYNDICATE_REVIEW decides
+what a person sees first; held work is in no feed until approved; post-edits are reviews."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from syndicate.models import Role
+from syndicate.services import Services
+from syndicate.testing import argos_builder
+
+from .conftest import make_token
+from .test_api_articles import article_body
+
+pytestmark = pytest.mark.usefixtures("installed_packages")
+Setup = tuple[Services, FlaskClient, dict[str, str]]
+
+
+def _service(make_app: Callable[..., Flask], review: str, **more: str) -> Setup:
+    app = make_app(**{"SYNDICATE_REVIEW": review, "SYNDICATE_TARGET_LANGUAGES": "es,fr", **more})
+    services: Services = app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.OPERATOR)}
+    return services, app.test_client(), headers
+
+
+def _post(client: FlaskClient, headers: dict[str, str], **fields: Any) -> str:
+    answer = client.post("/api/v1/articles", json=article_body(**fields), headers=headers)
+    assert answer.status_code == 201
+    return str(answer.get_json()["id"])
+
+
+def _titles(services: Services, lang: str) -> list[str]:
+    path = services.settings.feeds_dir / lang / "rss.xml"
+    return [e.title for e in feedparser.parse(path.read_bytes()).entries] if path.exists() \
+        else []
+
+
+def test_a_copy_model_is_held_with_a_language_finding_and_approval_publishes_it(
+        make_app: Callable[..., Flask]) -> None:
+    services, client, headers = _service(make_app, "failed")
+    article = _post(client, headers, title="Council approves the new bridge over the river")
+    report = services.pipeline.translate_pending()
+    assert report.held == 2 and report.done == 0  # the copy packages echo English
+    services.pipeline.publish()
+    assert "Council approves the new bridge over the river" in _titles(services, "en")
+    assert _titles(services, "fr") == []  # held: in no feed
+    got = client.get(f"/api/v1/articles/{article}/translations/fr", headers=headers).get_json()
+    assert got["status"] == "held" and got["checks"]["passed"] is False
+    language = [f for f in got["checks"]["findings"] if f["check"] == "language"]
+    assert language and language[0]["severity"] == "error"
+    assert "(the source language: left untranslated?)" in language[0]["detail"]
+    assert client.get(f"/api/v1/articles/{article}", headers=headers).get_json()["checks"] == \
+        {"es": False, "fr": False}
+    assert client.get(f"/articles/{article}/fr").status_code == 404
+    metrics = client.get("/api/v1/metrics").get_data(as_text=True)
+    assert ('syndicate_translation_findings_total{check="language",language="fr",'
+            'severity="error"} 4.0') in metrics  # title, summary and two paragraphs
+    assert "syndicate_translations_held_total 2.0" in metrics
+
+    queue = client.get("/api/v1/review?language=fr", headers=headers).get_json()["items"]
+    assert [(i["article_id"], i["source"]["title"], i["title"]) for i in queue] == [
+        (article, "Council approves the new bridge over the river",
+         "Council approves the new bridge over the river")]
+    approved = client.post(f"/api/v1/articles/{article}/translations/fr/review",
+                           json={"decision": "approve", "note": "names only"}, headers=headers)
+    assert approved.status_code == 200
+    assert approved.get_json()["status"] == "done"
+    assert approved.get_json()["review"]["decision"] == "approve"
+    assert approved.get_json()["review"]["by"] == "desk"
+    services.pipeline.publish_changes()
+    assert _titles(services, "fr") == ["Council approves the new bridge over the river"]
+    assert client.get("/api/v1/review?language=fr", headers=headers).get_json()["items"] == []
+
+
+def test_reject_keeps_it_out_and_a_new_model_gets_its_chance(
+        make_app: Callable[..., Flask], tmp_path: Path, sp_model: bytes) -> None:
+    packages = tmp_path / "packages"
+    for version in ("1.0",):
+        with zipfile.ZipFile(argos_builder.build_package(
+                tmp_path, "en", "fr", version=version, sp_model=sp_model)) as zf:
+            zf.extractall(packages)
+    services, client, headers = _service(make_app, "failed", SYNDICATE_PACKAGES_DIR=str(packages),
+                                         SYNDICATE_TARGET_LANGUAGES="fr")
+    article = _post(client, headers)
+    services.pipeline.translate_pending()
+    rejected = client.post(f"/api/v1/articles/{article}/translations/fr/review",
+                           json={"decision": "reject", "note": "English, not French"},
+                           headers=headers)
+    assert rejected.get_json()["status"] == "rejected"
+    assert rejected.get_json()["review"]["note"] == "English, not French"
+    services.pipeline.translate_pending()
+    services.pipeline.publish()
+    assert _titles(services, "fr") == []
+    with zipfile.ZipFile(argos_builder.build_package(  # a new model for the pair
+            tmp_path, "en", "fr", version="1.1", sp_model=sp_model)) as zf:
+        zf.extractall(packages)
+    for old in packages.glob("translate-en_fr-1_0"):
+        for path in sorted(old.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        old.rmdir()
+    report = services.pipeline.translate_pending()
+    assert report.held == 1  # translated again by the new model, checked again
+    got = client.get(f"/api/v1/articles/{article}/translations/fr", headers=headers).get_json()
+    assert got["status"] == "held" and got["model"].endswith("@1.1") and got["review"] is None
+
+
+def test_review_all_holds_even_what_passes_and_none_publishes_with_findings(
+        make_app: Callable[..., Flask]) -> None:
+    services, client, headers = _service(make_app, "none,fr=all")
+    article = _post(client, headers, title="Council approves the new bridge over the river")
+    report = services.pipeline.translate_pending()
+    assert (report.done, report.held) == (1, 1)
+    services.pipeline.publish()
+    assert _titles(services, "es") == ["Council approves the new bridge over the river"]
+    assert _titles(services, "fr") == []
+    es = client.get(f"/api/v1/articles/{article}/translations/es", headers=headers).get_json()
+    assert es["status"] == "done" and es["checks"]["passed"] is False  # recorded, not held
+
+
+def test_a_post_edit_is_a_review_and_is_checked_like_an_engines_output(
+        make_app: Callable[..., Flask]) -> None:
+    services, client, headers = _service(make_app, "failed")
+    article = _post(client, headers, summary="The vote was 7 to 2.")
+    services.pipeline.translate_pending()
+    edit = {"title": "El consejo aprueba el nuevo puente sobre el río",
+            "summary": "La votación fue 7 a 3."}  # a number changed by the editor
+    answer = client.put(f"/api/v1/articles/{article}/translations/es", json=edit,
+                        headers=headers)
+    assert answer.status_code == 200
+    got = answer.get_json()
+    assert got["status"] == "done" and got["review"]["decision"] == "edit"
+    numbers = [f for f in got["checks"]["findings"] if f["check"] == "numbers"]
+    assert numbers and numbers[0]["severity"] == "error" and numbers[0]["field"] == "summary"
+    services.pipeline.publish_changes()
+    assert _titles(services, "es") == ["El consejo aprueba el nuevo puente sobre el río"]
+
+
+def test_review_requests_are_checked(make_app: Callable[..., Flask]) -> None:
+    services, client, headers = _service(make_app, "failed")
+    article = _post(client, headers)
+    url = f"/api/v1/articles/{article}/translations/fr/review"
+    assert client.post(url, json={"decision": "maybe"}, headers=headers).status_code == 422
+    assert client.post(url, json={}, headers=headers).status_code == 422
+    assert client.post(url, json={"decision": "approve"},
+                       headers=headers).status_code == 404  # nothing translated yet
+    producer = {"Authorization": "Bearer " + make_token(services, "p", Role.PRODUCER)}
+    assert client.get("/api/v1/review", headers=producer).status_code == 403
+    assert client.get("/api/v1/review?limit=0", headers=headers).status_code == 422
