@@ -1,9 +1,11 @@
-"""The `syndicate` command group: serve, scheduler, db, ingest, articles, tokens."""
+"""The `syndicate` command group: serve, scheduler, db, ingest, articles, tokens, models,
+feeds, partners, sources, review and translations."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import getpass
 import json
 import logging
 import signal
@@ -55,7 +57,7 @@ def init_app(app: Flask) -> None:
     for command in (serve, scheduler_command, worker_command, db, ingest_command, articles,
                     tokens, models, translate_command, republish_command, retranslate_command,
                     status_command, jobs_command, feeds_group, partners_group,
-                    sources_group):
+                    sources_group, review_group, translations_group):
         app.cli.add_command(command)
 
 
@@ -445,6 +447,110 @@ def retranslate_command(article_id: str | None, everything: bool, lang: str | No
 
         run = queue.run_here(services, "retranslate", params, "cli", progress, timeout=timeout)
     _finish(run)
+
+
+review_group = AppGroup("review", help="Translations held for a person's review.")
+
+
+@review_group.command("list")
+@click.option("--lang", help="One language (default: all).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@with_appcontext
+@reported
+def review_list(lang: str | None, limit: int, as_json: bool) -> None:
+    """List held translations, oldest first, with what the checks found."""
+    language = _language_arg(lang, "--lang") if lang else None
+    items = _services().pipeline.queries.held(language, limit)
+    if as_json:
+        for article, t in items:
+            click.echo(json.dumps({"article": article.id, "language": t.language,
+                                   "title": article.title, "findings":
+                                   [f.to_dict() for f in t.findings]}))
+        return
+    click.echo("ARTICLE\tLANGUAGE\tERRORS\tTITLE")
+    for article, t in items:
+        errors = sorted({f.check for f in t.findings if f.severity.value == "error"})
+        click.echo(f"{article.id}\t{t.language}\t{','.join(errors) or '-'}\t{article.title}")
+
+
+@review_group.command("show")
+@click.argument("article_id")
+@click.argument("lang")
+@with_appcontext
+@reported
+def review_show(article_id: str, lang: str) -> None:
+    """Show an article beside its translation into LANG, with the findings."""
+    article, t, _ = _services().pipeline.queries.translation(
+        article_id, _language_arg(lang, "LANG"))
+    click.echo(f"{t.language}: {t.status.value}; engine {t.engine} {t.model}")
+    click.echo(f"title\n  {article.language}: {article.title}\n  {t.language}: {t.title}")
+    for index, (block, translated) in enumerate(zip(article.blocks, t.blocks, strict=False)):
+        click.echo(f"block {index}\n  {article.language}: {block.html}\n"
+                   f"  {t.language}: {translated.html}")
+    for f in t.findings:
+        where = f.field if f.block is None else f"{f.field} {f.block}"
+        click.echo(f"{f.severity.value}: {f.check} ({where}): {f.detail}")
+
+
+@review_group.command("approve")
+@click.argument("article_id")
+@click.argument("lang")
+@click.option("--note", help="Why, for the record.")
+@with_appcontext
+@reported
+def review_approve(article_id: str, lang: str, note: str | None) -> None:
+    """Publish a held translation (numbered now, the same guid ever after)."""
+    _decide(article_id, lang, "approve", note)
+
+
+@review_group.command("reject")
+@click.argument("article_id")
+@click.argument("lang")
+@click.option("--note", help="Why, for the record.")
+@with_appcontext
+@reported
+def review_reject(article_id: str, lang: str, note: str | None) -> None:
+    """Keep a translation out until the source or the model changes."""
+    _decide(article_id, lang, "reject", note)
+
+
+def _decide(article_id: str, lang: str, decision: str, note: str | None) -> None:
+    reviewed = _services().pipeline.commands.review(
+        article_id, _language_arg(lang, "LANG"), decision, f"cli:{getpass.getuser()}", note)
+    click.echo(f"{article_id} {reviewed.language}: {reviewed.status.value}")
+
+
+translations_group = AppGroup("translations", help="Stored translations.")
+
+
+@translations_group.command("check")
+@click.option("--lang", help="Languages, comma-separated (default: every target).")
+@click.option("--since", help="Only translations stored since this RFC 3339 time.")
+@with_appcontext
+@reported
+def translations_check(lang: str | None, since: str | None) -> None:
+    """Run the checks again over stored translations; exit 1 when any has an error."""
+    from .ingest import fields
+
+    services = _services()
+    problems = fields.Problems()
+    moment = fields.timestamp(since, "--since", problems) if since else None
+    if problems.items:
+        raise click.BadParameter(problems.items[0].detail, param_hint="--since")
+    wanted = _languages_option(lang) or list(services.settings.target_languages)
+    checked = services.pipeline.runner.recheck(wanted, moment)
+    click.echo("ARTICLE\tLANGUAGE\tSTATUS\tERRORS\tWARNINGS\tCHECKS")
+    failing = 0
+    for article, t in checked:
+        errors = [f for f in t.findings if f.severity.value == "error"]
+        failing += bool(errors)
+        names = ",".join(sorted({f.check for f in t.findings})) or "-"
+        click.echo(f"{article.id}\t{t.language}\t{t.status.value}\t{len(errors)}\t"
+                   f"{len(t.findings) - len(errors)}\t{names}")
+    click.echo(f"{len(checked)} translation(s) checked, {failing} with errors", err=True)
+    if failing:
+        sys.exit(1)
 
 
 feeds_group = AppGroup("feeds", help="Published feeds.")

@@ -145,10 +145,12 @@ class IngestResult:
 
 
 class Role(StrEnum):
-    """What a token may do: operators may do everything producers may."""
+    """What a token may do: operators may do everything producers and reviewers may;
+    reviewers only read translations, review and post-edit them."""
 
     PRODUCER = "producer"
     OPERATOR = "operator"
+    REVIEWER = "reviewer"
 
     def allows(self, needed: Role) -> bool:
         """Return whether this role may act where ``needed`` is required."""

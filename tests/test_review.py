@@ -154,3 +154,57 @@ def test_review_requests_are_checked(make_app: Callable[..., Flask]) -> None:
     producer = {"Authorization": "Bearer " + make_token(services, "p", Role.PRODUCER)}
     assert client.get("/api/v1/review", headers=producer).status_code == 403
     assert client.get("/api/v1/review?limit=0", headers=headers).status_code == 422
+
+
+def test_a_reviewer_reviews_and_post_edits_and_does_nothing_else(
+        make_app: Callable[..., Flask]) -> None:
+    services, client, headers = _service(make_app, "failed")
+    article = _post(client, headers)
+    services.pipeline.translate_pending()
+    reviewer = {"Authorization": "Bearer " + make_token(services, "ana", Role.REVIEWER)}
+    assert len(client.get("/api/v1/review", headers=reviewer).get_json()["items"]) == 2
+    assert client.get(f"/api/v1/articles/{article}/translations/es",
+                      headers=reviewer).status_code == 200
+    approved = client.post(f"/api/v1/articles/{article}/translations/es/review",
+                           json={"decision": "approve"}, headers=reviewer)
+    assert approved.get_json()["review"]["by"] == "ana"
+    edited = client.put(f"/api/v1/articles/{article}/translations/fr",
+                        json={"title": "Le conseil approuve le nouveau pont"}, headers=reviewer)
+    assert edited.status_code == 200 and edited.get_json()["status"] == "done"
+    for method, path in (("POST", "/api/v1/articles"), ("DELETE", f"/api/v1/articles/{article}"),
+                         ("POST", "/api/v1/republish"), ("GET", "/api/v1/sources")):
+        assert client.open(path, method=method, json={}, headers=reviewer).status_code == 403
+
+
+def test_the_review_and_check_commands(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SYNDICATE_REVIEW="failed", SYNDICATE_TARGET_LANGUAGES="es,fr")
+    services: Services = app.extensions["syndicate"]
+    runner = app.test_cli_runner()
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.OPERATOR)}
+    client = app.test_client()
+    article = _post(client, headers, title="Council approves the new bridge over the river")
+    services.pipeline.translate_pending()
+
+    listed = runner.invoke(args=["review", "list", "--lang", "fr"])
+    assert listed.exit_code == 0
+    assert listed.output.splitlines() == [
+        "ARTICLE\tLANGUAGE\tERRORS\tTITLE",
+        f"{article}\tfr\tlanguage,untranslated\tCouncil approves the new bridge over the river"]
+    shown = runner.invoke(args=["review", "show", article, "fr"])
+    assert "fr: held" in shown.output and "error: language (title)" in shown.output
+    assert runner.invoke(args=["review", "approve", article, "fr", "--note", "ok"]).output \
+        .strip() == f"{article} fr: done"
+    assert runner.invoke(args=["review", "reject", article, "es"]).output.strip() == \
+        f"{article} es: rejected"
+    assert runner.invoke(args=["review", "approve", "nope", "es"]).exit_code == 1
+
+    checked = runner.invoke(args=["translations", "check", "--lang", "fr"])
+    assert checked.exit_code == 1  # the approved copy is still English: the checks say so
+    rows = checked.stdout.splitlines()
+    assert rows[0] == "ARTICLE\tLANGUAGE\tSTATUS\tERRORS\tWARNINGS\tCHECKS"
+    assert rows[1].startswith(f"{article}\tfr\tdone\t")
+    late = runner.invoke(args=["translations", "check", "--since", "2999-01-01T00:00:00Z"])
+    assert late.exit_code == 0 and late.stdout.splitlines() == [
+        "ARTICLE\tLANGUAGE\tSTATUS\tERRORS\tWARNINGS\tCHECKS"]
+    assert late.stderr.strip() == "0 translation(s) checked, 0 with errors"
+    assert runner.invoke(args=["translations", "check", "--since", "yesterday"]).exit_code == 2

@@ -347,6 +347,22 @@ def review(session: Session, article_id: str, language: str, decision: str, by: 
     return to_entity(row)
 
 
+def stored(session: Session, languages: Sequence[str], since: datetime | None
+           ) -> list[tuple[Article, Translation]]:
+    """Return translations with content (done, held, rejected) of live articles, in some
+    languages, updated since a time (all when None), each with its article."""
+    query = (select(ArticleRow, TranslationRow)
+             .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
+             .where(TranslationRow.status.in_((TranslationStatus.DONE, TranslationStatus.HELD,
+                                               TranslationStatus.REJECTED)),
+                    TranslationRow.language.in_(list(languages)),
+                    ArticleRow.retracted.is_(None))
+             .order_by(TranslationRow.language, TranslationRow.updated))
+    if since is not None:
+        query = query.where(TranslationRow.updated >= since)
+    return [(article_entity(a), to_entity(t)) for a, t in session.execute(query)]
+
+
 def held(session: Session, language: str | None, limit: int) -> list[Translation]:
     """Return held translations of live articles (one language, or all), oldest first."""
     query = (select(TranslationRow).join(ArticleRow, ArticleRow.id == TranslationRow.article_id)

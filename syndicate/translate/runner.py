@@ -245,6 +245,26 @@ class TranslationRunner:
         return TranslateReport(done=stored - held, segments=len({s.key for s in segments}),
                                memory_hits=done.memory_hits, translated=done.sent, held=held)
 
+    def recheck(self, languages: Sequence[str], since: datetime | None
+                ) -> list[tuple[Article, Translation]]:
+        """Run the checks again over stored translations (as the engines' norms and the
+        glossary are now) and store their findings; return each with its new findings."""
+        glossary = self._glossary()
+        with self.store.read() as session:
+            found = translation_store.stored(session, languages, since)
+        out = []
+        for article, translation in found:
+            route = Route(translation.engine or "", article.language, translation.language,
+                          translation.model or "")
+            findings = checks.check(checks.article_fields(
+                article, translation.title, translation.summary, translation.blocks),
+                self._context(route, glossary))
+            with self.store.write() as session:
+                translation_store.set_findings(session, article.id, translation.language,
+                                               findings)
+            out.append((article, dataclasses.replace(translation, findings=tuple(findings))))
+        return out
+
     def _context(self, route: Route, glossary: glossary_file.Glossary) -> checks.Context:
         """Return the checks' context for a route: its norms (from its memory, refreshed every
         ten minutes) and the glossary's renderings for the target."""

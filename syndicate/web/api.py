@@ -73,14 +73,14 @@ def list_articles() -> Response:
 
 
 @bp.get("/articles/<article_id>")
-@require(Role.PRODUCER)
+@require(Role.PRODUCER, Role.REVIEWER)
 def get_article(article_id: str) -> Response:
     """Return one article with its blocks and translation states."""
     return jsonify(article_json(services().pipeline.queries.article(article_id, _own())))
 
 
 @bp.get("/articles/<article_id>/translations/<language>")
-@require(Role.PRODUCER)
+@require(Role.PRODUCER, Role.REVIEWER)
 def get_translation(article_id: str, language: str) -> Response:
     """Return an article in one language: title, summary, blocks, status, engine, history."""
     article, translation, edits = services().pipeline.queries.translation(
@@ -89,7 +89,7 @@ def get_translation(article_id: str, language: str) -> Response:
 
 
 @bp.put("/articles/<article_id>/translations/<language>")
-@require(Role.OPERATOR)
+@require(Role.REVIEWER)
 def put_translation(article_id: str, language: str) -> Response:
     """Store a human post-edit that later machine passes never overwrite."""
     pipeline = services().pipeline
@@ -104,7 +104,7 @@ def put_translation(article_id: str, language: str) -> Response:
 
 
 @bp.get("/review")
-@require(Role.OPERATOR)
+@require(Role.REVIEWER)
 def review_queue() -> Response:
     """List held translations oldest first: source and translation side by side, and what
     the checks found."""
@@ -120,7 +120,7 @@ def review_queue() -> Response:
 
 
 @bp.post("/articles/<article_id>/translations/<language>/review")
-@require(Role.OPERATOR)
+@require(Role.REVIEWER)
 def review_translation(article_id: str, language: str) -> Response:
     """Approve a translation (published at once, numbered now) or reject it (kept out)."""
     pipeline = services().pipeline
@@ -150,9 +150,10 @@ def retract_article(article_id: str) -> Response:
 
 
 def _own() -> str | None:
-    """Return the producer whose articles this token may see (None: an operator sees all)."""
+    """Return the producer whose articles this token may see (None: operators and
+    reviewers see all)."""
     token = current_token()
-    return None if token.role is Role.OPERATOR else token.name
+    return token.name if token.role is Role.PRODUCER else None
 
 
 def article_json(article: Article, *, with_blocks: bool = True) -> dict[str, Any]:

@@ -17,16 +17,17 @@ _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 R = TypeVar("R")
 
 
-def require(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Let a view run only for an active token whose role allows ``role``."""
+def require(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Let a view run only for an active token whose role allows one of ``roles``."""
 
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             token = _authenticate()
-            if not token.role.allows(role):
+            if not any(token.role.allows(role) for role in roles):
+                needed = " or ".join(role.value for role in roles)
                 raise Forbidden(f"token {token.name!r} has role {token.role.value}; "
-                                f"this needs {role.value}")
+                                f"this needs {needed}")
             if request.method in _WRITES:
                 take_write(token.name)
             g.token = token
