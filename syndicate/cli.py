@@ -568,17 +568,20 @@ feeds_group = AppGroup("feeds", help="Published feeds.")
               show_default=True)
 @click.option("--public", is_flag=True, help="No partner key needed.")
 @click.option("--partner", "partners", multiple=True, help="Only these partners' keys.")
+@click.option("--reviewed-only", is_flag=True,
+              help="Only translations a person approved or post-edited.")
 @reported
 def feeds_add(name: str, langs: str, categories: tuple[str, ...], producers: tuple[str, ...],
               entries: int, max_bytes: int, mode: str, public: bool,
-              partners: tuple[str, ...]) -> None:
+              partners: tuple[str, ...], reviewed_only: bool) -> None:
     """Create or replace a named feed, published at /feeds/NAME/<lang>/."""
     from .ingest.named_feeds import parse_named_feed
 
     services = _services()
     body = {"languages": [t.strip() for t in langs.split(",") if t.strip()],
             "categories": list(categories), "producers": list(producers), "entries": entries,
-            "max_bytes": max_bytes, "mode": mode, "public": public, "partners": list(partners)}
+            "max_bytes": max_bytes, "mode": mode, "public": public, "partners": list(partners),
+            "reviewed_only": reviewed_only}
     feed = parse_named_feed(name, json.dumps(body).encode(), services.settings.languages)
     new = services.pipeline.commands.put_feed(feed)
     base = services.settings.public_url

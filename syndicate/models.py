@@ -393,6 +393,7 @@ class NamedFeed:
     public: bool = False  # else a partner key is needed
     mode: FeedMode = FeedMode.FULL
     partners: tuple[str, ...] = ()  # who may pull it (empty: any partner key)
+    reviewed_only: bool = False  # only translations a person approved or post-edited
 
 
 @dataclass(frozen=True)

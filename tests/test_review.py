@@ -208,3 +208,31 @@ def test_the_review_and_check_commands(make_app: Callable[..., Flask]) -> None:
         "ARTICLE\tLANGUAGE\tSTATUS\tERRORS\tWARNINGS\tCHECKS"]
     assert late.stderr.strip() == "0 translation(s) checked, 0 with errors"
     assert runner.invoke(args=["translations", "check", "--since", "yesterday"]).exit_code == 2
+
+
+def test_a_reviewed_only_feed_carries_what_a_person_passed_and_partners_are_told(
+        make_app: Callable[..., Flask]) -> None:
+    services, client, headers = _service(make_app, "none")
+    approved = _post(client, headers, guid="a", title="The first story about the new bridge")
+    edited = _post(client, headers, guid="b", title="The second story about the new bridge")
+    machine = _post(client, headers, guid="c", title="The third story about the new bridge")
+    services.pipeline.translate_pending()
+    assert client.put("/api/v1/feeds/reviewed", json={"languages": ["en", "es"], "public": True,
+                                                      "reviewed_only": True},
+                      headers=headers).status_code == 201
+    client.post(f"/api/v1/articles/{approved}/translations/es/review",
+                json={"decision": "approve"}, headers=headers)
+    client.put(f"/api/v1/articles/{edited}/translations/es",
+               json={"title": "La segunda historia del puente"}, headers=headers)
+    services.pipeline.publish()
+    spanish = feedparser.parse(client.get("/feeds/reviewed/es/rss.xml").data)
+    assert sorted(e.title for e in spanish.entries) == [
+        "La segunda historia del puente", "The first story about the new bridge"]
+    english = feedparser.parse(client.get("/feeds/reviewed/en/rss.xml").data)
+    assert len(english.entries) == 3  # the source language is never machine-translated
+    [listed] = client.get("/api/v1/feeds", headers=headers).get_json()["items"]
+    assert listed["reviewed_only"] is True
+    report = client.get("/api/v1/feeds/check?partner=msn", headers=headers).get_json()
+    flagged = {(f["article_id"], f["language"]) for f in report["findings"]
+               if f["rule"] == "reviewed_translations_only"}
+    assert flagged == {(machine, "es"), (machine, "fr"), (approved, "fr"), (edited, "fr")}

@@ -28,7 +28,7 @@ def check_name(name: str) -> str:
 
 def parse_named_feed(name: str, body: bytes, configured: Sequence[str]) -> NamedFeed:
     """Parse {"languages", "categories"?, "producers"?, "entries"?, "max_bytes"?, "public"?,
-    "mode"?, "partners"?} for the feed called name."""
+    "mode"?, "partners"?, "reviewed_only"?} for the feed called name."""
     check_name(name)
     data = schemas.parsed_object(body, schemas.NAMED_FEED)
     chosen = []
@@ -46,4 +46,5 @@ def parse_named_feed(name: str, body: bytes, configured: Sequence[str]) -> Named
         categories=tuple(data.get("categories", ())), producers=tuple(data.get("producers", ())),
         entries=int(data.get("entries", 50)), max_bytes=int(data.get("max_bytes", 2_000_000)),
         public=bool(data.get("public", False)), mode=FeedMode(data.get("mode", "full")),
-        partners=tuple(data.get("partners", ())))
+        partners=tuple(data.get("partners", ())),
+        reviewed_only=bool(data.get("reviewed_only", False)))

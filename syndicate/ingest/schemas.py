@@ -92,6 +92,8 @@ NAMED_FEED: Schema = {
         "max_bytes": {"type": "integer", "minimum": 10_000, "maximum": 50_000_000},
         "public": {"type": "boolean"},
         "mode": {"type": "string", "enum": ["full", "summary", "bilingual"]},
+        "reviewed_only": {"type": "boolean", "description": "carry only translations a "
+                          "person approved or post-edited (and the source language)"},
     },
 }
 SOURCE: Schema = {

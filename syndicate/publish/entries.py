@@ -74,8 +74,9 @@ def entry(article: Article, translation: Translation | None, language: str, publ
         summary = translation.summary
         blocks = tuple(Block(b.type, b.html, b.level, b.ordered) for b in translation.blocks)
         updated = translation.updated or article.updated
-    reviewed = translation is not None and any(b.origin is Origin.HUMAN
-                                               for b in translation.blocks)
+    reviewed = translation is not None and (
+        any(b.origin is Origin.HUMAN for b in translation.blocks)
+        or (translation.review is not None and translation.review.decision != "reject"))
     notice = None
     if translation is not None and notices is not None:
         notice = notices.line(language, article.language, reviewed)

@@ -197,6 +197,8 @@ class Publisher:
                         or (feed.producers and article.producer not in feed.producers):
                     continue
                 entry = self._entry(article, translation, lang, available)
+                if feed.reviewed_only and entry.translated_from and not entry.reviewed:
+                    continue  # the partner takes no unreviewed machine translation
                 if feed.mode is FeedMode.SUMMARY:
                     entry = feed_entries.summary_only(entry)
                 elif feed.mode is FeedMode.BILINGUAL and translation is not None:

@@ -38,6 +38,7 @@ class RuleSet:
     feed_max_bytes: int | None = None
     article_max_bytes: int | None = None
     max_items: int | None = None
+    reviewed_translations_only: bool = False  # unreviewed machine translation is refused
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,10 @@ def check_entries(rules: RuleSet, language: str, entries: Sequence[FeedEntry],
                 f"{rules.max_age_days} days ago")
         if rules.no_future and e.published > now:
             add("no_future", f"published {e.published:%Y-%m-%d %H:%M}, in the future")
+        if rules.reviewed_translations_only and e.translated_from and not e.reviewed:
+            add("reviewed_translations_only", f"machine-translated from {e.translated_from} "
+                "and not reviewed by a person (approve or post-edit it, or give this partner "
+                "a named feed with reviewed_only)")
         size = len(e.content_html.encode())
         if rules.article_max_bytes is not None and size > rules.article_max_bytes:
             add("article_max_bytes", f"the article is {size} bytes; at most "

@@ -28,6 +28,7 @@ def put(session: Session, feed: NamedFeed, now: datetime) -> bool:
     row.producers, row.partners = list(feed.producers), list(feed.partners)
     row.entries, row.max_bytes = feed.entries, feed.max_bytes
     row.public, row.mode = feed.public, feed.mode.value
+    row.reviewed_only = feed.reviewed_only
     session.flush()
     return new
 
@@ -114,4 +115,4 @@ def _hash(secret: str) -> str:
 def _entity(row: NamedFeedRow) -> NamedFeed:
     return NamedFeed(row.name, tuple(row.languages), tuple(row.categories or ()),
                      tuple(row.producers or ()), row.entries, row.max_bytes, row.public,
-                     FeedMode(row.mode), tuple(row.partners or ()))
+                     FeedMode(row.mode), tuple(row.partners or ()), bool(row.reviewed_only))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -303,6 +304,7 @@ class NamedFeedRow(Base):
     public: Mapped[bool] = mapped_column()
     mode: Mapped[str] = mapped_column(String(20))  # full, summary, bilingual
     partners: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: any partner key
+    reviewed_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     created: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

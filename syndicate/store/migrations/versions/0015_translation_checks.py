@@ -1,4 +1,5 @@
-"""Translation checks and review: each translation's findings and the last person's decision.
+"""Translation checks and review: each translation's findings and the last person's decision;
+named feeds that carry reviewed translations only.
 
 Revision ID: 0015
 Revises: 0014
@@ -26,10 +27,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reviewed_by", sa.String(100), nullable=True))
         batch.add_column(sa.Column("reviewed_at", UTCDateTime(), nullable=True))
         batch.add_column(sa.Column("review_note", sa.Text(), nullable=True))
+    with op.batch_alter_table("named_feeds") as batch:
+        batch.add_column(sa.Column("reviewed_only", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
 
 
 def downgrade() -> None:
     """Drop what upgrade() added."""
+    with op.batch_alter_table("named_feeds") as batch:
+        batch.drop_column("reviewed_only")
     with op.batch_alter_table("article_translations") as batch:
         for name in ("review_note", "reviewed_at", "reviewed_by", "review_decision",
                      "findings"):
