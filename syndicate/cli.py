@@ -300,7 +300,10 @@ def models_list() -> None:
     found = installed_packages(services.settings.packages_dir)
     for p in sorted(found, key=lambda p: (p.source, p.target)):
         size = packages.size_on_disk(p) / 1e6
-        click.echo(f"{p.source}→{p.target}\targos\t{p.version}\t{size:.1f} MB\t{p.path.name}")
+        label = f"\ttest package ({p.test_kind}): not a translation model" if p.test_kind \
+            else ""
+        click.echo(f"{p.source}→{p.target}\targos\t{p.version}\t{size:.1f} MB\t{p.path.name}"
+                   f"{label}")
     modes = services.apertium.pairs() if "apertium" in services.settings.engines else []
     for source, target, mode in modes:
         click.echo(f"{source}→{target}\tapertium\t-\t-\t{mode}")
@@ -320,18 +323,29 @@ def models_list() -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "source", help="Install from the Argos index: source language.")
 @click.option("--to", "targets", help="Target languages, comma-separated (with --from).")
+@click.option("--force", is_flag=True,
+              help="Install even when the package takes a pair over from another engine.")
 @reported
-def models_install(files: tuple[Path, ...], source: str | None, targets: str | None) -> None:
+def models_install(files: tuple[Path, ...], source: str | None, targets: str | None,
+                   force: bool) -> None:
     """Install .argosmodel files, or --from/--to packages from the Argos package index."""
     from .translate import packages
 
-    settings = _services().settings
+    services = _services()
+    settings = services.settings
     if bool(files) == bool(source or targets) or bool(source) != bool(targets):
         raise click.UsageError("give FILE... or both --from and --to")
     for path in files:
+        info = packages.inspect(path)
+        _refuse_takeover(services, info.source, info.target, force)
+        before = _route_model(services, info.source, info.target)
         installed = packages.install(path, settings.packages_dir)
+        kind = f"; a test package ({installed.test_kind}), not a translation model" \
+            if installed.test_kind else ""
         click.echo(f"installed {installed.source}→{installed.target} {installed.version} "
-                   f"({installed.path.name})")
+                   f"({installed.path.name}){kind}")
+        if before is not None and before[0] == "argos" and before[1] != installed.model_id:
+            _requeue(services, before)  # the package it replaced
     for target in (t.strip() for t in (targets or "").split(",") if t.strip()):
         src, tgt = _language_arg(source or "", "--from"), _language_arg(target, "--to")
         with click.progressbar(length=1, label=f"downloading {src}→{tgt}",
@@ -355,12 +369,44 @@ def models_install(files: tuple[Path, ...], source: str | None, targets: str | N
 @click.option("--to", "target", required=True)
 @reported
 def models_remove(source: str, target: str) -> None:
-    """Remove the package for a language pair."""
+    """Remove the package for a language pair; what it translated is translated again."""
     from .translate import packages
 
-    removed = packages.remove(_services().settings.packages_dir,
+    services = _services()
+    removed = packages.remove(services.settings.packages_dir,
                               _language_arg(source, "--from"), _language_arg(target, "--to"))
     click.echo(f"removed {removed.source}→{removed.target} {removed.version}")
+    _requeue(services, ("argos", removed.model_id))
+
+
+def _route_model(services: Services, source: str, target: str) -> tuple[str, str] | None:
+    try:
+        route = services.translator.route(source, target)
+    except PairUnavailable:
+        return None
+    return route.engine, route.model
+
+
+def _refuse_takeover(services: Services, source: str, target: str, force: bool) -> None:
+    """Refuse, without --force, an Argos package that would take a pair from another
+    engine (SYNDICATE_ENGINES puts argos first: en→es from Apertium, say)."""
+    current = _route_model(services, source, target)
+    engines = services.settings.engines
+    if current is None or current[0] == "argos" or force or "argos" not in engines \
+            or engines.index("argos") > engines.index(current[0]):
+        return
+    raise click.ClickException(
+        f"{source}→{target} is served by {current[0]} ({current[1]}); this Argos package "
+        "would take it over (SYNDICATE_ENGINES lists argos first): pass --force to install it")
+
+
+def _requeue(services: Services, made_by: tuple[str, str] | None) -> None:
+    """Translate again what a replaced or removed model made."""
+    if made_by is None:
+        return
+    moved = services.pipeline.commands.requeue_made_by(*made_by)
+    if moved:
+        click.echo(f"{moved} translation(s) by {made_by[1]} queued again")
 
 
 @click.command("translate")

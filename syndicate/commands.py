@@ -232,6 +232,18 @@ class Commands:
                  reviewer)
         return reviewed
 
+    def requeue_made_by(self, engine: str, model: str) -> int:
+        """Translate again what a removed or replaced model made (it leaves the feeds until
+        then); return how many translations were queued."""
+        with self.store.write() as session:
+            feed_store.lock(session)
+            keys = translation_store.requeue_made_by(session, engine, model, self.clock())
+            for article_id, language in keys:
+                feed_store.touch_article(session, article_id, also=[language])
+                feed_store.mark_stale(session, [article_id], [language])
+        log.info("%d translation(s) by %s %s queued again", len(keys), engine, model)
+        return len(keys)
+
     def take_write(self, token: str, per_minute: int) -> None:
         """Spend one of a token's writes (shared by every worker and host) or raise
         RateLimited with the seconds until the next one; ``per_minute`` 0: no limit."""

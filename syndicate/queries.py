@@ -36,6 +36,7 @@ from .store import tokens as token_store
 from .store import translations as translation_store
 from .store.articles import Page
 from .timestamps import rfc3339
+from .translate.argos import installed_packages
 from .translate.engine import Translator
 
 __all__ = ["MetricsSnapshot", "Page", "Queries"]
@@ -160,6 +161,7 @@ class Queries:
         with self.store.read() as session:
             by_status = translation_store.counts(session)
             own = article_store.count_by_language(session)
+        tests = [p for p in installed_packages(settings.packages_dir) if p.test_kind]
         out = []
         for lang in settings.languages:
             meta = self.feed_meta(lang)
@@ -171,7 +173,7 @@ class Queries:
                 "source": lang == settings.source_language,
                 "articles": {"written_in": own.get(lang, 0),
                              **{s: by_status.get(lang, {}).get(s, 0)
-                                for s in ("done", "pending", "failed", "unavailable")}},
+                                for s in ("done", "held", "pending", "failed", "unavailable")}},
                 "last_publish": rfc3339(published),
                 "feeds": {"rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url},
             }
@@ -179,7 +181,9 @@ class Queries:
                 try:
                     route = self.translator.route(settings.source_language, lang)
                     entry["model"] = {"installed": True, "version": route.model,
-                                      "engine": route.engine}
+                                      "engine": route.engine,
+                                      "test_package": route.engine == "argos" and any(
+                                          p.model_id in route.model for p in tests)}
                 except PairUnavailable as exc:
                     entry["model"] = {"installed": False, "version": None, "detail": str(exc)}
             out.append(entry)

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,7 +132,8 @@ def test_routing_prefers_engines_in_order_and_a_pair_can_be_pinned(
     status = app.test_client().get("/api/v1/status", headers={
         "Authorization": "Bearer " + make_token(services, "ops", Role.OPERATOR)}).get_json()
     es = next(lang for lang in status["languages"] if lang["language"] == "es")
-    assert es["model"] == {"installed": True, "version": "eng-spa", "engine": "apertium"}
+    assert es["model"] == {"installed": True, "version": "eng-spa", "engine": "apertium",
+                           "test_package": False}
     listed = app.test_cli_runner().invoke(args=["models", "list"])
     assert "en→es\tapertium\t-\t-\teng-spa" in listed.output
     assert "serves en→es: apertium eng-spa" in listed.output
@@ -144,3 +146,18 @@ def test_spanish_to_catalan_answers_in_catalan_with_cg3_installed() -> None:
     route = engine.route("es", "ca")
     [out] = engine.translate(route, ["El consejo aprobó el puente nuevo el martes."])
     assert out == "El consell va aprovar el pont nou el dimarts."
+
+
+def test_a_package_that_would_take_a_pair_from_apertium_needs_force(
+        make_app: Callable[..., Flask], tmp_path: Path, package_files: dict[str, Path]) -> None:
+    app = make_app(SYNDICATE_ENGINES="argos,apertium", SYNDICATE_TARGET_LANGUAGES="es",
+                   SYNDICATE_PACKAGES_DIR=str(tmp_path / "packages"))
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["models", "install", str(package_files["en-es"])])
+    assert refused.exit_code == 1
+    assert "en→es is served by apertium (eng-spa); this Argos package would take it over" in \
+        refused.output and "--force" in refused.output
+    assert not (tmp_path / "packages").exists() or not any((tmp_path / "packages").iterdir())
+    forced = runner.invoke(args=["models", "install", "--force", str(package_files["en-es"])])
+    assert forced.exit_code == 0
+    assert "a test package (copy), not a translation model" in forced.output

@@ -335,3 +335,26 @@ def test_a_zip_bomb_is_refused_at_once_and_nothing_is_touched(
     result = runner.invoke(args=["models", "install", str(dense)])
     assert result.exit_code == 1 and "zip bomb" in result.output
     assert snapshot(packages_dir) == before
+
+
+def test_test_packages_are_labelled_and_removing_a_package_retranslates_its_work(
+        models_app: Flask, package_files: dict[str, Path]) -> None:
+    runner = models_app.test_cli_runner()
+    installed = runner.invoke(args=["models", "install", str(package_files["en-es"])])
+    assert "; a test package (copy), not a translation model" in installed.output
+    listed = runner.invoke(args=["models", "list"]).output
+    assert "\ttest package (copy): not a translation model" in listed
+    services: Services = models_app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.OPERATOR)}
+    client = models_app.test_client()
+    article = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
+    services.pipeline.translate_pending()
+    status = client.get("/api/v1/status", headers=headers).get_json()
+    es = next(lang for lang in status["languages"] if lang["language"] == "es")
+    assert es["model"]["test_package"] is True
+    removed = runner.invoke(args=["models", "remove", "--from", "en", "--to", "es"])
+    assert "1 translation(s) by translate-en_es-1_0@1.0 queued again" in removed.output
+    services.pipeline.translate_pending()
+    got = client.get(f"/api/v1/articles/{article['id']}/translations/es",
+                     headers=headers).get_json()
+    assert got["status"] == "unavailable"  # out of the feed until another model serves it

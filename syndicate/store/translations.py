@@ -170,6 +170,20 @@ def unavailable_pairs(session: Session) -> list[tuple[str, str]]:
     return _pairs_with(session, TranslationStatus.UNAVAILABLE)
 
 
+def requeue_made_by(session: Session, engine: str, model: str, now: datetime
+                    ) -> list[tuple[str, str]]:
+    """Queue again (bypassing the memory) every translation an engine's model made, alone
+    or as a pivot hop; return their (article id, language)."""
+    rows = list(session.scalars(select(TranslationRow).where(
+        TranslationRow.engine == engine, TranslationRow.model.contains(model),
+        TranslationRow.status.in_((TranslationStatus.DONE, TranslationStatus.HELD,
+                                   TranslationStatus.REJECTED)))))
+    for row in rows:
+        row.status, row.force, row.requested = TranslationStatus.PENDING, True, now
+        row.attempts, row.error, row.next_attempt = 0, None, None
+    return [(r.article_id, r.language) for r in rows]
+
+
 def reviewable_pairs(session: Session) -> list[tuple[str, str]]:
     """Return the (source, target) pairs that have held or rejected work."""
     return _pairs_with(session, TranslationStatus.HELD, TranslationStatus.REJECTED)

@@ -236,6 +236,8 @@ def build_package(out_dir: Path, from_code: str, to_code: str, *, kind: str = "c
             "package_version": version, "argos_version": "1.9", "type": "translate",
             "from_code": from_code, "from_name": from_code, "to_code": to_code,
             "to_name": to_code, "links": [],
+            # Not a translation model: the service labels it so, wherever it lists models.
+            "syndicate_test_package": kind,
         }
         (root / "metadata.json").write_text(json.dumps(metadata, indent=2))
         (root / "README.md").write_text(f"syndicate test package ({kind}): not a real model.\n")

@@ -9,6 +9,7 @@ this hardware), with a bounded number of models loaded at once.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -37,6 +38,7 @@ class InstalledPackage:
     version: str
     path: Path
     target_prefix: str
+    test_kind: str | None = None  # a syndicate test package (copy, pseudo, ...): not a model
 
     @property
     def model_id(self) -> str:
@@ -73,8 +75,19 @@ def installed_packages(packages_dir: Path) -> list[InstalledPackage]:
             log.warning("skipping package %s: unknown language code", pkg.package_path)
             continue
         out.append(InstalledPackage(source, target, str(pkg.package_version or "0"),
-                                    Path(pkg.package_path), pkg.target_prefix or ""))
+                                    Path(pkg.package_path), pkg.target_prefix or "",
+                                    _test_kind(Path(pkg.package_path))))
     return out
+
+
+def _test_kind(path: Path) -> str | None:
+    """Return the kind of a syndicate test package (from its metadata), else None."""
+    try:
+        marker = json.loads((path / "metadata.json").read_text(encoding="utf-8")).get(
+            "syndicate_test_package")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(marker) if marker else None
 
 
 class _Model:
