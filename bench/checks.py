@@ -77,9 +77,9 @@ def main() -> int:
     paragraphs = [line.strip() for line in TEXTS.read_text().splitlines() if line.strip()]
     engine = ApertiumEngine()
     start = time.perf_counter()
-    spanish = engine.translate(engine.route("en", "es"), paragraphs)
+    spanish = [text for text, _ in engine.translate(engine.route("en", "es"), paragraphs)]
     translate_s = time.perf_counter() - start
-    catalan = engine.translate(engine.route("es", "ca"), spanish)
+    catalan = [text for text, _ in engine.translate(engine.route("es", "ca"), spanish)]
     detector = Langid()
     context = checks.Context("en", "es", detector.ranked)
     detector.ranked("warm up")  # the model loads on first use

@@ -75,6 +75,7 @@ class Settings:
     detect_threshold: float
     detect_unsure: str
     review: tuple[tuple[str, ReviewMode], ...]  # ("", default) first, then per language
+    confidence_warning: float | None  # engine scores under it add a warning (None: never)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -133,6 +134,7 @@ class Settings:
             tombstone_days=reader.get("TOMBSTONE_DAYS", "7", _int_between(0, 365)),
             engines=reader.get("ENGINES", "argos,apertium", _engines),
             review=reader.get("REVIEW", "failed", _review),
+            confidence_warning=reader.get("CONFIDENCE_WARNING", "-1.5", _score),
             mt_notice=reader.get("MT_NOTICE", "Machine-translated from {source}.",
                                  _notice),
             mt_reviewed_notice=reader.get(
@@ -303,6 +305,20 @@ def _notice(raw: str) -> str:
     except (KeyError, IndexError, ValueError):
         raise ValueError("may use only {source} and {code} as placeholders") from None
     return _text(300)(raw)
+
+
+def _score(raw: str) -> float | None:
+    """Parse an engine score threshold (a log-probability per token, 0 or less), or off."""
+    if raw.strip().lower() == "off":
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = 1.0
+    if not -100 <= value <= 0:
+        raise ValueError("must be a number from -100 to 0 (a log-probability per token), "
+                         "or off")
+    return value
 
 
 def _review(raw: str) -> tuple[tuple[str, ReviewMode], ...]:

@@ -283,6 +283,7 @@ class Translation:
     image_text: dict[str, str] = field(default_factory=dict)  # translated alt and caption
     findings: tuple[Finding, ...] = ()  # what the checks found when it was stored
     review: Review | None = None  # the last person's decision on this revision
+    confidence: float | None = None  # the engine's lowest segment score (log-prob per token)
 
     @property
     def passed(self) -> bool:

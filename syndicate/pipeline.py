@@ -46,7 +46,8 @@ class Pipeline:
         self.runner = TranslationRunner(store, translator,
                                         settings.translations_dir / "glossary.toml",
                                         settings.lease_seconds, clock, role,
-                                        identify=detector.ranked, review=settings.review_mode)
+                                        identify=detector.ranked, review=settings.review_mode,
+                                        confidence_warning=settings.confidence_warning)
         self.publisher = Publisher(settings, store, clock)
         self.queries = Queries(settings, store, translator, self.publisher.feed_meta)
         self.poller = Poller.from_settings(settings)

@@ -236,3 +236,32 @@ def test_a_reviewed_only_feed_carries_what_a_person_passed_and_partners_are_told
     flagged = {(f["article_id"], f["language"]) for f in report["findings"]
                if f["rule"] == "reviewed_translations_only"}
     assert flagged == {(machine, "es"), (machine, "fr"), (approved, "fr"), (edited, "fr")}
+
+
+def test_the_engines_confidence_is_kept_shown_and_warned_about(
+        make_app: Callable[..., Flask], tmp_path: Path, sp_model: bytes) -> None:
+    packages = tmp_path / "packages"
+    with zipfile.ZipFile(argos_builder.build_package(tmp_path, "en", "es", kind="unsure",
+                                                     sp_model=sp_model)) as zf:
+        zf.extractall(packages)
+    services, client, headers = _service(make_app, "none", SYNDICATE_PACKAGES_DIR=str(packages),
+                                         SYNDICATE_TARGET_LANGUAGES="es")
+    first = _post(client, headers, guid="one")
+    services.pipeline.translate_pending()
+    again = _post(client, headers, guid="two")  # the same text: from the memory this time
+    report = services.pipeline.translate_pending()
+    assert report.memory_hits > 0 and report.translated == 0
+    for article in (first, again):
+        got = client.get(f"/api/v1/articles/{article}/translations/es",
+                         headers=headers).get_json()
+        assert -10 < got["confidence"] < -1.5  # a copy with flattened logits: unsure
+        warned = [f for f in got["checks"]["findings"] if f["check"] == "confidence"]
+        assert {f["field"] for f in warned} == {"title", "summary", "block"}
+        assert all(f["severity"] == "warning" and "under -1.50" in f["detail"] for f in warned)
+    quiet = make_app(SYNDICATE_REVIEW="none", SYNDICATE_PACKAGES_DIR=str(packages),
+                     SYNDICATE_TARGET_LANGUAGES="es", SYNDICATE_CONFIDENCE_WARNING="off")
+    assert quiet.test_cli_runner().invoke(args=["translations", "check"]).exit_code == 1
+    checked = quiet.test_client().get(f"/api/v1/articles/{first}/translations/es",
+                                      headers=headers).get_json()
+    assert checked["confidence"] is not None  # kept; only the warning is off
+    assert "confidence" not in {f["check"] for f in checked["checks"]["findings"]}

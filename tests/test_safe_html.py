@@ -67,14 +67,15 @@ def translate_block(engine: ArgosEngine, source_html: str, target: str) -> str:
     plan = article_translation.plan(article, target, Glossary())
     route = engine.route("en", target)
     unique = {s.key: s for s in plan.segments()}
-    done = dict(zip(unique, engine.translate(route, list(unique)), strict=True))
+    done = {k: text for k, (text, _) in zip(unique, engine.translate(route, list(unique)),
+                                             strict=True)}
     for key, seg in unique.items():
         try:
             markup.check(seg, done[key])
         except markup.PlaceholderMismatch:
             pieces = markup.pieces(seg)
-            done[key] = markup.reassemble(seg, dict(zip(pieces, engine.translate(route, pieces),
-                                                        strict=True)))
+            done[key] = markup.reassemble(seg, {p: text for p, (text, _) in zip(
+                pieces, engine.translate(route, pieces), strict=True)})
     return article_translation.assemble(article, plan, done, []).blocks[0].html
 
 

@@ -22,7 +22,7 @@ from syndicate.store import jobs as job_store
 from syndicate.store import translations as translation_store
 from syndicate.translate import segment
 from syndicate.translate.argos import ArgosEngine
-from syndicate.translate.engine import Translator
+from syndicate.translate.engine import Scored, Translator
 
 from .conftest import make_token
 from .test_api_articles import article_body
@@ -91,7 +91,7 @@ class Poisoned:
     def route(self, source: str, target: str) -> Route:
         return self.engine.route(source, target)
 
-    def translate(self, route: Route, sentences: Sequence[str]) -> list[str]:
+    def translate(self, route: Route, sentences: Sequence[str]) -> list[Scored]:
         self.batches.append(len(sentences))
         if any(self.poison in s for s in sentences):
             raise EngineFailure("the engine crashed on this batch")
@@ -249,7 +249,7 @@ def test_a_model_in_use_is_not_unloaded(installed_packages: Path) -> None:
     with engine._model(es) as in_use:
         # a second model is needed while the first is in use: the cap cannot unload the
         # one in use, so the idle one goes once its batch is done
-        assert engine.translate(engine.route("en", "fr"), ["Hello."]) == ["Hello."]
+        assert engine.translate(engine.route("en", "fr"), ["Hello."]) == [("Hello.", 0.0)]
         assert engine.loaded() == [es.model_id]
         assert in_use.translator.model_is_loaded
     assert engine.loaded() == [es.model_id]

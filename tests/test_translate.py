@@ -314,7 +314,7 @@ def test_models_load_lazily_and_at_most_the_configured_number_stay_loaded(
     assert engine.loaded() == []  # nothing is loaded before the first translation
     for target in ("es", "fr", "es"):
         route = engine.route("en", target)
-        assert engine.translate(route, ["Hello there."]) == ["Hello there."]
+        assert engine.translate(route, ["Hello there."]) == [("Hello there.", 0.0)]
         assert engine.loaded() == [route.model]
 
 
@@ -348,8 +348,9 @@ def test_empty_or_misaligned_engine_output_is_an_engine_failure() -> None:
     from syndicate.translate.engine import checked
 
     route = Route("apertium", "es", "ca", "spa-cat")
-    assert checked(route, ["Hola.", " "], ["Hola.", ""]) == ["Hola.", ""]  # blank in, blank out
+    blank = [("Hola.", None), ("", None)]
+    assert checked(route, ["Hola.", " "], blank) == blank  # blank in, blank out
     with pytest.raises(EngineFailure, match="empty output for 1 of 2"):
-        checked(route, ["Hola.", "Adiós."], ["Hola.", "  \n"])
+        checked(route, ["Hola.", "Adiós."], [("Hola.", None), ("  \n", None)])
     with pytest.raises(EngineFailure, match="returned 1 segments for 2"):
-        checked(route, ["Hola.", "Adiós."], [""])
+        checked(route, ["Hola.", "Adiós."], [("", None)])

@@ -21,35 +21,39 @@ def key_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def lookup(session: Session, route: Route, keys: Sequence[str]) -> dict[str, str]:
-    """Return the remembered translation of each key that has one."""
+def lookup(session: Session, route: Route, keys: Sequence[str]
+           ) -> dict[str, tuple[str, float | None]]:
+    """Return the remembered translation of each key that has one, with the engine's score."""
     by_hash = {key_hash(k): k for k in keys}
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, float | None]] = {}
     hashes = list(by_hash)
     for start in range(0, len(hashes), _CHUNK):
         rows = session.execute(
-            select(MemoryRow.source_hash, MemoryRow.source_text, MemoryRow.target_text).where(
+            select(MemoryRow.source_hash, MemoryRow.source_text, MemoryRow.target_text,
+                   MemoryRow.score).where(
                 MemoryRow.engine == route.engine, MemoryRow.model == route.model,
                 MemoryRow.source_language == route.source,
                 MemoryRow.target_language == route.target,
                 MemoryRow.source_hash.in_(hashes[start:start + _CHUNK]),
             )
         )
-        for digest, source_text, target_text in rows:
+        for digest, source_text, target_text, score in rows:
             if by_hash[digest] == source_text:  # guard against a hash collision
-                found[source_text] = target_text
+                found[source_text] = (target_text, score)
     return found
 
 
 def remember(session: Session, route: Route, translations: Mapping[str, str],
-             now: datetime, *, replace: bool = False) -> None:
-    """Store segment translations; an existing entry is kept, or replaced if asked."""
+             now: datetime, *, replace: bool = False,
+             scores: Mapping[str, float] | None = None) -> None:
+    """Store segment translations (with the engine's score, where it gave one); an
+    existing entry is kept, or replaced if asked."""
     if not translations:
         return
     values = [
         {"engine": route.engine, "model": route.model, "source_language": route.source,
          "target_language": route.target, "source_hash": key_hash(src), "source_text": src,
-         "target_text": tgt, "created": now}
+         "target_text": tgt, "created": now, "score": (scores or {}).get(src)}
         for src, tgt in translations.items()
     ]
     dialect = session.get_bind().dialect.name
@@ -60,7 +64,8 @@ def remember(session: Session, route: Route, translations: Mapping[str, str],
             key = ["engine", "model", "source_language", "target_language", "source_hash"]
             session.execute(statement.on_conflict_do_update(
                 index_elements=key, set_={"target_text": statement.excluded.target_text,
-                                          "created": statement.excluded.created}))
+                                          "created": statement.excluded.created,
+                                          "score": statement.excluded.score}))
         else:
             session.execute(statement.on_conflict_do_nothing())
 

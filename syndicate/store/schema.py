@@ -140,6 +140,7 @@ class TranslationRow(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(200))  # the worker translating it
     lease_expires: Mapped[datetime | None] = mapped_column(UTCDateTime())
     findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the checks' findings
+    confidence: Mapped[float | None] = mapped_column(Float)  # the engine's lowest segment score
     review_decision: Mapped[str | None] = mapped_column(String(20))  # approve, reject, edit
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -164,6 +165,7 @@ class MemoryRow(Base):
     source_text: Mapped[str] = mapped_column(Text)
     target_text: Mapped[str] = mapped_column(Text)
     created: Mapped[datetime] = mapped_column(UTCDateTime())
+    score: Mapped[float | None] = mapped_column(Float)  # the engine's, per token (log-prob)
 
 
 class EditRow(Base):

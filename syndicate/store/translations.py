@@ -216,7 +216,7 @@ def save_done(session: Session, article_id: str, language: str, revision: int, *
               title: str, summary: str | None, blocks: list[TranslatedBlock], engine: str,
               model: str, now: datetime, owner: str | None = None,
               image_text: dict[str, str] | None = None, held: bool = False,
-              findings: Sequence[Finding] = ()) -> bool:
+              findings: Sequence[Finding] = (), confidence: float | None = None) -> bool:
     """Store a complete translation (``held``: kept out of the feeds for review) with its
     checks' findings, unless the article moved on meanwhile, or (with owner) the lease was
     lost to another worker; say whether it was stored."""
@@ -234,6 +234,7 @@ def save_done(session: Session, article_id: str, language: str, revision: int, *
     row.image_text = image_text or None
     row.status = TranslationStatus.HELD if held else TranslationStatus.DONE
     row.findings = [f.to_dict() for f in findings]
+    row.confidence = confidence
     row.review_decision = row.reviewed_by = row.reviewed_at = row.review_note = None
     row.source_revision = revision
     row.engine, row.model = engine, model
@@ -400,6 +401,7 @@ def to_entity(row: TranslationRow) -> Translation:
         next_attempt=row.next_attempt, requested=row.requested, updated=row.updated,
         force=bool(row.force), image_text=dict(row.image_text or {}),
         findings=tuple(Finding.from_dict(f) for f in row.findings or ()),
+        confidence=row.confidence,
         review=Review(row.review_decision, row.reviewed_by or "", row.reviewed_at,
                       row.review_note)
         if row.review_decision and row.reviewed_at else None,

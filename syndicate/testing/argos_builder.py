@@ -1,6 +1,6 @@
 """Build real Argos Translate packages whose CTranslate2 weights are written from numpy.
 
-Four kinds, all real ``.argosmodel`` zips (metadata.json, sentencepiece.model, CTranslate2
+Five kinds, all real ``.argosmodel`` zips (metadata.json, sentencepiece.model, CTranslate2
 model/) that argostranslate installs and CTranslate2 runs:
 
 - ``copy``: the output tokens are exactly the input tokens;
@@ -9,7 +9,8 @@ model/) that argostranslate installs and CTranslate2 runs:
 - ``base``: transformer-base sized (6+6 layers, d_model 512, 32k vocabulary, int8) with random
   weights around the copy circuit, so its output length is fixed (the input's): for benchmarks;
 - ``mute``: a broken model that ends every output at once (empty text), as a damaged or
-  mis-built package does.
+  mis-built package does;
+- ``unsure``: the copy with flattened logits, so the engine's own confidence is low.
 
 How one layer copies (pre-norm Transformer, all other weights zero): the residual stream is
 ``[code | position | pad]``. Encoder embeddings carry a balanced +-1 code per token, position
@@ -171,7 +172,8 @@ def build_model(model_dir: Path, vocab: list[str], shape: ModelShape, *, kind: s
 
     out_codes = codes if kind != "pseudo" else codes[np.argsort(pseudo_permutation(vocab))]
     projection = zeros(n, d)
-    projection[:, :code_dims] = out_codes
+    # "unsure": the same copy, its logits flattened, so every token is barely the likeliest
+    projection[:, :code_dims] = out_codes * (0.002 if kind == "unsure" else 1.0)
     spec.decoder.projection.weight = projection
     spec.decoder.projection.bias = zeros(n)
     if kind == "mute":  # a broken model: nothing but control tokens, whatever the input
@@ -259,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         description="Build a syndicate test package (.argosmodel): not a real translation model.")
     parser.add_argument("--from", dest="source", default="en")
     parser.add_argument("--to", dest="target", default="es")
-    parser.add_argument("--kind", choices=("copy", "pseudo", "base", "mute"), default="copy")
+    parser.add_argument("--kind", choices=("copy", "pseudo", "base", "mute", "unsure"),
+                        default="copy")
     parser.add_argument("--version", default="1.0")
     parser.add_argument("--out", type=Path, default=Path("."))
     args = parser.parse_args(argv)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from .. import languages
 from ..errors import EngineFailure, PairUnavailable
 from ..models import Route
-from .engine import checked
+from .engine import Scored, checked
 
 log = logging.getLogger(__name__)
 PIVOT = "en"
@@ -76,7 +76,7 @@ class ApertiumEngine:
         """Return the direct mode for the pair, else a pivot through English."""
         return Route(self.name, source, target, ">".join(self._hops(source, target)))
 
-    def translate(self, route: Route, sentences: Sequence[str]) -> list[str]:
+    def translate(self, route: Route, sentences: Sequence[str]) -> list[Scored]:
         """Translate sentences through each mode of the route, one process per batch."""
         hops = self._hops(route.source, route.target)
         if ">".join(hops) != route.model:
@@ -84,7 +84,7 @@ class ApertiumEngine:
         texts = list(sentences)
         for mode in hops:
             texts = self.batch(mode, texts)
-        return checked(route, sentences, texts)
+        return checked(route, sentences, [(text, None) for text in texts])  # rules: no score
 
     def batch(self, mode: str, texts: list[str]) -> list[str]:
         """Translate texts with one call; one call per text if the batch came back misaligned."""

@@ -23,7 +23,7 @@ from typing import Any
 from .. import languages
 from ..errors import EngineFailure, PackageError, PairUnavailable
 from ..models import Route
-from .engine import checked
+from .engine import Scored, checked
 
 log = logging.getLogger(__name__)
 PIVOT = "en"
@@ -78,6 +78,16 @@ def installed_packages(packages_dir: Path) -> list[InstalledPackage]:
                                     Path(pkg.package_path), pkg.target_prefix or "",
                                     _test_kind(Path(pkg.package_path))))
     return out
+
+
+LENGTH_PENALTY = 0.2
+
+
+def per_token(score: float, length: int) -> float:
+    """Return CTranslate2's hypothesis score as the mean log-probability per token: the
+    score it returns is the sum divided by length ** length_penalty."""
+    tokens = max(1, length)
+    return float(score) * float(tokens) ** LENGTH_PENALTY / tokens
 
 
 def _test_kind(path: Path) -> str | None:
@@ -160,15 +170,18 @@ class ArgosEngine:
         hops = self._hops(source, target)
         return Route(self.name, source, target, ">".join(p.model_id for p in hops))
 
-    def translate(self, route: Route, sentences: Sequence[str]) -> list[str]:
-        """Translate sentences through each hop of the route in large batches."""
+    def translate(self, route: Route, sentences: Sequence[str]) -> list[Scored]:
+        """Translate sentences through each hop of the route in large batches; a pivot's
+        score is its weaker hop's."""
         hops = self._hops(route.source, route.target)
         if ">".join(p.model_id for p in hops) != route.model:
             raise EngineFailure(f"packages changed since {route.model} was chosen; retrying")
-        texts = list(sentences)
+        scored: list[Scored] = [(s, 0.0) for s in sentences]
         for package in hops:
-            texts = self._run(package, texts)
-        return checked(route, sentences, texts)
+            hop = self._run(package, [text for text, _ in scored])
+            scored = [(text, min(score, before) if before is not None else score)
+                      for (text, score), (_, before) in zip(hop, scored, strict=True)]
+        return checked(route, sentences, scored)
 
     def loaded(self) -> list[str]:
         """Return the model ids loaded now, least recently used first."""
@@ -211,13 +224,14 @@ class ArgosEngine:
             self._loaded.pop(evicted).translator.unload_model()
             log.info("unloaded model %s (more than %d loaded)", evicted, self.max_loaded)
 
-    def _run(self, package: InstalledPackage, texts: list[str]) -> list[str]:
+    def _run(self, package: InstalledPackage, texts: list[str]) -> list[tuple[str, float]]:
         if not texts:
             return []
         with self._model(package) as model:
             return self._batch(package, model, texts)
 
-    def _batch(self, package: InstalledPackage, model: _Model, texts: list[str]) -> list[str]:
+    def _batch(self, package: InstalledPackage, model: _Model, texts: list[str]
+               ) -> list[tuple[str, float]]:
         try:
             tokens = [model.encode(t) for t in texts]
             order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
@@ -225,11 +239,12 @@ class ArgosEngine:
             results = model.translator.translate_batch(
                 [tokens[i] for i in order], target_prefix=prefix, beam_size=self.beam_size,
                 max_batch_size=self.batch_size, batch_type="examples", replace_unknowns=True,
-                length_penalty=0.2, max_decoding_length=512,
+                length_penalty=LENGTH_PENALTY, max_decoding_length=512, return_scores=True,
             )
         except (RuntimeError, ValueError) as exc:
             raise EngineFailure(f"{package.model_id}: {exc}") from exc
-        out = [""] * len(texts)
+        out: list[tuple[str, float]] = [("", 0.0)] * len(texts)
         for position, result in zip(order, results, strict=True):
-            out[position] = model.decode(result.hypotheses[0])
+            tokens = result.hypotheses[0]
+            out[position] = (model.decode(tokens), per_token(result.scores[0], len(tokens)))
         return out

@@ -279,5 +279,17 @@ def _glossary(source: str, target: str, context: Context, finding: Make) -> list
     return [finding("glossary", ERROR, "missing: " + ", ".join(missing))]
 
 
+def confidence(scores: Sequence[tuple[str, int | None, float]], threshold: float | None
+               ) -> list[Finding]:
+    """Return a warning for each field (name, block, lowest segment score) whose engine
+    score is under the threshold (None: not checked). Scores are mean log-probabilities per
+    token: 0 is certain, -1 is e**-1 per token."""
+    if threshold is None:
+        return []
+    return [Finding("confidence", WARNING, name, block, f"the engine's confidence is "
+                    f"{score:.2f}, under {threshold:.2f}")
+            for name, block, score in scores if score < threshold]
+
+
 def _contains(text: str, term: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) is not None

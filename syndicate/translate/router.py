@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, PairUnavailable
 from ..models import Route
-from .engine import Translator
+from .engine import Scored, Translator
 
 
 class Router:
@@ -63,6 +63,6 @@ class Router:
                 continue
         raise PairUnavailable(source, target)
 
-    def translate(self, route: Route, sentences: Sequence[str]) -> list[str]:
+    def translate(self, route: Route, sentences: Sequence[str]) -> list[Scored]:
         """Translate with the engine the route names."""
         return self.engines[route.engine].translate(route, sentences)

@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,6 +54,7 @@ class Segments:
     translations: dict[str, str]
     memory_hits: int
     sent: int  # segments the engine translated
+    scores: dict[str, float] = dataclasses.field(default_factory=dict)  # the engine's, per key
 
 
 class TranslationRunner:
@@ -61,11 +62,13 @@ class TranslationRunner:
 
     def __init__(self, store: Store, translator: Translator, glossary_path: Path,
                  lease_seconds: int, clock: Clock, role: str = "worker", *,
-                 identify: checks.Identify, review: Callable[[str], ReviewMode]) -> None:
+                 identify: checks.Identify, review: Callable[[str], ReviewMode],
+                 confidence_warning: float | None = None) -> None:
         self.store = store
         self.translator = translator
         self.identify = identify  # the language of a text, for the checks
         self.review = review  # the review mode of a target language
+        self.confidence_warning = confidence_warning  # engine scores under it: a warning
         self._norms: dict[Route, tuple[float, checks.Norms]] = {}
         self.glossary_path = glossary_path
         self.lease = timedelta(seconds=lease_seconds)
@@ -211,9 +214,10 @@ class TranslationRunner:
                       exc)
             return TranslateReport(failed=1)
         context = self._context(route, glossary)
+        scored = {a.id: field_scores(plans[a.id], done.scores) for _, a in items}
         found = {a.id: checks.check(checks.article_fields(
             a, assembled[a.id].title, assembled[a.id].summary, assembled[a.id].blocks), context)
-            for _, a in items}
+            + checks.confidence(scored[a.id], self.confidence_warning) for _, a in items}
         mode = self.review(target)
         stored = held = 0
         with self.store.write() as session:
@@ -230,7 +234,8 @@ class TranslationRunner:
                         session, article.id, target, article.revision, title=result.title,
                         summary=result.summary, blocks=result.blocks, engine=route.engine,
                         model=route.model, now=now, owner=self.owner,
-                        image_text=result.image_text, held=hold, findings=findings):
+                        image_text=result.image_text, held=hold, findings=findings,
+                        confidence=min((s for *_, s in scored[article.id]), default=None)):
                     continue  # the article moved on, or the lease was lost: not done here
                 translation_store.mark_stale(session, result.stale_edits, now)
                 if not hold:
@@ -259,6 +264,9 @@ class TranslationRunner:
             findings = checks.check(checks.article_fields(
                 article, translation.title, translation.summary, translation.blocks),
                 self._context(route, glossary))
+            if self.confidence_warning is not None:  # the engine's scores are not stored per
+                findings += [f for f in translation.findings  # field: keep what they said
+                             if f.check == "confidence"]
             with self.store.write() as session:
                 translation_store.set_findings(session, article.id, translation.language,
                                                findings)
@@ -280,7 +288,7 @@ class TranslationRunner:
                            forced: frozenset[str] | set[str] = frozenset()) -> Segments:
         """Translate segments through the memory (``forced`` keys bypass it)."""
         unique = {s.key: s for s in segments}
-        known: dict[str, str] = {}
+        known: dict[str, tuple[str, float | None]] = {}
         looked_up = [k for k in unique if k not in forced]
         if looked_up:
             with self.store.read() as session:
@@ -288,7 +296,7 @@ class TranslationRunner:
         missing = [k for k in unique if k not in known]
         fresh = dict(zip(missing, self.translator.translate(route, missing), strict=True))
         sent = len(missing)
-        damaged = [k for k, v in fresh.items() if not _placeholders_ok(unique[k], v)]
+        damaged = [k for k, (v, _) in fresh.items() if not _placeholders_ok(unique[k], v)]
         if damaged:
             # The engine lost markup: translate the text between placeholders piece by piece.
             pieces = sorted({p for k in damaged for p in markup.pieces(unique[k])})
@@ -298,20 +306,27 @@ class TranslationRunner:
             piece_fresh = dict(zip(piece_missing, self.translator.translate(route, piece_missing),
                                    strict=True))
             sent += len(piece_missing)
+            both = {**piece_known, **piece_fresh}
             for key in damaged:
-                fresh[key] = markup.reassemble(unique[key], {**piece_known, **piece_fresh})
+                given = [s for s in (both[p][1] for p in markup.pieces(unique[key]))
+                         if s is not None]
+                fresh[key] = (markup.reassemble(unique[key], {p: t for p, (t, _) in both.items()}),
+                              min(given) if given else None)
             fresh.update(piece_fresh)
             log.info("%d segment(s) lost placeholders; translated piecewise", len(damaged))
         with self.store.write() as session:
             now = self.clock()
-            memory.remember(session, route, {k: v for k, v in fresh.items() if k not in forced},
-                            now)
-            memory.remember(session, route, {k: v for k, v in fresh.items() if k in forced},
-                            now, replace=True)
+            fresh_scores = {k: score for k, (_, score) in fresh.items() if score is not None}
+            for replace in (False, True):
+                memory.remember(session, route, {k: v for k, (v, _) in fresh.items()
+                                                 if (k in forced) is replace},
+                                now, replace=replace, scores=fresh_scores)
             counters.bump(session, {"segments_translated_total": sent,
                                     "translation_memory_hits_total": len(known),
                                     "translation_memory_lookups_total": len(looked_up)})
-        return Segments({**known, **fresh}, len(known), sent)
+        every = {**known, **fresh}
+        return Segments({k: v for k, (v, _) in every.items()}, len(known), sent,
+                        {k: score for k, (_, score) in every.items() if score is not None})
 
     def _edits(self, article_id: str, language: str) -> list[Edit]:
         with self.store.read() as session:
@@ -337,6 +352,20 @@ def add(a: TranslateReport, b: TranslateReport) -> TranslateReport:
     """Return the sum of two reports."""
     return TranslateReport(*(x + y for x, y in zip(dataclasses.astuple(a),
                                                    dataclasses.astuple(b), strict=True)))
+
+
+def field_scores(plan: article_translation.ArticlePlan, scores: Mapping[str, float]
+                 ) -> list[tuple[str, int | None, float]]:
+    """Return (field, block, lowest engine score) for each field the engine scored."""
+    fields = [("title", None, plan.title), *([("summary", None, plan.summary)]
+                                             if plan.summary else []),
+              *(("block", index, block) for index, block in enumerate(plan.blocks))]
+    out = []
+    for name, block, field_plan in fields:
+        found = [scores[s.key] for s in field_plan.segments if s.key in scores]
+        if found:
+            out.append((name, block, min(found)))
+    return out
 
 
 def finding_counts(language: str, findings: Sequence[Finding]) -> dict[str, float]:

@@ -204,6 +204,7 @@ def translation_json(article: Article, translation: Translation,
         "error": translation.error,
         "next_attempt": rfc3339(translation.next_attempt),
         "requested": rfc3339(translation.requested),
+        "confidence": translation.confidence,
         "checks": {"passed": translation.passed,
                    "findings": [f.to_dict() for f in translation.findings]},
         "review": None if translation.review is None else {
