@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import threading
 from collections import OrderedDict
@@ -86,8 +87,8 @@ LENGTH_PENALTY = 0.2
 def per_token(score: float, length: int) -> float:
     """Return CTranslate2's hypothesis score as the mean log-probability per token: the
     score it returns is the sum divided by length ** length_penalty."""
-    tokens = max(1, length)
-    return float(score) * float(tokens) ** LENGTH_PENALTY / tokens
+    tokens = float(max(1, length))
+    return float(score) * math.pow(tokens, LENGTH_PENALTY) / tokens
 
 
 def _test_kind(path: Path) -> str | None:
