@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import feedparser
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -43,10 +44,12 @@ def port() -> int:
 
 
 @pytest.fixture
-def env(env: dict[str, str], port: int) -> dict[str, str]:
+def env(env: dict[str, str], port: int, request: pytest.FixtureRequest) -> dict[str, str]:
     """The service's public URL is the one the browser opens (forms are checked against
-    it)."""
-    return {**env, "SYNDICATE_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    it); a test marked ``review("failed")`` runs with that review gate."""
+    marker = request.node.get_closest_marker("review")
+    gate = {"SYNDICATE_REVIEW": str(marker.args[0])} if marker else {}
+    return {**env, "SYNDICATE_PUBLIC_URL": f"http://127.0.0.1:{port}", **gate}
 
 
 @pytest.fixture
@@ -146,3 +149,56 @@ def test_operator_adds_watches_and_pauses_a_source(
         assert page.locator("#sources tr[data-source='2']").count() == 0
         browser.close()
     assert upstream.hits("/feed.xml") >= 1
+
+
+@pytest.mark.review("failed")
+def test_operator_reviews_held_translations_side_by_side(
+        live_server: str, client: FlaskClient, services: Services, producer: dict[str, str],
+        operator: dict[str, str], tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    bodies = [article_body(guid=f"g{i}", title=f"The council approves bridge plan {i}")
+              for i in range(3)]
+    ids = [client.post("/api/v1/articles", json=body, headers=producer).get_json()["id"]
+           for body in bodies]
+    services.pipeline.translate_pending()  # the copy packages echo English: all held
+    secret = operator["Authorization"].removeprefix("Bearer ")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto(f"{live_server}/admin/")
+        page.fill("input[name=token]", secret)
+        page.click("button[type=submit]")
+        page.click("#review-link")
+        page.click("#languages a:has-text('es')")
+        held = page.locator("section.held[data-language=es]")
+        assert held.count() == 3
+        shots = os.environ.get("SYNDICATE_SCREENSHOT_DIR")
+        if shots:
+            page.screenshot(path=str(Path(shots) / "review-queue.png"), full_page=True)
+        first = page.locator(f"section.held[data-article='{ids[0]}'][data-language=es]")
+        title = first.locator("tr[data-field=title]")
+        assert title.locator("td.source").inner_text() == "The council approves bridge plan 0"
+        marked = title.locator("td.target.error mark.error").first.inner_text()
+        assert marked.startswith("error: language:") and "left untranslated" in marked
+        first.locator("button.approve").click()
+        assert page.inner_text("[role=status]") == f"{ids[0]} es approved"
+        second = page.locator(f"section.held[data-article='{ids[1]}'][data-language=es]")
+        second.locator("input[name=title]").fill("El consejo aprueba el puente")
+        second.locator("button.edit").click()
+        assert page.inner_text("[role=status]") == f"{ids[1]} es edited"
+        third = page.locator(f"section.held[data-article='{ids[2]}'][data-language=es]")
+        third.locator("input[name=note]").fill("English, not Spanish")
+        third.locator("button.reject").click()
+        assert page.inner_text("[role=status]") == f"{ids[2]} es rejected"
+        assert page.locator("#empty").inner_text() == "Nothing is held in es."
+        page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+        browser.close()
+    states = {i: client.get(f"/api/v1/articles/{i}/translations/es",
+                            headers=operator).get_json() for i in ids}
+    assert [states[i]["status"] for i in ids] == ["done", "done", "rejected"]
+    assert states[ids[2]]["review"]["note"] == "English, not Spanish"
+    services.pipeline.publish_changes()
+    titles = [e.title for e in feedparser.parse(
+        (services.settings.feeds_dir / "es" / "rss.xml").read_bytes()).entries]
+    assert sorted(titles) == ["El consejo aprueba el puente", "The council approves bridge plan 0"]

@@ -18,10 +18,11 @@ from flask import Blueprint, Response, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..errors import AuthError, Forbidden, ValidationError
+from ..ingest.edits import parse_edit
 from ..ingest.named_feeds import parse_named_feed
 from ..ingest.sources import parse_source
 from ..jobs import queue
-from ..models import Role, Token
+from ..models import BlockType, Finding, Role, Token
 from .audit import audited
 from .auth import authenticate, take_write
 from .context import services
@@ -98,6 +99,60 @@ def home() -> ResponseReturnValue:
                            message=request.args.get("message"),
                            sources=svc.pipeline.queries.sources(),
                            languages=svc.settings.target_languages)
+
+
+@bp.get("/review")
+def review_queue() -> ResponseReturnValue:
+    """Show held translations, source beside translation, the findings marked."""
+    found = _session()
+    if found is None:
+        return render_template("dashboard_sign_in.html", error=None)
+    token, csrf = found
+    svc = services()
+    language = request.args.get("language") or None
+    if language is not None and language not in svc.settings.target_languages:
+        raise ValidationError.single("language", "is not a target language")
+    items = svc.pipeline.queries.held(language, 50)
+    held = {s["language"]: s["articles"]["held"] for s in svc.pipeline.status()["languages"]
+            if not s["source"]}
+    return render_template("dashboard_review.html", token=token, csrf=csrf, items=[
+        (article, translation, _findings_by_field(translation.findings))
+        for article, translation in items], language=language, held=held,
+        message=request.args.get("message"))
+
+
+def _findings_by_field(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
+    """Group findings by the field they are about ("title", "summary", "block 2")."""
+    out: dict[str, list[Finding]] = {}
+    for finding in findings:
+        key = finding.field if finding.block is None else f"block {finding.block}"
+        out.setdefault(key, []).append(finding)
+    return out
+
+
+@bp.post("/review/<article_id>/<language>")
+def review(article_id: str, language: str) -> ResponseReturnValue:
+    """Approve, reject or edit (a post-edit of the title) a translation from the queue."""
+    token = _acting_operator()
+    if token is None:
+        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    pipeline = services().pipeline
+    action = request.form.get("action", "")
+    note = request.form.get("note", "").strip() or None
+    if action in ("approve", "reject"):
+        pipeline.commands.review(article_id, language, action, token.name, note)
+    elif action == "edit":
+        article = pipeline.queries.article(article_id)
+        lists = frozenset(i for i, b in enumerate(article.blocks) if b.type is BlockType.LIST)
+        edit = parse_edit(json.dumps({"title": request.form.get("title", "")}).encode(), lists)
+        pipeline.post_edit(article_id, language, edit, editor=token.name)
+    else:
+        raise ValidationError.single("action", "must be approve, reject or edit")
+    audited("review", {"article": article_id, "language": language, "decision": action},
+            "recorded (dashboard)")
+    done = {"approve": "approved", "reject": "rejected", "edit": "edited"}[action]
+    return redirect(f"/admin/review?language={language}&message={article_id}+{language}+"
+                    f"{done}", code=303)
 
 
 @bp.post("/sign-in")
