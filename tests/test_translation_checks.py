@@ -77,6 +77,14 @@ def test_numbers_urls_emails_and_links_must_survive() -> None:
     assert errors(linked, kept, html=True) == {}
 
 
+def test_placeholders_must_survive() -> None:
+    source = "Dear {name}, your order of %d items ships on Monday from the port."
+    assert errors(source, "Estimado {name}, su pedido de %d artículos sale el lunes del "
+                          "puerto.") == {}
+    found = errors(source, "Estimado {nombre}, su pedido de artículos sale el lunes del puerto.")
+    assert {"printf", "pythonbraceformat"} <= set(found)
+
+
 def test_glossary_renderings_are_required() -> None:
     context = checks.Context("en", "es", DETECTOR.ranked, required={"city council": "ayuntamiento"})
     assert "'city council' as 'ayuntamiento'" in errors(SOURCE, SPANISH, context=context)[

@@ -11,7 +11,8 @@ grouping and decimal marks, URLs, e-mail addresses, repeated words); the rest is
 - ``untranslated``: the share of the source's word pairs found verbatim in the target;
 - ``omission`` / ``addition``: fewer or more sentences than the source, or a length far from
   what the pair normally gives (``Norms``, learned from the pair's own memory);
-- ``numbers``, ``urls``, ``emails``, ``links``: the same multiset as the source;
+- ``numbers``, ``urls``, ``emails``, placeholders (``printf``: %s, %d;
+  ``pythonbraceformat``: {name}), ``links``: the same multiset as the source;
 - ``repetition``: a phrase looping, or runaway length;
 - ``glossary``: a required rendering or a kept term missing.
 
@@ -212,11 +213,14 @@ def _truncated(source: str, target: str, finding: Make) -> list[Finding]:
     return []
 
 
-_TOOLKIT = (("numbers", ERROR), ("urls", ERROR), ("emails", ERROR), ("doublewords", WARNING))
+_TOOLKIT = (("numbers", ERROR), ("urls", ERROR), ("emails", ERROR),
+            ("printf", ERROR), ("pythonbraceformat", ERROR),  # placeholders: %s, {name}
+            ("doublewords", WARNING))
 
 
 def _toolkit(source: str, target: str, finding: Make) -> list[Finding]:
-    """translate-toolkit's checks: numbers (locale-aware), URLs, e-mails, repeated words."""
+    """translate-toolkit's checks: numbers (locale-aware), URLs, e-mails, placeholders,
+    repeated words."""
     out = []
     for name, severity in _TOOLKIT:
         try:
