@@ -96,6 +96,7 @@ def pg_env(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         "SYNDICATE_TRANSLATIONS_DIR": str(tmp_path / "translations"),
         "SYNDICATE_PACKAGES_DIR": str(ARGOS_PACKAGES),
         "SYNDICATE_ENGINES": "argos",
+        "SYNDICATE_REVIEW": "none",  # the test packages are no translation (see conftest)
         "SYNDICATE_TARGET_LANGUAGES": "es,fr",
         "SYNDICATE_LEASE_SECONDS": "4",
         "SYNDICATE_FAILOVER_SECONDS": "3",

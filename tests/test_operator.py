@@ -159,10 +159,10 @@ def test_status_numbers_match_the_store(make_app: Callable[..., Flask]) -> None:
                                                    headers=ops).get_json()["languages"]}
     assert status["en"]["source"] is True and status["en"]["articles"]["written_in"] == 2
     assert status["en"]["articles"]["done"] == 1  # the Spanish article, through es→en
-    assert status["es"]["articles"] == {"written_in": 1, "done": 2, "pending": 0, "failed": 0,
-                                        "unavailable": 0}
+    assert status["es"]["articles"] == {"written_in": 1, "done": 2, "held": 0, "pending": 0,
+                                        "failed": 0, "unavailable": 0}
     assert status["es"]["model"] == {"installed": True, "version": "translate-en_es-1_0@1.0",
-                                     "engine": "argos"}
+                                     "engine": "argos", "test_package": True}
     assert status["it"]["model"]["installed"] is False
     assert status["it"]["articles"]["unavailable"] == 3
     assert status["es"]["last_publish"] is not None and status["it"]["last_publish"] is None
@@ -203,7 +203,8 @@ def test_cli_republish_retranslate_status_and_jobs(
     every = runner.invoke(args=["retranslate", "--all"])
     assert every.exit_code == 0 and '"done": 3' in every.stdout
     status = runner.invoke(args=["status"]).stdout.splitlines()
-    assert status[1].startswith("es\ttranslate-en_es-1_0@1.0\twritten_in=0 done=1 pending=0")
+    assert status[1].startswith(
+        "es\ttranslate-en_es-1_0@1.0\twritten_in=0 done=1 held=0 pending=0")
     jobs = runner.invoke(args=["jobs"]).stdout.splitlines()
     assert [line.split("\t")[1:4] for line in jobs[:3]] == [
         ["retranslate", "succeeded", "manual"], ["retranslate", "succeeded", "manual"],
