@@ -238,9 +238,12 @@ class Commands:
         with self.store.write() as session:
             feed_store.lock(session)
             keys = translation_store.requeue_made_by(session, engine, model, self.clock())
+            by_language: dict[str, list[str]] = {}
             for article_id, language in keys:
-                feed_store.touch_article(session, article_id, also=[language])
-                feed_store.mark_stale(session, [article_id], [language])
+                by_language.setdefault(language, []).append(article_id)
+            for language, ids in by_language.items():
+                feed_store.touch_articles(session, ids, also=[language])
+                feed_store.mark_stale(session, ids, [language])
         log.info("%d translation(s) by %s %s queued again", len(keys), engine, model)
         return len(keys)
 

@@ -84,6 +84,8 @@ def mark_stale(session: Session, article_ids: Sequence[str],
                languages: Iterable[str] | None = None) -> None:
     """Mark the archive entries of articles (in some languages, else all) as changed, so
     the publisher writes the archive pages holding them again."""
+    if not article_ids:
+        return
     query = update(ArchiveRow).where(ArchiveRow.article_id.in_(list(article_ids)))
     if languages is not None:
         query = query.where(ArchiveRow.language.in_(list(languages)))

@@ -24,6 +24,8 @@ from .articles import to_entity as article_entity
 from .schema import ArticleRow, EditRow, TranslationRow
 
 MAX_BACKOFF = timedelta(hours=1)
+# a translation with content a person may review, re-check or have translated again
+WITH_CONTENT = (TranslationStatus.DONE, TranslationStatus.HELD, TranslationStatus.REJECTED)
 FIRST_BACKOFF = timedelta(seconds=30)
 
 
@@ -176,8 +178,7 @@ def requeue_made_by(session: Session, engine: str, model: str, now: datetime
     or as a pivot hop; return their (article id, language)."""
     rows = list(session.scalars(select(TranslationRow).where(
         TranslationRow.engine == engine, TranslationRow.model.contains(model),
-        TranslationRow.status.in_((TranslationStatus.DONE, TranslationStatus.HELD,
-                                   TranslationStatus.REJECTED)))))
+        TranslationRow.status.in_(WITH_CONTENT))))
     for row in rows:
         row.status, row.force, row.requested = TranslationStatus.PENDING, True, now
         row.attempts, row.error, row.next_attempt = 0, None, None
@@ -276,8 +277,7 @@ def apply_edits(session: Session, article_id: str, language: str, revision: int,
     """Put post-edits into a translation of this revision (done, or held or rejected: a
     post-edit is a person's review, so it is done after); say whether it was there."""
     row = session.get(TranslationRow, (article_id, language))
-    if row is None or row.source_revision != revision or row.status not in (
-            TranslationStatus.DONE, TranslationStatus.HELD, TranslationStatus.REJECTED):
+    if row is None or row.source_revision != revision or row.status not in WITH_CONTENT:
         return False
     row.status = TranslationStatus.DONE
     blocks = [dict(b) for b in row.blocks or []]
@@ -300,11 +300,6 @@ def get(session: Session, article_id: str, language: str) -> Translation:
     if row is None:
         raise NotFound(f"article {article_id!r} has no translation into {language!r}")
     return to_entity(row)
-
-
-def statuses(session: Session, article_id: str) -> dict[str, str]:
-    """Return language -> status for one article."""
-    return {t.language: t.status.value for t in all_of(session, article_id)}
 
 
 def all_of(session: Session, article_id: str) -> list[Translation]:
@@ -353,8 +348,7 @@ def review(session: Session, article_id: str, language: str, decision: str, by: 
     """Record a person's decision on a held or published translation: approve publishes it
     (status done), reject keeps it out (status rejected); NotFound when there is none."""
     row = session.get(TranslationRow, (article_id, language))
-    if row is None or row.status not in (TranslationStatus.HELD, TranslationStatus.DONE,
-                                         TranslationStatus.REJECTED) or not row.source_revision:
+    if row is None or row.status not in WITH_CONTENT or not row.source_revision:
         raise NotFound(f"article {article_id!r} has no translation into {language!r} to review")
     row.status = TranslationStatus.REJECTED if decision == "reject" else TranslationStatus.DONE
     row.review_decision, row.reviewed_by, row.reviewed_at, row.review_note = (
@@ -368,8 +362,7 @@ def stored(session: Session, languages: Sequence[str], since: datetime | None
     languages, updated since a time (all when None), each with its article."""
     query = (select(ArticleRow, TranslationRow)
              .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)
-             .where(TranslationRow.status.in_((TranslationStatus.DONE, TranslationStatus.HELD,
-                                               TranslationStatus.REJECTED)),
+             .where(TranslationRow.status.in_(WITH_CONTENT),
                     TranslationRow.language.in_(list(languages)),
                     ArticleRow.retracted.is_(None))
              .order_by(TranslationRow.language, TranslationRow.updated))

@@ -219,7 +219,9 @@ class TranslationRunner:
             a, assembled[a.id].title, assembled[a.id].summary, assembled[a.id].blocks), context)
             + checks.confidence(scored[a.id], self.confidence_warning) for _, a in items}
         mode = self.review(target)
-        stored = held = 0
+        saved: list[str] = []
+        held = 0
+        kept: list[Finding] = []
         with self.store.write() as session:
             feed_store.lock(session, [target])
             now = self.clock()
@@ -240,14 +242,18 @@ class TranslationRunner:
                 translation_store.mark_stale(session, result.stale_edits, now)
                 if not hold:
                     feed_store.enter(session, target, article.id, article.published, now)
-                feed_store.touch_article(session, article.id, also=[target])
-                feed_store.mark_stale(session, [article.id], [target])  # a retranslation
-                stored += 1
+                saved.append(article.id)
                 held += hold
-                counters.bump(session, finding_counts(target, findings))
-            counters.bump(session, {"translations_done_total": stored - held,
+                kept += findings
+            # once for the batch: the feeds that show these, their archive rows (a
+            # retranslation changes pages written before), and the counters
+            if saved:
+                feed_store.touch_articles(session, saved, also=[target])
+                feed_store.mark_stale(session, saved, [target])
+            counters.bump(session, {**finding_counts(target, kept),
+                                    "translations_done_total": len(saved) - held,
                                     "translations_held_total": held})
-        return TranslateReport(done=stored - held, segments=len({s.key for s in segments}),
+        return TranslateReport(done=len(saved) - held, segments=len({s.key for s in segments}),
                                memory_hits=done.memory_hits, translated=done.sent, held=held)
 
     def recheck(self, languages: Sequence[str], since: datetime | None
@@ -369,7 +375,7 @@ def field_scores(plan: article_translation.ArticlePlan, scores: Mapping[str, flo
 
 
 def finding_counts(language: str, findings: Sequence[Finding]) -> dict[str, float]:
-    """Return the metrics counters a translation's findings add, per check and severity."""
+    """Return the metrics counters findings add, per check and severity."""
     out: dict[str, float] = {}
     for finding in findings:
         key = f"translation_findings_total|{finding.check}|{language}|{finding.severity.value}"
