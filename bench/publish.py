@@ -30,7 +30,7 @@ from pathlib import Path
 
 from syndicate.config import Settings
 from syndicate.models import TranslationStatus
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.store import bulk
 from syndicate.testing import corpus
 
@@ -49,12 +49,12 @@ def settings_for(work: Path, database_url: str | None) -> Settings:
     })
 
 
-def fill(services: Services, count: int) -> None:
+def fill(service: Service, count: int) -> None:
     """Load count articles, translated into every target, in chunks."""
     for start in range(0, count, 5000):
-        with services.store.write() as session:
+        with service.store.write() as session:
             bulk.load(session, corpus.articles(min(5000, count - start), start), "bench",
-                      services.pipeline.clock(), targets=TARGETS,
+                      service.clock(), targets=TARGETS,
                       status=TranslationStatus.DONE)
 
 
@@ -65,12 +65,12 @@ def timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def ingest_latencies(services: Services, count: int, tag: str,
+def ingest_latencies(service: Service, count: int, tag: str,
                      until: Callable[[], bool] | None = None) -> list[float]:
     """Ingest articles one by one (as the API does) and return each one's seconds."""
     out = []
     for data in corpus.articles(count, seed=11, prefix=tag):
-        out.append(timed(lambda d=data: services.pipeline.ingest(d, "desk")))  # type: ignore[misc]
+        out.append(timed(lambda d=data: service.articles.ingest(d, "desk")))  # type: ignore[misc]
         if until is not None and until():
             break
     return out
@@ -86,50 +86,50 @@ def measure(count: int, database_url: str | None, with_ingest: bool) -> dict[str
     """Fill a fresh store with count articles and measure the publisher on it."""
     work = Path(tempfile.mkdtemp(prefix=f"syndicate-publish-{count}-"))
     settings = settings_for(work, database_url)
-    services = Services.build(settings)
-    services.store.upgrade()
-    fill_seconds = timed(lambda: fill(services, count))
+    service = Service.build(settings)
+    service.store.upgrade()
+    fill_seconds = timed(lambda: fill(service, count))
     print(f"  {count} articles loaded in {fill_seconds:.1f} s", flush=True)
-    publisher = services.pipeline.publisher
+    publisher = service.publisher
     out: dict[str, float] = {}
     out["first"] = timed(publisher.publish)
     if with_ingest:
-        idle = ingest_latencies(services, 200, "idle")
+        idle = ingest_latencies(service, 200, "idle")
         backfill = subprocess.Popen([sys.executable, __file__, "--backfill", str(work)]
                                     + (["--database-url", database_url] if database_url else []),
                                     stdout=subprocess.PIPE, text=True)
-        busy = ingest_latencies(services, 3000, "busy", until=lambda: backfill.poll() is not None)
+        busy = ingest_latencies(service, 3000, "busy", until=lambda: backfill.poll() is not None)
         stdout, _ = backfill.communicate()
         out["backfill"], out["backfill_passes"] = map(float, stdout.split())
         out["ingest_idle_p99"], out["ingest_busy_p99"] = p99(idle), p99(busy)
         out["ingest_busy_n"] = len(busy)
     else:
-        out["backfill"], out["backfill_passes"] = backfill_passes(services)
-    out["idle"] = statistics.median(timed(services.pipeline.publish_changes) for _ in range(50))
+        out["backfill"], out["backfill_passes"] = backfill_passes(service)
+    out["idle"] = statistics.median(timed(service.pipeline.publish_changes) for _ in range(50))
     one_new = []
     for n in range(7):
-        with services.store.write() as session:
+        with service.store.write() as session:
             bulk.load(session, corpus.articles(1, 10_000_000 + n, seed=5), "bench",
-                      services.pipeline.clock(), targets=TARGETS, status=TranslationStatus.DONE)
-        one_new.append(timed(services.pipeline.publish_changes))
+                      service.clock(), targets=TARGETS, status=TranslationStatus.DONE)
+        one_new.append(timed(service.pipeline.publish_changes))
     out["one_new"] = statistics.median(one_new)
-    services.store.dispose()
+    service.store.dispose()
     return out
 
 
-def backfill_passes(services: Services) -> tuple[float, int]:
+def backfill_passes(service: Service) -> tuple[float, int]:
     """Run the publisher until every archive page is written; return seconds and passes."""
     passes = 0
     start = time.perf_counter()
-    while services.pipeline.publisher.pending():
-        services.pipeline.publisher.publish()
+    while service.publisher.pending():
+        service.publisher.publish()
         passes += 1
     return time.perf_counter() - start, passes
 
 
 def backfill_only(work: Path, database_url: str | None) -> None:
     """Run the archive backfill in this process (the busy one) and print its figures."""
-    seconds, passes = backfill_passes(Services.build(settings_for(work, database_url)))
+    seconds, passes = backfill_passes(Service.build(settings_for(work, database_url)))
     print(seconds, passes)
 
 

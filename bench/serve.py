@@ -26,7 +26,7 @@ from pathlib import Path
 
 from syndicate.config import Settings
 from syndicate.models import TranslationStatus
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.store import bulk
 from syndicate.testing import corpus
 
@@ -83,13 +83,13 @@ def prepare(work: Path) -> Settings:
         "SYNDICATE_RATE_LIMIT": "0",
         "SYNDICATE_LOG_LEVEL": "WARNING",
     })
-    services = Services.build(settings)
-    services.store.upgrade()
-    with services.store.write() as session:
+    service = Service.build(settings)
+    service.store.upgrade()
+    with service.store.write() as session:
         bulk.load(session, corpus.articles(60), "bench",
-                  services.pipeline.clock(), targets=["es"], status=TranslationStatus.DONE)
-    services.pipeline.publish_changes()
-    services.store.dispose()
+                  service.clock(), targets=["es"], status=TranslationStatus.DONE)
+    service.pipeline.publish_changes()
+    service.store.dispose()
     return settings
 
 

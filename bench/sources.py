@@ -36,7 +36,7 @@ from sqlalchemy import event
 
 from syndicate.config import Settings
 from syndicate.models import SourceInput
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.testing import feeds as make
 from syndicate.testing.upstream import HOST, Document, Upstream
 
@@ -97,16 +97,16 @@ def poll_bench(sources: int, entries: int) -> None:
                 "SYNDICATE_TRANSLATIONS_DIR": str(work / "translations"),
                 "SYNDICATE_FETCH_ALLOW_HOSTS": HOST, "SYNDICATE_LOG_LEVEL": "WARNING",
                 "SYNDICATE_FETCH_PER_HOST": "8"})  # one local host plays 100 publishers
-            services = Services.build(settings)
-            services.store.upgrade()
-            pipeline = services.pipeline
+            service = Service.build(settings)
+            service.store.upgrade()
+
             for number, url in enumerate(urls):
-                pipeline.sources.add(SourceInput(url=url, producer=f"bench-{number}"))
-            pipeline.commands.language_of  # noqa: B018 - the detector loads on first use
+                service.sources.add(SourceInput(url=url, producer=f"bench-{number}"))
+            service.articles.language_of  # noqa: B018 - the detector loads on first use
             base_s, base_entries = baseline(urls)
 
             start = time.perf_counter()
-            first = pipeline.poll_sources()
+            first = service.pipeline.poll_sources()
             first_s = time.perf_counter() - start
             stored = first.created
             print(f"first poll: {sources} sources, {stored} entries in {first_s:.2f} s = "
@@ -115,7 +115,7 @@ def poll_bench(sources: int, entries: int) -> None:
                   f"in {base_s:.2f} s = {base_entries / base_s:.0f} entries/s; "
                   f"ratio {first_s / base_s:.1f}x the baseline's time")
 
-            etags = {s.url: s.etag or "" for s in pipeline.queries.sources()}
+            etags = {s.url: s.etag or "" for s in service.sources.all()}
             writes: list[str] = []
 
             def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -123,19 +123,19 @@ def poll_bench(sources: int, entries: int) -> None:
                                                                    "DELETE"):
                     writes.append(statement)
 
-            everything = pipeline.queries.sources()
-            event.listen(services.store.engine, "before_cursor_execute", count)
+            everything = service.sources.all()
+            event.listen(service.store.engine, "before_cursor_execute", count)
             start = time.perf_counter()
-            second = pipeline.poll_sources(everything)
+            second = service.pipeline.poll_sources(everything)
             second_s = time.perf_counter() - start
-            event.remove(services.store.engine, "before_cursor_execute", count)
+            event.remove(service.store.engine, "before_cursor_execute", count)
             cond_s = baseline_conditional(urls, etags)
             print(f"second poll, nothing new: {second.polled} requests, {second.not_modified} "
                   f"answered 304, {len(writes)} database writes, {second.created} new entries, "
                   f"{second_s * 1000:.0f} ms (target: {sources} requests, all 304, 0 writes)")
             print(f"  baseline ({sources} plain conditional GETs, one after another): "
                   f"{cond_s * 1000:.0f} ms; ratio {second_s / cond_s:.2f}")
-            services.store.dispose()
+            service.store.dispose()
     finally:
         stop.set()
         server.join(timeout=10)

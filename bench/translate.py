@@ -40,7 +40,7 @@ for _var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
 from syndicate import create_app  # noqa: E402
 from syndicate.config import Settings  # noqa: E402
 from syndicate.models import ArticleInput, Block, BlockType  # noqa: E402
-from syndicate.services import EXTENSION_KEY, Services  # noqa: E402
+from syndicate.service import EXTENSION_KEY, Service  # noqa: E402
 from syndicate.testing import argos_builder, corpus  # noqa: E402
 from syndicate.translate import segment  # noqa: E402
 
@@ -224,16 +224,16 @@ def _argostranslate(paragraphs: list[str], beam: int) -> Result:
                   sentences)
 
 
-def _services(name: str, targets: str, beam: int) -> Services:
+def _service(name: str, targets: str, beam: int) -> Service:
     env = {"SYNDICATE_INSTANCE_DIR": str(WORK / name), "SYNDICATE_FEEDS_DIR": str(WORK / "feeds"),
            "SYNDICATE_TRANSLATIONS_DIR": str(WORK / "translations"),
            "SYNDICATE_PACKAGES_DIR": str(WORK / "packages"),
            "SYNDICATE_TARGET_LANGUAGES": targets, "SYNDICATE_BEAM_SIZE": str(beam),
            # the base-size test package is no translation: the checks run, nothing is held
            "SYNDICATE_REVIEW": "none"}
-    services: Services = create_app(Settings.from_env(env)).extensions[EXTENSION_KEY]
-    services.store.upgrade()
-    return services
+    service: Service = create_app(Settings.from_env(env)).extensions[EXTENSION_KEY]
+    service.store.upgrade()
+    return service
 
 
 def _article(guid: str, paragraphs: list[str]) -> ArticleInput:
@@ -242,31 +242,30 @@ def _article(guid: str, paragraphs: list[str]) -> ArticleInput:
 
 
 def _pipeline(paragraphs: list[str], n_sentences: int, beam: int, run: int) -> Result:
-    services = _services(f"pipeline-{run}", "es", beam)
-    pipeline = services.pipeline
-    route = services.translator.route("en", "es")
-    services.translator.translate(route, paragraphs[:64])  # warm, like (a)
+    service = _service(f"pipeline-{run}", "es", beam)
+    route = service.translator.route("en", "es")
+    service.translator.translate(route, paragraphs[:64])  # warm, like (a)
     articles = range(0, len(paragraphs), 5)
     for i in articles:
-        pipeline.ingest(_article(f"bench-{i}", paragraphs[i:i + 5]), producer="bench")
+        service.articles.ingest(_article(f"bench-{i}", paragraphs[i:i + 5]), producer="bench")
     start = time.perf_counter()
-    report = pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     elapsed = time.perf_counter() - start
     assert report.done == len(articles) and report.failed == 0, report
-    CHECKS.append((_checks_seconds(services), elapsed))
+    CHECKS.append((_checks_seconds(service), elapsed))
     return Result("syndicate pipeline (one translation pass)", elapsed, n_sentences)
 
 
 CHECKS: list[tuple[float, float]] = []  # (checks alone, the whole pass) per pipeline run
 
 
-def _checks_seconds(services: Services) -> float:
+def _checks_seconds(service: Service) -> float:
     """Time the translation checks alone over what the pass stored (they run inside it)."""
     from syndicate.ingest.language import Langid
     from syndicate.store import translations
     from syndicate.translate import checks
 
-    with services.store.read() as session:
+    with service.store.read() as session:
         stored = translations.stored(session, ["es"], None)
     detector = Langid(("en", "es"))
     detector.ranked("warm up")
@@ -279,16 +278,15 @@ def _checks_seconds(services: Services) -> float:
 
 
 def _incremental(beam: int) -> tuple[tuple[int, int], int]:
-    services = _services("incremental", "es", beam)
-    pipeline = services.pipeline
+    service = _service("incremental", "es", beam)
     paragraphs = corpus.paragraphs(10, 5, seed=5)
-    pipeline.ingest(_article("edit", paragraphs), producer="bench")
-    first = pipeline.translate_pending()
+    service.articles.ingest(_article("edit", paragraphs), producer="bench")
+    first = service.pipeline.translate_pending()
     paragraphs[3] = "The mayor opened the new library on Monday. Hundreds of readers came."
-    pipeline.ingest(_article("edit", paragraphs), producer="bench")
-    second = pipeline.translate_pending()
-    pipeline.ingest(_article("edit", paragraphs), producer="bench")  # the same again
-    third = pipeline.translate_pending()
+    service.articles.ingest(_article("edit", paragraphs), producer="bench")
+    second = service.pipeline.translate_pending()
+    service.articles.ingest(_article("edit", paragraphs), producer="bench")  # the same again
+    third = service.pipeline.translate_pending()
     return (second.translated, first.segments), third.translated
 
 
@@ -313,16 +311,15 @@ def _memory_child(rounds: int, per_round: int) -> list[int]:
 def _memory_rounds(rounds: int, per_round: int) -> list[int]:
     from syndicate.jobs.translate import translate_pending as translate_job
 
-    services = _services("memory", "fr", 2)
-    pipeline = services.pipeline
+    service = _service("memory", "fr", 2)
     out: list[int] = []
     for r in range(rounds):
         flat = corpus.sentences(per_round, seed=1000 + r)
         unique = [f"{s[:-1]} (item {r}-{i})." for i, s in enumerate(flat)]
         for a in range(0, per_round, 50):
-            pipeline.ingest(_article(f"mem-{r}-{a}", [" ".join(unique[a:a + 50])]),
+            service.articles.ingest(_article(f"mem-{r}-{a}", [" ".join(unique[a:a + 50])]),
                             producer="bench")
-        report = translate_job(services)  # as the scheduler runs it
+        report = translate_job(service)  # as the scheduler runs it
         assert report.translated >= per_round, report
         out.append(_rss())
     return out

@@ -2,11 +2,11 @@
 
 The rules this package keeps (the layers are checked by import-linter in ``make test``: see
 ``[tool.importlinter]`` in pyproject.toml):
-- ``pipeline.py`` is the one thin orchestrator: it alone knows (fetch ->) ingest -> translate
-  -> render -> publish. Each stage has its own module: ``fetch/poller`` (upstream feeds),
-  ``sources`` (recording polls), ``commands`` (writes), ``translate/runner``,
-  ``publish/publisher``, and ``queries`` (the read side views use); stages never call each
-  other. Views, CLI commands and jobs call the pipeline.
+- Entry points (``web/``, ``cli/``, ``jobs/``) reach the stages and the store through one door,
+  ``service/``: ``service/container`` is the only composition root, ``service/pipeline`` alone
+  knows the order (fetch ->) ingest -> translate -> publish, and one module per noun holds that
+  noun's writes and reads. Stages (``fetch``, ``ingest``, ``translate``, ``publish``) never call
+  each other.
 - Pure core: ``ingest/``, ``addresses``, ``fetch/schedule``, ``translate/{segment,markup,
   article}`` and ``publish/{entries,render}`` never touch the database, the clock, the network
   or Flask. I/O lives at the edges: ``store/``, ``fetch/client``, ``translate/{argos,packages}``,
@@ -20,20 +20,20 @@ from __future__ import annotations
 from flask import Flask
 
 from .config import Settings
-from .services import EXTENSION_KEY, Services
+from .service import EXTENSION_KEY, Service
 
 __all__ = ["Settings", "create_app"]
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the Flask app: wire settings, services, blueprints and commands; nothing else."""
+    """Build the Flask app: wire settings, service, blueprints and commands; nothing else."""
     from . import cli, web
 
     settings = settings or Settings.from_env()
     app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION_KEY] = Services.build(settings)
+    app.extensions[EXTENSION_KEY] = Service.build(settings)
     web.init_app(app)
     cli.init_app(app)
     return app

@@ -22,7 +22,7 @@ from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from .config import Settings
 from .errors import ConfigError, InputError, PairUnavailable, SyndicateError
 from .models import IngestResult, Role
-from .services import EXTENSION_KEY, Services
+from .service import EXTENSION_KEY, Service
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -61,8 +61,8 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def _services() -> Services:
-    return cast(Services, current_app.extensions[EXTENSION_KEY])
+def _service() -> Service:
+    return cast(Service, current_app.extensions[EXTENSION_KEY])
 
 
 def reported(func: Callable[P, R]) -> Callable[P, R]:
@@ -87,12 +87,12 @@ def serve(no_scheduler: bool) -> None:
     from .jobs.scheduler import Leader
     from .web import server
 
-    services = _services()
-    services.store.require_current_schema()
-    settings = services.settings
+    service = _service()
+    service.store.require_current_schema()
+    settings = service.settings
     leader = None
     if not no_scheduler:
-        leader = Leader(services)
+        leader = Leader(service)
         held = leader.acquire_or_refuse()
         threading.Thread(target=leader.run, args=(held,), name="scheduler", daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -117,9 +117,9 @@ def scheduler_command(no_worker: bool) -> None:
     """Run the scheduler: active if no other is, else a standby that takes over (PostgreSQL)."""
     from .jobs.scheduler import Leader
 
-    services = _services()
-    services.store.require_current_schema()
-    leader = Leader(services, worker=not no_worker)
+    service = _service()
+    service.store.require_current_schema()
+    leader = Leader(service, worker=not no_worker)
     held = leader.acquire_or_refuse()
     if held is None:
         log.info("another scheduler is active; standing by to take over")
@@ -139,24 +139,24 @@ def worker_command() -> None:
     from .jobs.runs import recorded
     from .jobs.translate import has_work, translate_pending
 
-    services = _services()
-    services.store.require_current_schema()
+    service = _service()
+    service.store.require_current_schema()
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     job = recorded("translate", translate_pending, has_work)
-    log.info("worker %s started", services.pipeline.runner.owner)
+    log.info("worker %s started", service.owner)
     try:
         while not stopping.is_set():
             try:
-                if job(services) is not None:
+                if job(service) is not None:
                     continue
             except SyndicateError as exc:  # e.g. the database restarting: try again shortly
                 log.error("translation pass failed: %s", exc)
-            stopping.wait(services.settings.translate_interval)
+            stopping.wait(service.settings.translate_interval)
     except KeyboardInterrupt:
         pass
     finally:
-        services.pipeline.runner.release()
+        service.runner.release()
     log.info("worker stopped")
 
 
@@ -167,7 +167,7 @@ db = AppGroup("db", help="Database schema.")
 @reported
 def db_upgrade() -> None:
     """Upgrade the database schema to the newest revision."""
-    store = _services().store
+    store = _service().store
     store.upgrade()
     click.echo(f"database at revision {store.current_revision()} ({store.url.render_as_string()})")
 
@@ -176,7 +176,7 @@ def db_upgrade() -> None:
 @reported
 def db_current() -> None:
     """Show the schema revision of the database and of the code."""
-    store = _services().store
+    store = _service().store
     click.echo(f"database: {store.current_revision() or 'empty'}; code: {store.head_revision()}")
 
 
@@ -206,7 +206,7 @@ def ingest_command(files: tuple[Path, ...], lang: str | None, title: str | None,
 
 def _ingest_file(path: Path, lang: str | None, title: str | None,
                  producer: str) -> IngestResult:
-    pipeline = _services().pipeline
+    svc = _service()
     content_type = _SUFFIX_TYPES.get(path.suffix.lower())
     if content_type is None:
         raise InputError(
@@ -217,9 +217,9 @@ def _ingest_file(path: Path, lang: str | None, title: str | None,
         params = {k: [v] for k, v in (("language", lang), ("title", title)) if v}
     elif lang or title:
         raise InputError("--lang/--title apply to text files; a JSON file carries its own")
-    data = pipeline.parse(path.read_bytes(), f"{content_type}; charset=utf-8", params,
+    data = svc.articles.parse(path.read_bytes(), f"{content_type}; charset=utf-8", params,
                           guid_fallback=f"file:{path.name}")
-    return pipeline.ingest(data, producer=producer)
+    return svc.articles.ingest(data, producer=producer)
 
 
 def _progress(files: tuple[Path, ...]) -> Any:
@@ -237,7 +237,7 @@ articles = AppGroup("articles", help="Stored articles.")
 @reported
 def articles_list(limit: int, include_retracted: bool) -> None:
     """List articles, newest first."""
-    found = _services().pipeline.queries.articles(limit=limit, cursor=None,
+    found = _service().articles.page(limit=limit, cursor=None,
                                                   include_retracted=include_retracted)
     for a in found.items:
         state = "retracted" if a.retracted else "live"
@@ -256,8 +256,8 @@ tokens = AppGroup("tokens", help="API tokens.")
 @reported
 def tokens_create(name: str, role: str) -> None:
     """Create a token and print its secret once (only a hash is stored)."""
-    services = _services()
-    token, secret = services.pipeline.commands.create_token(name.strip(), Role(role))
+    service = _service()
+    token, secret = service.access.create_token(name.strip(), Role(role))
     click.echo(f"created {token.role.value} token {token.name!r}; it is shown only now:",
                err=True)
     click.echo(secret)
@@ -267,7 +267,7 @@ def tokens_create(name: str, role: str) -> None:
 @reported
 def tokens_list() -> None:
     """List tokens (names, roles, states; never secrets)."""
-    found = _services().pipeline.queries.tokens()
+    found = _service().access.tokens()
     for t in found:
         state = f"revoked {t.revoked:%Y-%m-%d %H:%M}" if t.revoked else "active"
         click.echo(f"{t.name}\t{t.role.value}\t{state}\tcreated {t.created:%Y-%m-%d %H:%M}")
@@ -280,8 +280,8 @@ def tokens_list() -> None:
 @reported
 def tokens_revoke(name: str) -> None:
     """Revoke a token; it stops working at once."""
-    services = _services()
-    services.pipeline.commands.revoke_token(name)
+    service = _service()
+    service.access.revoke_token(name)
     click.echo(f"revoked {name!r}")
 
 
@@ -296,26 +296,26 @@ def models_list() -> None:
     from .translate import packages
     from .translate.argos import installed_packages
 
-    services = _services()
-    found = installed_packages(services.settings.packages_dir)
+    service = _service()
+    found = installed_packages(service.settings.packages_dir)
     for p in sorted(found, key=lambda p: (p.source, p.target)):
         size = packages.size_on_disk(p) / 1e6
         label = f"\ttest package ({p.test_kind}): not a translation model" if p.test_kind \
             else ""
         click.echo(f"{p.source}→{p.target}\targos\t{p.version}\t{size:.1f} MB\t{p.path.name}"
                    f"{label}")
-    modes = services.apertium.pairs() if "apertium" in services.settings.engines else []
+    modes = service.apertium.pairs() if "apertium" in service.settings.engines else []
     for source, target, mode in modes:
         click.echo(f"{source}→{target}\tapertium\t-\t-\t{mode}")
     if not found and not modes:
-        click.echo(f"no packages installed in {services.settings.packages_dir}, and no "
+        click.echo(f"no packages installed in {service.settings.packages_dir}, and no "
                    "Apertium pairs (apt-get install apertium-eng-spa, ...)", err=True)
-    for target in services.settings.target_languages:
+    for target in service.settings.target_languages:
         try:
-            route = services.translator.route(services.settings.source_language, target)
+            route = service.translator.route(service.settings.source_language, target)
         except PairUnavailable:
             continue
-        click.echo(f"serves {services.settings.source_language}→{target}: {route.engine} "
+        click.echo(f"serves {service.settings.source_language}→{target}: {route.engine} "
                    f"{route.model}")
 
 
@@ -331,21 +331,21 @@ def models_install(files: tuple[Path, ...], source: str | None, targets: str | N
     """Install .argosmodel files, or --from/--to packages from the Argos package index."""
     from .translate import packages
 
-    services = _services()
-    settings = services.settings
+    service = _service()
+    settings = service.settings
     if bool(files) == bool(source or targets) or bool(source) != bool(targets):
         raise click.UsageError("give FILE... or both --from and --to")
     for path in files:
         info = packages.inspect(path)
-        _refuse_takeover(services, info.source, info.target, force)
-        before = _route_model(services, info.source, info.target)
+        _refuse_takeover(service, info.source, info.target, force)
+        before = _route_model(service, info.source, info.target)
         installed = packages.install(path, settings.packages_dir)
         kind = f"; a test package ({installed.test_kind}), not a translation model" \
             if installed.test_kind else ""
         click.echo(f"installed {installed.source}→{installed.target} {installed.version} "
                    f"({installed.path.name}){kind}")
         if before is not None and before[0] == "argos" and before[1] != installed.model_id:
-            _requeue(services, before)  # the package it replaced
+            _requeue(service, before)  # the package it replaced
     for target in (t.strip() for t in (targets or "").split(",") if t.strip()):
         src, tgt = _language_arg(source or "", "--from"), _language_arg(target, "--to")
         with click.progressbar(length=1, label=f"downloading {src}→{tgt}",
@@ -372,26 +372,26 @@ def models_remove(source: str, target: str) -> None:
     """Remove the package for a language pair; what it translated is translated again."""
     from .translate import packages
 
-    services = _services()
-    removed = packages.remove(services.settings.packages_dir,
+    service = _service()
+    removed = packages.remove(service.settings.packages_dir,
                               _language_arg(source, "--from"), _language_arg(target, "--to"))
     click.echo(f"removed {removed.source}→{removed.target} {removed.version}")
-    _requeue(services, ("argos", removed.model_id))
+    _requeue(service, ("argos", removed.model_id))
 
 
-def _route_model(services: Services, source: str, target: str) -> tuple[str, str] | None:
+def _route_model(service: Service, source: str, target: str) -> tuple[str, str] | None:
     try:
-        route = services.translator.route(source, target)
+        route = service.translator.route(source, target)
     except PairUnavailable:
         return None
     return route.engine, route.model
 
 
-def _refuse_takeover(services: Services, source: str, target: str, force: bool) -> None:
+def _refuse_takeover(service: Service, source: str, target: str, force: bool) -> None:
     """Refuse, without --force, an Argos package that would take a pair from another
     engine (SYNDICATE_ENGINES puts argos first: en→es from Apertium, say)."""
-    current = _route_model(services, source, target)
-    engines = services.settings.engines
+    current = _route_model(service, source, target)
+    engines = service.settings.engines
     if current is None or current[0] == "argos" or force or "argos" not in engines \
             or engines.index("argos") > engines.index(current[0]):
         return
@@ -400,11 +400,11 @@ def _refuse_takeover(services: Services, source: str, target: str, force: bool) 
         "would take it over (SYNDICATE_ENGINES lists argos first): pass --force to install it")
 
 
-def _requeue(services: Services, made_by: tuple[str, str] | None) -> None:
+def _requeue(service: Service, made_by: tuple[str, str] | None) -> None:
     """Translate again what a replaced or removed model made."""
     if made_by is None:
         return
-    moved = services.pipeline.commands.requeue_made_by(*made_by)
+    moved = service.articles.requeue_made_by(*made_by)
     if moved:
         click.echo(f"{moved} translation(s) by {made_by[1]} queued again")
 
@@ -414,7 +414,7 @@ def _requeue(services: Services, made_by: tuple[str, str] | None) -> None:
 @reported
 def translate_command() -> None:
     """Run one translation pass now (the scheduler does this every interval)."""
-    report = _services().pipeline.translate_pending()
+    report = _service().pipeline.translate_pending()
     click.echo(f"{report.done} done, {report.failed} failed, {report.unavailable} unavailable; "
                f"{report.segments} segments, {report.memory_hits} from memory, "
                f"{report.translated} translated")
@@ -432,7 +432,7 @@ def _language_arg(tag: str, option: str) -> str:
 def _languages_option(value: str | None) -> list[str] | None:
     if not value:
         return None
-    configured = _services().settings.languages
+    configured = _service().settings.languages
     out = []
     for tag in (t.strip() for t in value.split(",") if t.strip()):
         lang = _language_arg(tag, "--lang")
@@ -461,7 +461,7 @@ def republish_command(lang: str | None, timeout: float) -> None:
     """Re-render and republish the feeds now, without retranslating."""
     from .jobs import queue
 
-    _finish(queue.run_here(_services(), "republish", {"languages": _languages_option(lang)},
+    _finish(queue.run_here(_service(), "republish", {"languages": _languages_option(lang)},
                            "cli", timeout=timeout))
 
 
@@ -480,9 +480,9 @@ def retranslate_command(article_id: str | None, everything: bool, lang: str | No
 
     if bool(article_id) == everything:
         raise click.UsageError("give ARTICLE_ID or --all")
-    services = _services()
+    service = _service()
     if article_id:
-        services.pipeline.queries.article(article_id)
+        service.articles.get(article_id)
     params = {"articles": [article_id] if article_id else None, "force": force,
               "languages": _languages_option(lang)}
     with click.progressbar(length=1, label="retranslating", file=sys.stderr) as bar:
@@ -491,7 +491,7 @@ def retranslate_command(article_id: str | None, everything: bool, lang: str | No
             bar.length = total
             bar.update(done - bar.pos)
 
-        run = queue.run_here(services, "retranslate", params, "cli", progress, timeout=timeout)
+        run = queue.run_here(service, "retranslate", params, "cli", progress, timeout=timeout)
     _finish(run)
 
 
@@ -507,7 +507,7 @@ review_group = AppGroup("review", help="Translations held for a person's review.
 def review_list(lang: str | None, limit: int, as_json: bool) -> None:
     """List held translations, oldest first, with what the checks found."""
     language = _language_arg(lang, "--lang") if lang else None
-    items = _services().pipeline.queries.held(language, limit)
+    items = _service().review.held(language, limit)
     if as_json:
         for article, t in items:
             click.echo(json.dumps({"article": article.id, "language": t.language,
@@ -527,7 +527,7 @@ def review_list(lang: str | None, limit: int, as_json: bool) -> None:
 @reported
 def review_show(article_id: str, lang: str) -> None:
     """Show an article beside its translation into LANG, with the findings."""
-    article, t, _ = _services().pipeline.queries.translation(
+    article, t, _ = _service().articles.translation(
         article_id, _language_arg(lang, "LANG"))
     click.echo(f"{t.language}: {t.status.value}; engine {t.engine} {t.model}")
     click.echo(f"title\n  {article.language}: {article.title}\n  {t.language}: {t.title}")
@@ -562,7 +562,7 @@ def review_reject(article_id: str, lang: str, note: str | None) -> None:
 
 
 def _decide(article_id: str, lang: str, decision: str, note: str | None) -> None:
-    reviewed = _services().pipeline.commands.review(
+    reviewed = _service().review.decide(
         article_id, _language_arg(lang, "LANG"), decision, f"cli:{getpass.getuser()}", note)
     click.echo(f"{article_id} {reviewed.language}: {reviewed.status.value}")
 
@@ -579,13 +579,13 @@ def translations_check(lang: str | None, since: str | None) -> None:
     """Run the checks again over stored translations; exit 1 when any has an error."""
     from .ingest import fields
 
-    services = _services()
+    service = _service()
     problems = fields.Problems()
     moment = fields.timestamp(since, "--since", problems) if since else None
     if problems.items:
         raise click.BadParameter(problems.items[0].detail, param_hint="--since")
-    wanted = _languages_option(lang) or list(services.settings.target_languages)
-    checked = services.pipeline.runner.recheck(wanted, moment)
+    wanted = _languages_option(lang) or list(service.settings.target_languages)
+    checked = service.runner.recheck(wanted, moment)
     click.echo("ARTICLE\tLANGUAGE\tSTATUS\tERRORS\tWARNINGS\tCHECKS")
     failing = 0
     for article, t in checked:
@@ -623,14 +623,14 @@ def feeds_add(name: str, langs: str, categories: tuple[str, ...], producers: tup
     """Create or replace a named feed, published at /feeds/NAME/<lang>/."""
     from .ingest.named_feeds import parse_named_feed
 
-    services = _services()
+    service = _service()
     body = {"languages": [t.strip() for t in langs.split(",") if t.strip()],
             "categories": list(categories), "producers": list(producers), "entries": entries,
             "max_bytes": max_bytes, "mode": mode, "public": public, "partners": list(partners),
             "reviewed_only": reviewed_only}
-    feed = parse_named_feed(name, json.dumps(body).encode(), services.settings.languages)
-    new = services.pipeline.commands.put_feed(feed)
-    base = services.settings.public_url
+    feed = parse_named_feed(name, json.dumps(body).encode(), service.settings.languages)
+    new = service.named_feeds.put(feed)
+    base = service.settings.public_url
     click.echo(f"{'created' if new else 'replaced'} feed {name}: "
                + ", ".join(f"{base}/feeds/{name}/{lang}/rss.xml" for lang in feed.languages))
 
@@ -639,7 +639,7 @@ def feeds_add(name: str, langs: str, categories: tuple[str, ...], producers: tup
 @reported
 def feeds_list() -> None:
     """List named feeds with their pulls."""
-    found = _services().pipeline.queries.named_feeds()
+    found = _service().named_feeds.all()
     for feed, pulls in found:
         requests = sum(p.requests for p in pulls)
         click.echo(f"{feed.name}\t{','.join(feed.languages)}\t{feed.mode.value}\t"
@@ -653,7 +653,7 @@ def feeds_list() -> None:
 @reported
 def feeds_remove(name: str) -> None:
     """Remove a named feed."""
-    _services().pipeline.commands.delete_feed(name)
+    _service().named_feeds.delete(name)
     click.echo(f"removed feed {name}")
 
 
@@ -665,7 +665,7 @@ partners_group = AppGroup("partners", help="Partner keys for non-public feeds.")
 @reported
 def partners_create(name: str) -> None:
     """Create (or renew) a partner's key and print it once."""
-    key = _services().pipeline.commands.create_partner(name.strip())
+    key = _service().named_feeds.create_partner(name.strip())
     click.echo(f"key for partner {name!r}; it is shown only now:", err=True)
     click.echo(key)
 
@@ -675,7 +675,7 @@ def partners_create(name: str) -> None:
 @reported
 def partners_revoke(name: str) -> None:
     """Revoke a partner's key; it stops working at once."""
-    _services().pipeline.commands.revoke_partner(name)
+    _service().named_feeds.revoke_partner(name)
     click.echo(f"revoked partner {name!r}")
 
 
@@ -684,7 +684,7 @@ def partners_revoke(name: str) -> None:
 @reported
 def feeds_check(partner: str | None) -> None:
     """List what each partner's rules would reject; exit code 1 when anything would be."""
-    findings = _services().pipeline.readiness(partner)
+    findings = _service().publisher.check(partner)
     for f in findings:
         what = f"{f.article_id} {f.title!r}" if f.article_id else "feed"
         click.echo(f"{f.partner}\t{f.language}\t{f.rule}\t{what}\t{f.detail}")
@@ -698,7 +698,7 @@ def feeds_check(partner: str | None) -> None:
 @reported
 def status_command() -> None:
     """Show per language: model, articles by status, last publish."""
-    for entry in _services().pipeline.status()["languages"]:
+    for entry in _service().queries.status()["languages"]:
         counts = entry["articles"]
         model = "source" if entry["source"] else (
             entry["model"]["version"] or "no package installed")
@@ -714,7 +714,7 @@ def status_command() -> None:
 @reported
 def jobs_command(run_id: int | None, limit: int) -> None:
     """List recent job runs (scheduled and requested)."""
-    queries = _services().pipeline.queries
+    queries = _service().queries
     if run_id is not None:
         run = queries.job(run_id)
         click.echo(json.dumps({**run.__dict__, "started": str(run.started),
@@ -756,7 +756,7 @@ def sources_add(url: str, language: str | None, producer: str | None, categories
         body["categories"] = [c.strip() for c in categories.split(",") if c.strip()]
     if interval:
         body["interval"] = interval
-    source = _services().pipeline.sources.add(parse_source(json.dumps(body).encode()))
+    source = _service().sources.add(parse_source(json.dumps(body).encode()))
     click.echo(f"added source {source.id}: {source.url} (producer {source.producer})")
 
 
@@ -764,7 +764,7 @@ def sources_add(url: str, language: str | None, producer: str | None, categories
 @reported
 def sources_list() -> None:
     """List sources: id, state, last status, entries ingested, URL, last error."""
-    found = _services().pipeline.queries.sources()
+    found = _service().sources.all()
     for s in found:
         state = "paused" if s.paused else "active"
         click.echo(f"{s.id}\t{state}\t{s.last_status or '-'}\t{s.entries_ingested}\t{s.url}"
@@ -778,7 +778,7 @@ def sources_list() -> None:
 @reported
 def sources_show(source_id: int) -> None:
     """Show one source's settings and state as JSON."""
-    click.echo(json.dumps(_services().pipeline.queries.source(source_id).to_dict(), indent=2))
+    click.echo(json.dumps(_service().sources.get(source_id).to_dict(), indent=2))
 
 
 @sources_group.command("pause")
@@ -786,7 +786,7 @@ def sources_show(source_id: int) -> None:
 @reported
 def sources_pause(source_id: int) -> None:
     """Stop polling a source."""
-    _services().pipeline.sources.pause(source_id, True)
+    _service().sources.pause(source_id, True)
     click.echo(f"paused source {source_id}")
 
 
@@ -795,7 +795,7 @@ def sources_pause(source_id: int) -> None:
 @reported
 def sources_resume(source_id: int) -> None:
     """Poll a paused source again (clears its flag and failure counts)."""
-    _services().pipeline.sources.pause(source_id, False)
+    _service().sources.pause(source_id, False)
     click.echo(f"resumed source {source_id}")
 
 
@@ -818,7 +818,7 @@ def sources_update(source_id: int, language: str | None, interval: int | None,
     if categories is not None:
         body["categories"] = [c.strip() for c in categories.split(",") if c.strip()]
     changes = parse_source_change(json.dumps(body).encode())
-    source = _services().pipeline.sources.change(source_id, changes)
+    source = _service().sources.change(source_id, changes)
     click.echo(f"updated source {source_id}: language {source.language or 'auto'}, "
                f"interval {source.interval or 'default'}, "
                f"categories {','.join(source.categories) or '-'}")
@@ -829,7 +829,7 @@ def sources_update(source_id: int, language: str | None, interval: int | None,
 @reported
 def sources_remove(source_id: int) -> None:
     """Forget a source; the articles it brought stay."""
-    _services().pipeline.sources.remove(source_id)
+    _service().sources.remove(source_id)
     click.echo(f"removed source {source_id}")
 
 
@@ -838,9 +838,9 @@ def sources_remove(source_id: int) -> None:
 @reported
 def sources_fetch(source_id: int) -> None:
     """Fetch a source now, in this process, and say what it gave; exit 1 if it failed."""
-    pipeline = _services().pipeline
-    report = pipeline.poll_sources(only=[pipeline.queries.source(source_id)])
-    source = pipeline.queries.source(source_id)
+    svc = _service()
+    report = svc.pipeline.poll_sources(only=[svc.sources.get(source_id)])
+    source = svc.sources.get(source_id)
     click.echo(f"source {source_id}: status {source.last_status or '-'}, "
                f"{report.created} new, {report.updated} changed, {report.held} held"
                + (f"; {source.last_note}" if source.last_note else ""))

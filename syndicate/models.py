@@ -10,6 +10,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from .clock import rfc3339
+
 
 class BlockType(StrEnum):
     """The kinds of body block an article is made of."""
@@ -451,7 +453,7 @@ class Source:
         data = dataclasses.asdict(self)
         for key in ("created", "next_fetch", "last_fetch"):
             value = data[key]
-            data[key] = value.isoformat().replace("+00:00", "Z") if value else None
+            data[key] = rfc3339(value)
         data["categories"], data["allow_hosts"] = list(self.categories), list(self.allow_hosts)
         return data
 

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from syndicate import create_app
 from syndicate.config import Settings
 from syndicate.models import Role
-from syndicate.services import EXTENSION_KEY, Services
+from syndicate.service import EXTENSION_KEY, Service
 from syndicate.store import tokens as token_store
 from syndicate.store.schema import Base
 from syndicate.testing import argos_builder, postgres
@@ -167,16 +167,16 @@ def app(settings: Settings) -> Iterator[Flask]:
     """Return the app with its database upgraded to head."""
     app = create_app(settings)
     app.config["TESTING"] = True
-    services: Services = app.extensions[EXTENSION_KEY]
-    services.store.upgrade()
+    service: Service = app.extensions[EXTENSION_KEY]
+    service.store.upgrade()
     yield app
-    services.store.dispose()
+    service.store.dispose()
 
 
 @pytest.fixture
-def services(app: Flask) -> Services:
-    """Return the app's services."""
-    found: Services = app.extensions[EXTENSION_KEY]
+def service(app: Flask) -> Service:
+    """Return the app's service."""
+    found: Service = app.extensions[EXTENSION_KEY]
     return found
 
 
@@ -192,10 +192,10 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
-def make_token(services: Services, name: str, role: Role) -> str:
+def make_token(service: Service, name: str, role: Role) -> str:
     """Create a token in the store and return its secret."""
-    with services.store.write() as session:
-        _, secret = token_store.create(session, name, role, services.pipeline.clock())
+    with service.store.write() as session:
+        _, secret = token_store.create(session, name, role, service.clock())
     return secret
 
 
@@ -216,12 +216,12 @@ def make_app(env: dict[str, str]) -> Iterator[Callable[..., Flask]]:
 
 
 @pytest.fixture
-def producer(services: Services) -> dict[str, str]:
+def producer(service: Service) -> dict[str, str]:
     """Return headers with a producer token."""
-    return {"Authorization": "Bearer " + make_token(services, "newsroom", Role.PRODUCER)}
+    return {"Authorization": "Bearer " + make_token(service, "newsroom", Role.PRODUCER)}
 
 
 @pytest.fixture
-def operator(services: Services) -> dict[str, str]:
+def operator(service: Service) -> dict[str, str]:
     """Return headers with an operator token."""
-    return {"Authorization": "Bearer " + make_token(services, "ops", Role.OPERATOR)}
+    return {"Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}

@@ -21,7 +21,7 @@ from flask import Flask
 
 from syndicate.errors import EngineFailure
 from syndicate.models import Role
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.translate import markup
 from syndicate.translate.apertium import ApertiumEngine
 
@@ -53,8 +53,8 @@ RICH = [
 @pytest.fixture
 def apertium_app(make_app: Callable[..., Flask]) -> Flask:
     app = make_app(SYNDICATE_ENGINES="apertium", SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
-    glossary = services.settings.translations_dir / "glossary.toml"
+    service: Service = app.extensions["syndicate"]
+    glossary = service.settings.translations_dir / "glossary.toml"
     glossary.parent.mkdir(parents=True, exist_ok=True)
     glossary.write_text('keep = ["Syndicateville"]\n')
     return app
@@ -72,14 +72,14 @@ def shape(html: str) -> list[str]:
 
 def test_the_sample_and_a_rich_article_come_out_in_spanish_with_all_markup(
         apertium_app: Flask, sample_text: str) -> None:
-    services: Services = apertium_app.extensions["syndicate"]
+    service: Service = apertium_app.extensions["syndicate"]
     client = apertium_app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     sample = client.post("/api/v1/articles", data=sample_text.encode(),
                          content_type="text/plain", headers=headers).get_json()
     rich = client.post("/api/v1/articles", json=article_body(guid="rich", blocks=RICH),
                        headers=headers).get_json()
-    report = services.pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     assert (report.done, report.failed) == (2, 0)
     for created in (sample, rich):
         got: Any = client.get(f"/api/v1/articles/{created['id']}/translations/es",
@@ -97,8 +97,8 @@ def test_the_sample_and_a_rich_article_come_out_in_spanish_with_all_markup(
                 sorted(re.findall(r"\d+", re.sub(r"<[^>]+>", " ", before["html"])))
         if created is rich:
             assert "Syndicateville" in text  # the glossary keeps it
-    services.pipeline.publish_changes()
-    feed = (services.settings.feeds_dir / "es" / "atom.xml").read_text()
+    service.pipeline.publish_changes()
+    feed = (service.settings.feeds_dir / "es" / "atom.xml").read_text()
     assert 'href="https://example.org/budget?year=2027&amp;amp;id=42"' in feed
     assert "https://example.org/report.pdf" in feed
 
@@ -122,15 +122,15 @@ def test_a_crash_is_an_engine_failure() -> None:
 def test_routing_prefers_engines_in_order_and_a_pair_can_be_pinned(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_ENGINES="argos,apertium", SYNDICATE_TARGET_LANGUAGES="es,fr")
-    services: Services = app.extensions["syndicate"]
-    assert services.translator.route("en", "es").engine == "argos"  # first that has it
-    assert services.translator.route("es", "en").engine == "argos"
-    engines = services.settings.translations_dir / "engines.toml"
+    service: Service = app.extensions["syndicate"]
+    assert service.translator.route("en", "es").engine == "argos"  # first that has it
+    assert service.translator.route("es", "en").engine == "argos"
+    engines = service.settings.translations_dir / "engines.toml"
     engines.parent.mkdir(parents=True, exist_ok=True)
     engines.write_text('[pairs]\n"en-es" = "apertium"\n')
-    assert services.translator.route("en", "es").engine == "apertium"
+    assert service.translator.route("en", "es").engine == "apertium"
     status = app.test_client().get("/api/v1/status", headers={
-        "Authorization": "Bearer " + make_token(services, "ops", Role.OPERATOR)}).get_json()
+        "Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}).get_json()
     es = next(lang for lang in status["languages"] if lang["language"] == "es")
     assert es["model"] == {"installed": True, "version": "eng-spa", "engine": "apertium",
                            "test_package": False}

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from syndicate.models import Role
-from syndicate.services import Services
+from syndicate.service import Service
 
 from .conftest import make_token
 
@@ -75,8 +75,8 @@ def test_same_guid_identical_is_a_no_op_and_changed_bumps_the_revision(
 
 
 def test_same_guid_from_another_producer_is_another_article(
-        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
-    other = {"Authorization": "Bearer " + make_token(services, "wire", Role.PRODUCER)}
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
+    other = {"Authorization": "Bearer " + make_token(service, "wire", Role.PRODUCER)}
     a = post(client, producer, article_body()).get_json()
     b = post(client, other, article_body())
     assert b.status_code == 201 and b.get_json()["id"] != a["id"]
@@ -149,7 +149,7 @@ def test_unknown_article_is_404_problem(client: FlaskClient, producer: dict[str,
 
 
 def test_concurrent_first_posts_of_one_guid_make_one_article(
-        app: Flask, producer: dict[str, str], services: Services) -> None:
+        app: Flask, producer: dict[str, str], service: Service) -> None:
     def send(_: int) -> int:
         with app.test_client() as c:
             status: int = c.post("/api/v1/articles", json=article_body(),

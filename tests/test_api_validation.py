@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.store.schema import ArticleRow, BlockRow
 
 from .test_api_articles import article_body
 
 
-def stored_rows(services: Services) -> tuple[int, int]:
-    with services.store.read() as session:
+def stored_rows(service: Service) -> tuple[int, int]:
+    with service.store.read() as session:
         return (session.query(ArticleRow).count(), session.query(BlockRow).count())
 
 
@@ -82,10 +82,10 @@ CASES: list[tuple[str, tuple[bytes, str], str, int, str]] = [
 @pytest.mark.parametrize("body_type,query,status,field",
                          [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_gets_a_problem_naming_the_field_and_stores_nothing(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         body_type: tuple[bytes, str], query: str, status: int, field: str) -> None:
     body, content_type = body_type
-    before = stored_rows(services)
+    before = stored_rows(service)
     response = client.post("/api/v1/articles" + query, data=body, headers=producer,
                            content_type=content_type or None)
     assert response.status_code == status, response.get_json()
@@ -94,17 +94,17 @@ def test_bad_input_gets_a_problem_naming_the_field_and_stores_nothing(
     assert {"type", "title", "status", "detail", "field"} <= set(problem)
     assert problem["status"] == status and problem["field"] == field
     assert problem["detail"]
-    assert stored_rows(services) == before
+    assert stored_rows(service) == before
 
 
 def test_body_over_two_megabytes_is_413_and_stores_nothing(
-        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
     big = article_body(blocks=[{"type": "paragraph", "html": "x" * (2 * 1024 * 1024)}])
     response = client.post("/api/v1/articles", data=json.dumps(big),
                            content_type="application/json", headers=producer)
     assert response.status_code == 413
     assert response.get_json()["field"] == "body"
-    assert stored_rows(services) == (0, 0)
+    assert stored_rows(service) == (0, 0)
 
 
 def test_validation_lists_every_problem(client: FlaskClient, producer: dict[str, str]) -> None:

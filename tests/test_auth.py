@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.store import tokens as token_store
 from syndicate.store.schema import TokenRow
 
@@ -25,11 +25,11 @@ def test_missing_or_unknown_token_is_401_with_www_authenticate(
         assert response.get_json()["title"] == "Authentication required"
 
 
-def test_revoked_token_stops_working_at_once(client: FlaskClient, services: Services,
+def test_revoked_token_stops_working_at_once(client: FlaskClient, service: Service,
                                              producer: dict[str, str]) -> None:
     assert client.get("/api/v1/articles", headers=producer).status_code == 200
-    with services.store.write() as session:
-        token_store.revoke(session, "newsroom", services.pipeline.clock())
+    with service.store.write() as session:
+        token_store.revoke(session, "newsroom", service.clock())
     response = client.get("/api/v1/articles", headers=producer)
     assert response.status_code == 401 and "revoked" in response.get_json()["detail"]
 
@@ -40,7 +40,7 @@ def test_operator_may_do_what_a_producer_may(client: FlaskClient,
 
 
 def test_producers_see_and_retract_only_their_own_articles(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str]) -> None:
     created = client.post("/api/v1/articles", json=article_body(), headers=operator).get_json()
     mine = client.post("/api/v1/articles", json=article_body(guid="mine"),
@@ -57,10 +57,10 @@ def test_producers_see_and_retract_only_their_own_articles(
     assert client.delete(created["url"], headers=operator).status_code == 200
 
 
-def test_only_a_hash_of_the_secret_is_stored(services: Services,
+def test_only_a_hash_of_the_secret_is_stored(service: Service,
                                              producer: dict[str, str]) -> None:
     secret = producer["Authorization"].split()[1]
-    with services.store.read() as session:
+    with service.store.read() as session:
         rows = session.scalars(select(TokenRow)).all()
         dumped = "\n".join(str(value) for row in rows for value in vars(row).values())
     assert secret not in dumped and len(secret) > 40

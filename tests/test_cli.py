@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from syndicate.services import Services
+from syndicate.service import Service
 
 from .conftest import SAMPLE_PATH
 
@@ -41,7 +41,7 @@ def test_token_lifecycle(runner: FlaskCliRunner, client: FlaskClient) -> None:
 
 
 def test_ingest_reports_bad_files_and_keeps_the_good_ones(
-        runner: FlaskCliRunner, tmp_path: Path, services: Services) -> None:
+        runner: FlaskCliRunner, tmp_path: Path, service: Service) -> None:
     good_md = tmp_path / "story.md"
     good_md.write_text("# A story\n\nIt begins here. Then it goes on.\n", encoding="utf-8")
     empty = tmp_path / "empty.txt"

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from syndicate.jobs import scheduler as scheduling
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.web import server
 
 from .test_api_articles import article_body
@@ -53,12 +53,12 @@ def env(env: dict[str, str], port: int, request: pytest.FixtureRequest) -> dict[
 
 
 @pytest.fixture
-def live_server(app: Flask, services: Services, port: int) -> Iterator[str]:
+def live_server(app: Flask, service: Service, port: int) -> Iterator[str]:
     """Serve the app with waitress on its public URL's port, with the real scheduler."""
-    running = server.create(app, services.settings, host="127.0.0.1", port=port, threads=4)
+    running = server.create(app, service.settings, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
-    scheduler = scheduling.build(services)
+    scheduler = scheduling.build(service)
     scheduler.start()
     yield f"http://127.0.0.1:{port}"
     scheduler.shutdown(wait=True)
@@ -66,12 +66,12 @@ def live_server(app: Flask, services: Services, port: int) -> Iterator[str]:
 
 
 def test_operator_signs_in_sees_status_and_republishes(
-        live_server: str, client: FlaskClient, services: Services, producer: dict[str, str],
+        live_server: str, client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str], tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     client.post("/api/v1/articles", json=article_body(), headers=producer)
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     secret = operator["Authorization"].removeprefix("Bearer ")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -108,7 +108,7 @@ def test_operator_signs_in_sees_status_and_republishes(
 
 
 def test_operator_adds_watches_and_pauses_a_source(
-        live_server: str, services: Services, operator: dict[str, str]) -> None:
+        live_server: str, service: Service, operator: dict[str, str]) -> None:
     from playwright.sync_api import sync_playwright
 
     from syndicate.testing import feeds as make
@@ -153,7 +153,7 @@ def test_operator_adds_watches_and_pauses_a_source(
 
 @pytest.mark.review("failed")
 def test_operator_reviews_held_translations_side_by_side(
-        live_server: str, client: FlaskClient, services: Services, producer: dict[str, str],
+        live_server: str, client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str], tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -161,7 +161,7 @@ def test_operator_reviews_held_translations_side_by_side(
               for i in range(3)]
     ids = [client.post("/api/v1/articles", json=body, headers=producer).get_json()["id"]
            for body in bodies]
-    services.pipeline.translate_pending()  # the copy packages echo English: all held
+    service.pipeline.translate_pending()  # the copy packages echo English: all held
     secret = operator["Authorization"].removeprefix("Bearer ")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -198,7 +198,7 @@ def test_operator_reviews_held_translations_side_by_side(
                             headers=operator).get_json() for i in ids}
     assert [states[i]["status"] for i in ids] == ["done", "done", "rejected"]
     assert states[ids[2]]["review"]["note"] == "English, not Spanish"
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     titles = [e.title for e in feedparser.parse(
-        (services.settings.feeds_dir / "es" / "rss.xml").read_bytes()).entries]
+        (service.settings.feeds_dir / "es" / "rss.xml").read_bytes()).entries]
     assert sorted(titles) == ["El consejo aprueba el puente", "The council approves bridge plan 0"]

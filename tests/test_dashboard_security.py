@@ -62,9 +62,9 @@ def test_cross_site_and_forged_posts_are_refused(client: FlaskClient,
 def test_sessions_end_at_sign_out_when_idle_and_when_the_token_is_revoked(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_SESSION_IDLE="60")
-    services = app.extensions["syndicate"]
+    service = app.extensions["syndicate"]
     client = app.test_client()
-    operator = {"Authorization": "Bearer " + make_token(services, "ops", Role.OPERATOR)}
+    operator = {"Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}
     _sign_in(client, operator)
     client.post("/admin/sign-out", data={"csrf": _csrf(client)}, headers=SAME_SITE)
     assert b"Operator token" in client.get("/admin/").data  # signed out
@@ -72,21 +72,21 @@ def test_sessions_end_at_sign_out_when_idle_and_when_the_token_is_revoked(
     client.post("/admin/sign-out", data={"csrf": "x"}, headers=SAME_SITE)  # forged: refused
     client.set_cookie("syndicate_session", session_id, path="/admin")
     assert b"Signed in as" in client.get("/admin/").data
-    later = services.pipeline.clock() + timedelta(seconds=61)
-    services.pipeline.commands.clock = lambda: later
+    later = service.clock() + timedelta(seconds=61)
+    service.clock = lambda: later
     assert b"Operator token" in client.get("/admin/").data  # idle too long
-    services.pipeline.commands.clock = services.pipeline.clock
+    service.clock = service.clock
     _sign_in(client, operator)
-    with services.store.write() as session:
-        token_store.revoke(session, "ops", services.pipeline.clock())
+    with service.store.write() as session:
+        token_store.revoke(session, "ops", service.clock())
     assert b"Operator token" in client.get("/admin/").data  # revoked: signed out at once
 
 
 def test_cookies_are_secure_behind_an_https_public_url(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_PUBLIC_URL="https://feeds.example.org")
-    services = app.extensions["syndicate"]
+    service = app.extensions["syndicate"]
     client = app.test_client()
-    secret = make_token(services, "ops", Role.OPERATOR)
+    secret = make_token(service, "ops", Role.OPERATOR)
     answer = client.post("/admin/sign-in", data={"token": secret},
                          headers={"Origin": "https://feeds.example.org"})
     assert answer.status_code == 303 and "Secure" in answer.headers["Set-Cookie"]

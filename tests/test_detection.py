@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from syndicate import addresses
 from syndicate.models import Role
-from syndicate.services import EXTENSION_KEY, Services
+from syndicate.service import EXTENSION_KEY, Service
 
 from .conftest import make_token
 from .test_api_articles import article_body
@@ -22,7 +22,7 @@ SPANISH = [{"type": "paragraph", "html": "El ayuntamiento aprobó el martes un n
 
 
 def test_an_article_without_language_gets_the_detected_one(
-        client: FlaskClient, producer: dict[str, str], services: Services,
+        client: FlaskClient, producer: dict[str, str], service: Service,
         installed_packages: Path) -> None:
     body = article_body(title="Nuevo presupuesto municipal", blocks=SPANISH)
     del body["language"], body["summary"]
@@ -30,7 +30,7 @@ def test_an_article_without_language_gets_the_detected_one(
     assert created.status_code == 201, created.get_json()
     article = created.get_json()
     assert article["language"] == "es"
-    assert services.pipeline.commands.targets(services.pipeline.article(article["id"])) == \
+    assert service.articles.targets(service.articles.get(article["id"])) == \
         ["en", "fr", "de"]  # an article already in Spanish is not translated into Spanish
 
 
@@ -53,8 +53,8 @@ def test_a_stated_language_is_never_second_guessed(client: FlaskClient,
 def test_unsure_detection_falls_back_or_asks(make_app: Callable[..., Flask], unsure: str,
                                              status: int, language: str | None) -> None:
     app = make_app(SYNDICATE_DETECT_UNSURE=unsure)
-    services: Services = app.extensions[EXTENSION_KEY]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    service: Service = app.extensions[EXTENSION_KEY]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     body = article_body(title="7:2", blocks=[{"type": "paragraph", "html": "2026 — 7:2 (3:1)"}])
     del body["language"], body["summary"]
     response = app.test_client().post("/api/v1/articles", json=body, headers=headers)
@@ -65,7 +65,7 @@ def test_unsure_detection_falls_back_or_asks(make_app: Callable[..., Flask], uns
         problem = response.get_json()
         assert problem["errors"][0]["field"] == "language"
         assert "cannot be detected with confidence" in problem["errors"][0]["detail"]
-        assert services.pipeline.queries.articles(limit=10, cursor=None,
+        assert service.articles.page(limit=10, cursor=None,
                                                   include_retracted=True).items == ()
 
 

@@ -24,7 +24,7 @@ from syndicate.errors import PublishError
 from syndicate.models import PublishReport, Role
 from syndicate.publish import render
 from syndicate.publish.entries import guid
-from syndicate.services import Services
+from syndicate.service import Service
 
 from .conftest import make_token
 from .test_api_articles import article_body
@@ -35,34 +35,34 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def publish_two(client: FlaskClient, services: Services, headers: dict[str, str],
+def publish_two(client: FlaskClient, service: Service, headers: dict[str, str],
                 sample_text: str) -> list[dict[str, Any]]:
     """Ingest the sample and a rich article, translate both, publish; return the articles."""
     sample = client.post("/api/v1/articles?guid=sample&categories=world&author=Desk",
                          data=sample_text.encode(), content_type="text/plain",
                          headers=headers).get_json()
     rich = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
     return [sample, rich]
 
 
 @pytest.fixture
-def published(client: FlaskClient, services: Services, producer: dict[str, str],
+def published(client: FlaskClient, service: Service, producer: dict[str, str],
               sample_text: str) -> list[dict[str, Any]]:
-    return publish_two(client, services, producer, sample_text)
+    return publish_two(client, service, producer, sample_text)
 
 
-def feed_bytes(services: Services, lang: str, name: str) -> bytes:
-    return (services.settings.feeds_dir / lang / name).read_bytes()
+def feed_bytes(service: Service, lang: str, name: str) -> bytes:
+    return (service.settings.feeds_dir / lang / name).read_bytes()
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name,version", [("rss.xml", "rss20"), ("atom.xml", "atom10")])
 def test_every_feed_parses_cleanly_with_language_metadata(
-        services: Services, published: list[dict[str, Any]], lang: str, name: str,
+        service: Service, published: list[dict[str, Any]], lang: str, name: str,
         version: str) -> None:
-    data = feed_bytes(services, lang, name)
+    data = feed_bytes(service, lang, name)
     parsed = feedparser.parse(data)
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.version == version
@@ -86,25 +86,25 @@ def test_every_feed_parses_cleanly_with_language_metadata(
 
 
 def test_rss_channel_link_is_the_site_and_both_formats_link_to_themselves(
-        services: Services, published: list[dict[str, Any]]) -> None:
-    public = services.settings.public_url
-    rss = etree.fromstring(feed_bytes(services, "es", "rss.xml"))
+        service: Service, published: list[dict[str, Any]]) -> None:
+    public = service.settings.public_url
+    rss = etree.fromstring(feed_bytes(service, "es", "rss.xml"))
     assert rss.findtext("channel/link") == public
     self_links = [a.get("href") for a in rss.iter(ATOM + "link") if a.get("rel") == "self"]
     assert self_links == [f"{public}/feeds/es/rss.xml"]
-    atom = etree.fromstring(feed_bytes(services, "es", "atom.xml"))
+    atom = etree.fromstring(feed_bytes(service, "es", "atom.xml"))
     assert [a.get("href") for a in atom.findall(ATOM + "link") if a.get("rel") == "self"] == \
         [f"{public}/feeds/es/atom.xml"]
 
 
 def test_entries_carry_full_content_summary_author_categories_and_canonical_link(
-        services: Services, published: list[dict[str, Any]]) -> None:
-    parsed = feedparser.parse(feed_bytes(services, "en", "rss.xml"))
+        service: Service, published: list[dict[str, Any]]) -> None:
+    parsed = feedparser.parse(feed_bytes(service, "en", "rss.xml"))
     sample = next(e for e in parsed.entries if e.title.startswith("North Korean"))
     assert sample.content[0].value.count("<h2>") == 4
     assert sample.content[0].value.count("<p>") == 4
     assert sample.summary and sample.author == "Desk" and sample.tags[0].term == "world"
-    atom = feedparser.parse(feed_bytes(services, "es", "atom.xml"))
+    atom = feedparser.parse(feed_bytes(service, "es", "atom.xml"))
     rich = next(e for e in atom.entries if e.title == "Council approves the new bridge")
     assert 'href="https://example.org/spring"' in rich.content[0].value
     assert "https://example.org/news/42" in [link.href for link in rich.links
@@ -113,9 +113,9 @@ def test_entries_carry_full_content_summary_author_categories_and_canonical_link
 
 @pytest.mark.parametrize("name", ["rss.xml", "atom.xml"])
 def test_hreflang_alternates_point_at_entries_that_exist(
-        client: FlaskClient, services: Services, published: list[dict[str, Any]],
+        client: FlaskClient, service: Service, published: list[dict[str, Any]],
         name: str) -> None:
-    by_lang = {lang: etree.fromstring(feed_bytes(services, lang, name)) for lang in LANGS}
+    by_lang = {lang: etree.fromstring(feed_bytes(service, lang, name)) for lang in LANGS}
     pages = {lang: {link for link in _entry_pages(root)} for lang, root in by_lang.items()}
     for lang, root in by_lang.items():
         for entry in root.iter("item", ATOM + "entry"):
@@ -138,98 +138,98 @@ def _entry_pages(root: Any) -> list[str]:
 
 
 def test_guids_never_change_across_republish_revision_and_restart(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         published: list[dict[str, Any]], make_app: Callable[..., Flask]) -> None:
     def guids() -> dict[str, list[str]]:
         return {lang: sorted(e.id for e in feedparser.parse(
-            feed_bytes(services, lang, "atom.xml")).entries) for lang in LANGS}
+            feed_bytes(service, lang, "atom.xml")).entries) for lang in LANGS}
 
     before = guids()
     assert len({g for ids in before.values() for g in ids}) == 8  # per article and language
     changed = article_body(title="Council approves the new bridge, again")
     client.post("/api/v1/articles", json=changed, headers=producer)
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
     assert guids() == before
     make_app().extensions["syndicate"].pipeline.publish()
     assert guids() == before
 
 
 def test_incomplete_translation_is_not_published_and_retraction_drops_out(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         published: list[dict[str, Any]]) -> None:
     rich = published[1]
     client.post("/api/v1/articles", json=article_body(title="Edited title"), headers=producer)
-    services.pipeline.publish()  # the new revision is not translated yet
-    assert [e.title for e in feedparser.parse(feed_bytes(services, "es", "atom.xml")).entries] \
+    service.pipeline.publish()  # the new revision is not translated yet
+    assert [e.title for e in feedparser.parse(feed_bytes(service, "es", "atom.xml")).entries] \
         == [published[0]["title"]]
     assert "Edited title" in [e.title for e in feedparser.parse(
-        feed_bytes(services, "en", "atom.xml")).entries]
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
-    assert len(feedparser.parse(feed_bytes(services, "es", "atom.xml")).entries) == 2
-    before = {lang: feed_bytes(services, lang, "rss.xml") for lang in LANGS}
+        feed_bytes(service, "en", "atom.xml")).entries]
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
+    assert len(feedparser.parse(feed_bytes(service, "es", "atom.xml")).entries) == 2
+    before = {lang: feed_bytes(service, lang, "rss.xml") for lang in LANGS}
     assert client.delete(rich["url"], headers=producer).status_code == 200
     # The request never publishes: it marks the feeds, and the publisher takes them up.
-    assert before == {lang: feed_bytes(services, lang, "rss.xml") for lang in LANGS}
-    report = services.pipeline.publish_changes()
+    assert before == {lang: feed_bytes(service, lang, "rss.xml") for lang in LANGS}
+    report = service.pipeline.publish_changes()
     assert sorted(report.entries) == sorted(LANGS)
     for lang in LANGS:
-        ids = [e.id for e in feedparser.parse(feed_bytes(services, lang, "atom.xml")).entries]
+        ids = [e.id for e in feedparser.parse(feed_bytes(service, lang, "atom.xml")).entries]
         assert ids == [guid(published[0]["id"], lang)]  # the tombstone is no entry
     assert client.get(f"/articles/{rich['id']}/en").status_code == 410
 
 
-def test_unchanged_feeds_are_not_rewritten(services: Services,
+def test_unchanged_feeds_are_not_rewritten(service: Service,
                                            published: list[dict[str, Any]]) -> None:
-    path = services.settings.feeds_dir / "es" / "rss.xml"
+    path = service.settings.feeds_dir / "es" / "rss.xml"
     stamp = path.stat().st_mtime_ns
-    report = services.pipeline.publish()
+    report = service.pipeline.publish()
     assert report == PublishReport()  # nothing changed: nothing is even rendered
-    forced = services.pipeline.publish(LANGS)  # an operator's republish renders all
+    forced = service.pipeline.publish(LANGS)  # an operator's republish renders all
     assert forced.written == () and forced.unchanged == 12
     assert path.stat().st_mtime_ns == stamp
 
 
 def test_a_crash_between_write_and_replace_leaves_the_old_feed_valid(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         published: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = services.settings.feeds_dir / "es"
+    folder = service.settings.feeds_dir / "es"
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     client.post("/api/v1/articles", json=article_body(guid="third"), headers=producer)
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
 
     def crash(src: Any, dst: Any) -> None:
         raise OSError("power cut between write and replace")
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="power cut"):
-        services.pipeline.publish()
+        service.pipeline.publish()
     after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     assert after == before  # old files intact, no temporary files left behind
     assert not feedparser.parse(after["rss.xml"]).bozo
 
 
 def test_an_invalid_document_fails_loudly_and_keeps_the_previous_feed(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         published: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    path = services.settings.feeds_dir / "fr" / "atom.xml"
+    path = service.settings.feeds_dir / "fr" / "atom.xml"
     before = path.read_bytes()
     client.post("/api/v1/articles", json=article_body(guid="fourth"), headers=producer)
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     monkeypatch.setattr(render, "render_atom", lambda *a, **k: b"<feed><broken></feed>")
     with pytest.raises(PublishError, match="invalid XML"):
-        services.pipeline.publish()
+        service.pipeline.publish()
     assert path.read_bytes() == before
 
 
-def test_conditional_get_gzip_and_caching_headers(client: FlaskClient, services: Services,
+def test_conditional_get_gzip_and_caching_headers(client: FlaskClient, service: Service,
                                                   published: list[dict[str, Any]]) -> None:
     first = client.get("/feeds/es/rss.xml")
     assert first.status_code == 200
     assert first.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
     assert first.headers["Cache-Control"] == \
-        f"public, max-age={services.settings.publish_interval}"
+        f"public, max-age={service.settings.publish_interval}"
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     assert client.get("/feeds/es/rss.xml", headers={"If-None-Match": etag}).status_code == 304
     assert client.get("/feeds/es/rss.xml",
@@ -242,7 +242,7 @@ def test_conditional_get_gzip_and_caching_headers(client: FlaskClient, services:
     assert "Accept-Encoding" in zipped.headers["Vary"]
     atom = client.get("/feeds/es/atom.xml")
     assert atom.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
-    services.pipeline.publish()  # nothing changed: partners keep getting 304
+    service.pipeline.publish()  # nothing changed: partners keep getting 304
     assert client.get("/feeds/es/rss.xml", headers={"If-None-Match": etag}).status_code == 304
 
 
@@ -255,16 +255,16 @@ def test_unknown_or_unpublished_feeds_are_404_problems(client: FlaskClient, path
     assert response.mimetype == "application/problem+json"
 
 
-def test_json_feed_has_language_at_feed_and_item_level(services: Services,
+def test_json_feed_has_language_at_feed_and_item_level(service: Service,
                                                        published: list[dict[str, Any]]) -> None:
-    feed = json.loads(feed_bytes(services, "de", "feed.json"))
+    feed = json.loads(feed_bytes(service, "de", "feed.json"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["language"] == "de"
     assert [item["language"] for item in feed["items"]] == ["de", "de"]
     assert all(item["id"].startswith("urn:uuid:") and item["content_html"]
                for item in feed["items"])
 
 
-def test_index_opml_stylesheet_and_article_pages(client: FlaskClient, services: Services,
+def test_index_opml_stylesheet_and_article_pages(client: FlaskClient, service: Service,
                                                  published: list[dict[str, Any]]) -> None:
     index = client.get("/feeds/")
     assert index.status_code == 200
@@ -278,9 +278,9 @@ def test_index_opml_stylesheet_and_article_pages(client: FlaskClient, services: 
     assert sorted(str(o.get("language")) for o in opml.iter("outline")) == sorted(LANGS)
     xsl = client.get("/feeds/feed.xsl")
     transform = etree.XSLT(etree.fromstring(xsl.data))
-    page = transform(etree.fromstring(feed_bytes(services, "fr", "rss.xml")))
+    page = transform(etree.fromstring(feed_bytes(service, "fr", "rss.xml")))
     assert "Council approves the new bridge" in str(page)
-    assert b'<?xml-stylesheet type="text/xsl"' in feed_bytes(services, "fr", "atom.xml")
+    assert b'<?xml-stylesheet type="text/xsl"' in feed_bytes(service, "fr", "atom.xml")
     article = client.get(f"/articles/{published[1]['id']}/fr")
     assert article.status_code == 200 and b'hreflang="es"' in article.data
 
@@ -288,19 +288,19 @@ def test_index_opml_stylesheet_and_article_pages(client: FlaskClient, services: 
 def test_archives_page_back_through_every_entry_and_pages_change_only_with_their_entries(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_FEED_ENTRIES="2", SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     client = app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     for day in range(1, 6):
         body = article_body(guid=f"g{day}", title=f"Story {day}",
                             published=f"2026-11-0{day}T08:00:00Z")
         client.post("/api/v1/articles", json=body, headers=headers)
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
-    folder = services.settings.feeds_dir / "es"
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
+    folder = service.settings.feeds_dir / "es"
     assert sorted(p.name for p in (folder / "archive").glob("*.xml")) == ["1.xml", "2.xml"]
     seen: list[str] = []
-    url = f"{services.settings.public_url}/feeds/es/atom.xml"
+    url = f"{service.settings.public_url}/feeds/es/atom.xml"
     while url:
         path = urllib.parse.urlsplit(url).path
         response = client.get(path)
@@ -321,8 +321,8 @@ def test_archives_page_back_through_every_entry_and_pages_change_only_with_their
     client.post("/api/v1/articles", json=article_body(guid="g1", title="Story 1, corrected",
                                                       published="2026-11-01T08:00:00Z"),
                 headers=headers)
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
     corrected = (folder / "archive" / "1.xml").read_bytes()  # the correction reaches page 1
     titles = [e.title for e in feedparser.parse(corrected).entries]
     assert "Story 1, corrected" in titles and "Story 1" not in titles
@@ -360,45 +360,45 @@ def test_websub_hub_is_advertised_and_told_of_changes(
         sample_text: str) -> None:
     hub_url, received = hub
     app = make_app(SYNDICATE_WEBSUB_HUB=hub_url, SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    service: Service = app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
-    services.pipeline.translate_pending()
-    report = services.pipeline.publish()
-    public = services.settings.public_url
+    service.pipeline.translate_pending()
+    report = service.pipeline.publish()
+    public = service.settings.public_url
     assert sorted(r["hub.url"][0] for r in received) == sorted(
         f"{public}/feeds/{lang}/{name}" for lang in ("en", "es")
         for name in ("rss.xml", "atom.xml", "feed.json"))
     assert all(r["hub.mode"] == ["publish"] for r in received) and report.notified == 6
-    atom = etree.fromstring(feed_bytes(services, "es", "atom.xml"))
+    atom = etree.fromstring(feed_bytes(service, "es", "atom.xml"))
     assert [a.get("href") for a in atom.findall(ATOM + "link") if a.get("rel") == "hub"] == \
         [hub_url]
-    assert json.loads(feed_bytes(services, "es", "feed.json"))["hubs"][0]["url"] == hub_url
+    assert json.loads(feed_bytes(service, "es", "feed.json"))["hubs"][0]["url"] == hub_url
     received.clear()
-    services.pipeline.publish()  # nothing changed: the hub hears nothing
+    service.pipeline.publish()  # nothing changed: the hub hears nothing
     assert received == []
 
 
 def test_a_hub_that_is_down_never_fails_a_publish(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_WEBSUB_HUB="http://127.0.0.1:9/hub",
                    SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    service: Service = app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
-    report = services.pipeline.publish()
+    report = service.pipeline.publish()
     assert report.written and report.notified == 0
 
 
 def test_publish_writes_nothing_for_a_language_with_no_content(
         make_app: Callable[..., Flask], tmp_path: Path) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es,it")
-    services: Services = app.extensions["syndicate"]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    service: Service = app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
-    services.pipeline.translate_pending()
-    report = services.pipeline.publish()
+    service.pipeline.translate_pending()
+    report = service.pipeline.publish()
     assert report.entries == {"en": 1, "es": 1}
-    assert not (services.settings.feeds_dir / "it").exists()
+    assert not (service.settings.feeds_dir / "it").exists()
 
 
 @pytest.mark.parametrize("field,value", [
@@ -412,39 +412,39 @@ def test_implausible_dates_are_422_naming_the_field(client: FlaskClient,
     assert response.status_code == 422 and response.get_json()["field"] == field
 
 
-def test_a_date_a_few_hours_ahead_is_taken(client: FlaskClient, services: Services,
+def test_a_date_a_few_hours_ahead_is_taken(client: FlaskClient, service: Service,
                                            producer: dict[str, str]) -> None:
-    soon = services.pipeline.clock() + timedelta(hours=12)
+    soon = service.clock() + timedelta(hours=12)
     body = article_body(published=soon.strftime("%Y-%m-%dT%H:%M:%SZ"))
     assert client.post("/api/v1/articles", json=body, headers=producer).status_code == 201
 
 
 def test_atom_feeds_have_an_author_when_articles_have_none(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         sample_text: str) -> None:
     created = client.post("/api/v1/articles", data=sample_text.encode(),
                           content_type="text/plain", headers=producer).get_json()
     assert created["author"] is None  # the editors' shape has no byline
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
     for lang in LANGS:
-        root = etree.fromstring(feed_bytes(services, lang, "atom.xml"))
+        root = etree.fromstring(feed_bytes(service, lang, "atom.xml"))
         assert root.findtext(f"{ATOM}author/{ATOM}name") == "localhost"  # the site's name
         entries = root.findall(f"{ATOM}entry")
         assert entries and all(e.find(f"{ATOM}author") is None for e in entries)
-        assert json.loads(feed_bytes(services, lang, "feed.json"))["authors"] == [
+        assert json.loads(feed_bytes(service, lang, "feed.json"))["authors"] == [
             {"name": "localhost"}]
 
 
-def test_each_feed_has_a_readable_page(client: FlaskClient, services: Services,
+def test_each_feed_has_a_readable_page(client: FlaskClient, service: Service,
                                        published: list[dict[str, Any]]) -> None:
     for lang in LANGS:
         page = client.get(f"/feeds/{lang}/")
         assert page.status_code == 200 and page.mimetype == "text/html"
         html_page = page.get_data(as_text=True)
-        entries = feedparser.parse(feed_bytes(services, lang, "atom.xml")).entries
+        entries = feedparser.parse(feed_bytes(service, lang, "atom.xml")).entries
         assert entries and all(str(escape(e.title)) in html_page for e in entries)
-        assert f'href="{services.settings.public_url}/feeds/{lang}/atom.xml"' in html_page
+        assert f'href="{service.settings.public_url}/feeds/{lang}/atom.xml"' in html_page
         assert f'<html lang="{lang}">' in html_page
     assert client.get("/feeds/xx/").status_code == 404
     assert 'href="es/"' in client.get("/feeds/").get_data(as_text=True)
@@ -454,13 +454,13 @@ SCHEME = "tag:syndicate.invalid,2026:translation"
 
 
 def test_translations_say_they_are_machine_translated(
-        client: FlaskClient, services: Services, published: list[dict[str, Any]],
+        client: FlaskClient, service: Service, published: list[dict[str, Any]],
         operator: dict[str, str]) -> None:
     rich = published[1]
     for lang in LANGS:
-        rss = feedparser.parse(feed_bytes(services, lang, "rss.xml"))
-        atom = etree.fromstring(feed_bytes(services, lang, "atom.xml"))
-        items = json.loads(feed_bytes(services, lang, "feed.json"))["items"]
+        rss = feedparser.parse(feed_bytes(service, lang, "rss.xml"))
+        atom = etree.fromstring(feed_bytes(service, lang, "atom.xml"))
+        items = json.loads(feed_bytes(service, lang, "feed.json"))["items"]
         rss_terms = [{t.term for t in e.tags if t.scheme == SCHEME} for e in rss.entries]
         atom_terms = [{c.get("term") for c in e.findall(f"{ATOM}category")
                        if c.get("scheme") == SCHEME} for e in atom.findall(f"{ATOM}entry")]
@@ -479,8 +479,8 @@ def test_translations_say_they_are_machine_translated(
     edit = {"blocks": [{"position": 1, "html": "Revisado por una persona."}]}
     assert client.put(f"/api/v1/articles/{rich['id']}/translations/es", json=edit,
                       headers=operator).status_code == 200
-    services.pipeline.publish_changes()
-    atom = etree.fromstring(feed_bytes(services, "es", "atom.xml"))
+    service.pipeline.publish_changes()
+    atom = etree.fromstring(feed_bytes(service, "es", "atom.xml"))
     reviewed = [c for c in atom.iter(f"{ATOM}category") if c.get("scheme") == SCHEME
                 and c.get("term") == "machine-translated-reviewed"]
     assert len(reviewed) == 1
@@ -490,17 +490,17 @@ def test_translations_say_they_are_machine_translated(
 def test_disclosure_text_per_language_and_turned_off(make_app: Callable[..., Flask],
                                                      tmp_path: Path) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es,fr", SYNDICATE_MT_NOTICE="")
-    services: Services = app.extensions["syndicate"]
-    notices = services.settings.translations_dir / "notices.toml"
+    service: Service = app.extensions["syndicate"]
+    notices = service.settings.translations_dir / "notices.toml"
     notices.parent.mkdir(parents=True, exist_ok=True)
     notices.write_text('[es]\nmachine = "Traducción automática del original en {code}."\n')
     client = app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     client.post("/api/v1/articles", json=article_body(), headers=headers)
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
-    es = json.loads(feed_bytes(services, "es", "feed.json"))["items"][0]
-    fr = json.loads(feed_bytes(services, "fr", "feed.json"))["items"][0]
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
+    es = json.loads(feed_bytes(service, "es", "feed.json"))["items"][0]
+    fr = json.loads(feed_bytes(service, "fr", "feed.json"))["items"][0]
     assert es["content_html"].endswith("<small>Traducción automática del original en en."
                                        "</small></p>")
     assert "<small>" not in fr["content_html"]  # turned off: no visible line...
@@ -512,40 +512,40 @@ DCTERMS = "{http://purl.org/dc/terms/}"
 
 
 def test_a_retraction_leaves_a_tombstone_in_every_format_for_a_while(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         published: list[dict[str, Any]]) -> None:
     rich = published[1]
     retracted = client.delete(rich["url"] + "?reason=Published+in+error", headers=producer)
     assert retracted.status_code == 200
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     for lang in LANGS:
         entry_id = guid(rich["id"], lang)
-        atom = etree.fromstring(feed_bytes(services, lang, "atom.xml"))
+        atom = etree.fromstring(feed_bytes(service, lang, "atom.xml"))
         assert entry_id not in [e.findtext(f"{ATOM}id") for e in atom.findall(f"{ATOM}entry")]
         deleted = atom.find(f"{AT}deleted-entry")
         assert deleted is not None and deleted.get("ref") == entry_id
         assert deleted.get("when", "").startswith(retracted.get_json()["retracted"][:19])
         assert deleted.findtext(f"{AT}comment") == "Published in error"
-        assert not feedparser.parse(feed_bytes(services, lang, "atom.xml")).bozo
-        rss = etree.fromstring(feed_bytes(services, lang, "rss.xml"))
+        assert not feedparser.parse(feed_bytes(service, lang, "atom.xml")).bozo
+        rss = etree.fromstring(feed_bytes(service, lang, "rss.xml"))
         takedown = [i for i in rss.iter("item") if i.findtext("guid") == entry_id]
         assert len(takedown) == 1
         valid = takedown[0].findtext(f"{DCTERMS}valid") or ""
         modified = takedown[0].findtext(f"{DCTERMS}modified") or ""
         assert valid.startswith("end=") and valid[4:24] <= modified[:20]  # expired at once
-        assert not feedparser.parse(feed_bytes(services, lang, "rss.xml")).bozo
-        items = json.loads(feed_bytes(services, lang, "feed.json"))["items"]
+        assert not feedparser.parse(feed_bytes(service, lang, "rss.xml")).bozo
+        items = json.loads(feed_bytes(service, lang, "feed.json"))["items"]
         assert [i["_syndicate"]["reason"] for i in items if i["id"] == entry_id
                 and i.get("_syndicate", {}).get("deleted")] == ["Published in error"]
         assert client.get(f"/articles/{rich['id']}/{lang}").status_code == 410
     assert client.get("/articles/no-such-article/en").status_code == 404
-    later = services.pipeline.clock() + timedelta(days=services.settings.tombstone_days, hours=1)
-    services.pipeline.publisher.clock = lambda: later
-    assert services.pipeline.publisher.pending()  # the tombstone expired: the feed is stale
-    services.pipeline.publisher.publish()
-    atom = etree.fromstring(feed_bytes(services, "en", "atom.xml"))
+    later = service.clock() + timedelta(days=service.settings.tombstone_days, hours=1)
+    service.publisher.clock = lambda: later
+    assert service.publisher.pending()  # the tombstone expired: the feed is stale
+    service.publisher.publish()
+    atom = etree.fromstring(feed_bytes(service, "en", "atom.xml"))
     assert atom.find(f"{AT}deleted-entry") is None
-    assert not services.pipeline.publisher.pending()
+    assert not service.publisher.pending()
 
 
 def test_a_retraction_reason_is_plain_text_and_bounded(client: FlaskClient,
@@ -559,29 +559,29 @@ def test_a_retraction_reason_is_plain_text_and_bounded(client: FlaskClient,
 
 
 def test_an_embargoed_article_is_translated_but_held_until_its_time(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         published: list[dict[str, Any]]) -> None:
-    soon = services.pipeline.clock() + timedelta(hours=6)
+    soon = service.clock() + timedelta(hours=6)
     body = article_body(guid="embargoed", title="Embargoed news",
                         published=soon.strftime("%Y-%m-%dT%H:%M:%SZ"))
     held = client.post("/api/v1/articles", json=body, headers=producer).get_json()
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     # translated now, shown later:
     assert client.get(held["url"], headers=producer).get_json()["translations"] == {
         "es": "done", "fr": "done", "de": "done"}
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
 
     def titles(lang: str) -> list[str]:
-        return [e.title for e in feedparser.parse(feed_bytes(services, lang, "atom.xml")).entries]
+        return [e.title for e in feedparser.parse(feed_bytes(service, lang, "atom.xml")).entries]
 
     for lang in LANGS:
         assert "Embargoed news" not in str(titles(lang)) and titles(lang)
         assert client.get(f"/articles/{held['id']}/{lang}").status_code == 404
-    assert not services.pipeline.publisher.pending()
+    assert not service.publisher.pending()
     after = soon + timedelta(seconds=1)
-    services.pipeline.publisher.clock = lambda: after  # the embargo ends
-    assert services.pipeline.publisher.pending()
-    services.pipeline.publisher.publish()
+    service.publisher.clock = lambda: after  # the embargo ends
+    assert service.publisher.pending()
+    service.publisher.publish()
     for lang in ("en", "es"):
         assert titles(lang)[0] == "Embargoed news"  # the newest entry now
     assert client.get(f"/articles/{held['id']}/es").status_code == 200
@@ -593,22 +593,22 @@ IMAGE = {"url": "https://example.org/img/bridge.jpg", "alt": "The new bridge at 
 
 
 def test_a_lead_image_with_credit_reaches_every_format(
-        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
     created = client.post("/api/v1/articles", json=article_body(image=IMAGE),
                           headers=producer).get_json()
     assert created["image"] == IMAGE
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
     for lang in LANGS:
         for name in ("rss.xml", "atom.xml"):
-            entry = feedparser.parse(feed_bytes(services, lang, name)).entries[0]
+            entry = feedparser.parse(feed_bytes(service, lang, name)).entries[0]
             media = entry.media_content[0]
             assert media["url"] == IMAGE["url"] and media["medium"] == "image"
             assert (media["width"], media["height"]) == ("1200", "800")
             assert entry.media_credit[0]["content"] == "Jo Photographer"
             assert entry.media_thumbnail[0]["url"] == IMAGE["url"]
             assert [e.href for e in entry.enclosures] == [IMAGE["url"]]
-        item = json.loads(feed_bytes(services, lang, "feed.json"))["items"][0]
+        item = json.loads(feed_bytes(service, lang, "feed.json"))["items"][0]
         assert item["image"] == IMAGE["url"]
     spanish = client.get(f"/api/v1/articles/{created['id']}/translations/es",
                          headers=producer).get_json()

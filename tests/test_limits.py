@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from waitress.server import TcpWSGIServer
 
-from syndicate.services import EXTENSION_KEY, Services
+from syndicate.service import EXTENSION_KEY, Service
 from syndicate.testing.upstream import wait_until
 from syndicate.web import server
 
@@ -118,11 +118,11 @@ def test_health_answers_with_200_half_open_connections(served: int) -> None:
             conn.close()
 
 
-def test_a_huge_body_is_refused_before_it_is_read(served: int, services: Services) -> None:
+def test_a_huge_body_is_refused_before_it_is_read(served: int, service: Service) -> None:
     with socket.create_connection(("127.0.0.1", served), timeout=5) as conn:
         conn.sendall(b"POST /api/v1/articles HTTP/1.1\r\nHost: x\r\n"
                      b"Content-Type: application/json\r\n"
                      b"Content-Length: 10000000000\r\n\r\n" + b"x" * 65536)
         answer = conn.recv(4096)  # the 413 comes before the body: recv would time out else
     assert answer.startswith(b"HTTP/1.1 413")  # 10 GB announced: nothing buffered, nothing stored
-    assert services.settings.max_body_bytes < 10_000_000_000
+    assert service.settings.max_body_bytes < 10_000_000_000

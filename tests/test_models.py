@@ -17,7 +17,7 @@ from flask.testing import FlaskCliRunner
 
 from syndicate.errors import PackageError
 from syndicate.models import Role
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.testing import argos_builder
 from syndicate.translate import packages
 
@@ -60,8 +60,8 @@ def test_install_list_translate_and_remove(models_app: Flask, package_files: dic
     listed = runner.invoke(args=["models", "list"])
     assert listed.output.startswith("en→es\targos\t1.0\t")
     assert "MB\ttranslate-en_es-1_0" in listed.output
-    services: Services = models_app.extensions["syndicate"]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    service: Service = models_app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     models_app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
     assert runner.invoke(args=["translate"]).output.startswith("1 done")
     removed = runner.invoke(args=["models", "remove", "--from", "en", "--to", "es"])
@@ -233,8 +233,8 @@ def test_index_that_is_down_is_a_clear_error(make_app: Callable[..., Flask],
 
 def test_unavailable_article_is_translated_once_the_package_is_installed(
         models_app: Flask, package_files: dict[str, Path]) -> None:
-    services: Services = models_app.extensions["syndicate"]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    service: Service = models_app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     models_app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
     runner: FlaskCliRunner = models_app.test_cli_runner()
     assert "1 unavailable" in runner.invoke(args=["translate"]).output
@@ -341,17 +341,17 @@ def test_test_packages_are_labelled_and_removing_a_package_retranslates_its_work
     assert "; a test package (copy), not a translation model" in installed.output
     listed = runner.invoke(args=["models", "list"]).output
     assert "\ttest package (copy): not a translation model" in listed
-    services: Services = models_app.extensions["syndicate"]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.OPERATOR)}
+    service: Service = models_app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.OPERATOR)}
     client = models_app.test_client()
     article = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     status = client.get("/api/v1/status", headers=headers).get_json()
     es = next(lang for lang in status["languages"] if lang["language"] == "es")
     assert es["model"]["test_package"] is True
     removed = runner.invoke(args=["models", "remove", "--from", "en", "--to", "es"])
     assert "1 translation(s) by translate-en_es-1_0@1.0 queued again" in removed.output
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     got = client.get(f"/api/v1/articles/{article['id']}/translations/es",
                      headers=headers).get_json()
     assert got["status"] == "unavailable"  # out of the feed until another model serves it

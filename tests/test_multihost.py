@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from syndicate.config import Settings
 from syndicate.models import Role
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.store import counters
 from syndicate.store.schema import JobRunRow, TranslationRow
 from syndicate.testing import corpus
@@ -107,10 +107,10 @@ def pg_env(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     empty_postgres(postgres_url)
 
 
-def services_for(env: dict[str, str], **overrides: str) -> Services:
-    services = Services.build(Settings.from_env({**env, **overrides}))
-    services.store.upgrade()
-    return services
+def services_for(env: dict[str, str], **overrides: str) -> Service:
+    service = Service.build(Settings.from_env({**env, **overrides}))
+    service.store.upgrade()
+    return service
 
 
 def post(url: str, token: str, body: dict[str, Any]) -> int:
@@ -149,20 +149,20 @@ def _answers(url: str) -> bool:
 
 def test_workers_and_schedulers_on_postgresql_survive_kill_9(pg_env: dict[str, str],
                                                             tmp_path: Path) -> None:
-    services = services_for(pg_env, SYNDICATE_RATE_LIMIT="0", SYNDICATE_FEEDS_DIR=str(
+    service = services_for(pg_env, SYNDICATE_RATE_LIMIT="0", SYNDICATE_FEEDS_DIR=str(
         tmp_path / "feeds"))
-    token = make_token(services, "desk", Role.PRODUCER)
+    token = make_token(service, "desk", Role.PRODUCER)
     env = {**os.environ, **pg_env, "SYNDICATE_RATE_LIMIT": "0"}
     cluster = Cluster(env, tmp_path)
     try:
-        _kill_and_recover(services, cluster, token)
+        _kill_and_recover(service, cluster, token)
     finally:
         cluster.stop()
-        services.store.dispose()
+        service.store.dispose()
 
 
-def _kill_and_recover(services: Services, cluster: Cluster, token: str) -> None:
-    feeds = services.settings.feeds_dir
+def _kill_and_recover(service: Service, cluster: Cluster, token: str) -> None:
+    feeds = service.settings.feeds_dir
     try:
         base = gunicorn(cluster, workers=2)
         first = cluster.start("scheduler-1", str(BIN / "syndicate"), "scheduler", "--no-worker")
@@ -179,7 +179,7 @@ def _kill_and_recover(services: Services, cluster: Cluster, token: str) -> None:
         assert codes == [201] * ARTICLES
 
         def holds_work(pid: int) -> bool:
-            with services.store.read() as session:
+            with service.store.read() as session:
                 return bool(session.scalar(select(func.count()).select_from(TranslationRow)
                                            .where(TranslationRow.lease_owner.like(f"%:{pid}:%"))))
 
@@ -194,19 +194,19 @@ def _kill_and_recover(services: Services, cluster: Cluster, token: str) -> None:
                    "the standby takes over")
 
         def done() -> int:
-            with services.store.read() as session:
+            with service.store.read() as session:
                 return int(session.scalar(select(func.count()).select_from(TranslationRow)
                                           .where(TranslationRow.status == "done")) or 0)
 
         eventually(lambda: done() == ARTICLES * 2, 240, "every translation is done")
-        eventually(lambda: not services.pipeline.publisher.pending(), 60,
+        eventually(lambda: not service.publisher.pending(), 60,
                    "the new active scheduler publishes everything")
     finally:
         cluster.stop()
     from syndicate.jobs.queue import reap
 
-    reap(services)  # what any scheduler's next tick does
-    with services.store.read() as session:
+    reap(service)  # what any scheduler's next tick does
+    with service.store.read() as session:
         # each (article, language) was completed exactly once for its only revision
         assert counters.read(session)["translations_done_total"] == ARTICLES * 2
         states = dict(session.execute(select(JobRunRow.state, func.count())
@@ -217,17 +217,17 @@ def _kill_and_recover(services: Services, cluster: Cluster, token: str) -> None:
         for name, version in (("rss.xml", "rss20"), ("atom.xml", "atom10")):
             parsed = feedparser.parse((feeds / lang / name).read_bytes())
             assert not parsed.bozo and parsed.version == version
-            assert len(parsed.entries) == services.settings.feed_entries
+            assert len(parsed.entries) == service.settings.feed_entries
         pages = sorted(feeds.glob(f"{lang}/archive/*.xml"))
-        assert len(pages) == ARTICLES // services.settings.feed_entries
+        assert len(pages) == ARTICLES // service.settings.feed_entries
         assert all(not feedparser.parse(p.read_bytes()).bozo for p in pages)
 
 
 def test_the_write_limit_holds_across_four_gunicorn_workers(pg_env: dict[str, str],
                                                             tmp_path: Path) -> None:
-    services = services_for(pg_env)
-    token = make_token(services, "desk", Role.PRODUCER)
-    services.store.dispose()
+    service = services_for(pg_env)
+    token = make_token(service, "desk", Role.PRODUCER)
+    service.store.dispose()
     cluster = Cluster({**os.environ, **pg_env, "SYNDICATE_RATE_LIMIT": "600"}, tmp_path)
     try:
         base = gunicorn(cluster, workers=4)

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from lxml import etree
 from lxml import html as lxml_html
 
-from syndicate.services import Services
+from syndicate.service import Service
 
 from .test_api_articles import article_body
 
@@ -20,15 +20,15 @@ pytestmark = pytest.mark.usefixtures("installed_packages")
 SAME_SITE = {"Origin": "http://localhost"}
 
 
-def publish(client: FlaskClient, services: Services, operator: dict[str, str]) -> None:
+def publish(client: FlaskClient, service: Service, operator: dict[str, str]) -> None:
     """Post a transport story, a sport story and a long one, translate and publish them."""
     for guid, categories, title in (("t1", ["transport"], "Council approves the new bridge"),
                                     ("s1", ["sport"], "The national team wins again"),
                                     ("t2", ["transport", "local"], "Trains run late all week")):
         body = article_body(guid=guid, categories=categories, title=title)
         assert client.post("/api/v1/articles", json=body, headers=operator).status_code == 201
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
 
 
 def put_feed(client: FlaskClient, operator: dict[str, str], name: str, **body: Any) -> Any:
@@ -43,14 +43,14 @@ def partner_key(client: FlaskClient, operator: dict[str, str], name: str) -> str
 
 
 def test_a_partner_feed_needs_its_key_filters_and_counts_pulls(
-        client: FlaskClient, services: Services, operator: dict[str, str]) -> None:
-    publish(client, services, operator)
+        client: FlaskClient, service: Service, operator: dict[str, str]) -> None:
+    publish(client, service, operator)
     key = partner_key(client, operator, "msn")
     other = partner_key(client, operator, "flipboard")
     created = put_feed(client, operator, "transport", languages=["en", "es"],
                        categories=["transport"], partners=["msn"])
     assert created.status_code == 201
-    services.pipeline.publish_changes()  # the new feed's languages were marked
+    service.pipeline.publish_changes()  # the new feed's languages were marked
     url = "/feeds/transport/es/rss.xml"
     assert client.get(url).status_code == 401  # no key
     assert client.get(url + "?key=synp_wrong").status_code == 401
@@ -75,10 +75,10 @@ def test_a_partner_feed_needs_its_key_filters_and_counts_pulls(
 
 
 def test_the_bilingual_mode_follows_each_block_with_its_translation(
-        client: FlaskClient, services: Services, operator: dict[str, str]) -> None:
-    publish(client, services, operator)
+        client: FlaskClient, service: Service, operator: dict[str, str]) -> None:
+    publish(client, service, operator)
     put_feed(client, operator, "learners", languages=["de"], mode="bilingual", public=True)
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     atom = etree.fromstring(client.get("/feeds/learners/de/atom.xml").data)
     content = atom.findtext(".//{http://www.w3.org/2005/Atom}content") or ""
     parts = lxml_html.fragment_fromstring(content, create_parent="div").findall("div")
@@ -90,15 +90,15 @@ def test_the_bilingual_mode_follows_each_block_with_its_translation(
     assert all(re.search(r"\w", t) for t in translated)
 
 
-def test_summary_mode_and_the_size_cap(client: FlaskClient, services: Services,
+def test_summary_mode_and_the_size_cap(client: FlaskClient, service: Service,
                                        operator: dict[str, str]) -> None:
-    publish(client, services, operator)
+    publish(client, service, operator)
     put_feed(client, operator, "headlines", languages=["en"], mode="summary", public=True)
     big = "A long paragraph. " * 2000
     client.post("/api/v1/articles", headers=operator, json=article_body(
         guid="big", title="A very long story", blocks=[{"type": "paragraph", "html": big}]))
     put_feed(client, operator, "small", languages=["en"], public=True, max_bytes=20_000)
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     entries = feedparser.parse(client.get("/feeds/headlines/en/rss.xml").data).entries
     assert all(e.content[0].value == "<p>The vote was 7 to 2.</p>" for e in entries[1:])
     small = client.get("/feeds/small/en/rss.xml")
@@ -127,14 +127,14 @@ def test_bad_feed_definitions_are_422_naming_the_field(client: FlaskClient,
 
 
 def test_named_feeds_and_partners_from_the_cli_and_the_dashboard(
-        client: FlaskClient, services: Services, operator: dict[str, str],
+        client: FlaskClient, service: Service, operator: dict[str, str],
         runner: FlaskCliRunner) -> None:
-    publish(client, services, operator)
+    publish(client, service, operator)
     added = runner.invoke(args=["feeds", "add", "sport", "--lang", "en,es", "--category",
                                 "sport", "--mode", "summary"])
     assert added.exit_code == 0 and "/feeds/sport/es/rss.xml" in added.output
     key = runner.invoke(args=["partners", "create", "smartnews"]).stdout.strip()
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     got = client.get(f"/feeds/sport/es/feed.json?key={key}")
     assert got.status_code == 200
     assert [i["title"] for i in got.get_json()["items"]] == ["The national team wins again"]
@@ -148,7 +148,7 @@ def test_named_feeds_and_partners_from_the_cli_and_the_dashboard(
         "csrf": csrf.group(1), "name": "local", "languages": ["en"], "mode": "full",
         "public": "on", "categories": "local"})
     assert saved.status_code == 303
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     local = feedparser.parse(client.get("/feeds/local/en/atom.xml").data).entries
     assert [e.title for e in local] == ["Trains run late all week"]
     assert runner.invoke(args=["feeds", "remove", "local"]).exit_code == 0

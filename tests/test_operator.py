@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from syndicate.jobs import queue
 from syndicate.models import Role
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.store import tokens as token_store
 
 from .conftest import make_token
@@ -28,7 +28,7 @@ ROUTES: list[tuple[str, str]] = [
 
 
 @pytest.mark.parametrize("method,path", ROUTES)
-def test_auth_matrix(client: FlaskClient, services: Services, producer: dict[str, str],
+def test_auth_matrix(client: FlaskClient, service: Service, producer: dict[str, str],
                      operator: dict[str, str], method: str, path: str) -> None:
     def call(headers: dict[str, str]) -> Any:
         return client.open(path, method=method, headers=headers, json={"languages": ["es"]})
@@ -38,8 +38,8 @@ def test_auth_matrix(client: FlaskClient, services: Services, producer: dict[str
         assert response.status_code == 401 and "Bearer" in response.headers["WWW-Authenticate"]
     assert call(producer).status_code == 403
     assert call(operator).status_code not in (401, 403)
-    with services.store.write() as session:
-        token_store.revoke(session, "ops", services.pipeline.clock())
+    with service.store.write() as session:
+        token_store.revoke(session, "ops", service.clock())
     assert call(operator).status_code == 401
 
 
@@ -49,14 +49,14 @@ def test_public_endpoints_stay_public(client: FlaskClient) -> None:
 
 
 def test_republish_returns_202_and_the_job_succeeds(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str]) -> None:
     client.post("/api/v1/articles", json=article_body(), headers=producer)
     response = client.post("/api/v1/republish", headers=operator)
     assert response.status_code == 202
     job = response.get_json()["job"]
     assert (job["state"], job["requested_by"], job["trigger"]) == ("queued", "ops", "manual")
-    assert queue.dispatch(services) == 1
+    assert queue.dispatch(service) == 1
     done = client.get(job["url"], headers=operator).get_json()
     assert done["state"] == "succeeded" and done["finished"] is not None
     assert "en/atom.xml" in done["counts"]["written"]
@@ -64,7 +64,7 @@ def test_republish_returns_202_and_the_job_succeeds(
     assert listed[0]["id"] == job["id"]
 
 
-def test_concurrent_republish_requests_join_one_job(app: Flask, services: Services,
+def test_concurrent_republish_requests_join_one_job(app: Flask, service: Service,
                                                      operator: dict[str, str]) -> None:
     def send(_: int) -> tuple[int, bool]:
         with app.test_client() as c:
@@ -75,24 +75,24 @@ def test_concurrent_republish_requests_join_one_job(app: Flask, services: Servic
         results = list(pool.map(send, range(16)))
     assert len({job_id for job_id, _ in results}) == 1
     assert sorted(joined for _, joined in results) == [False] + [True] * 15
-    assert queue.dispatch(services) == 1
+    assert queue.dispatch(service) == 1
     # once it has run, a new request starts a new job
     again = app.test_client().post("/api/v1/republish", headers=operator).get_json()
     assert again["joined"] is False and again["job"]["id"] != results[0][0]
 
 
 def test_retranslate_uses_the_memory_unless_forced_and_keeps_human_edits(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str]) -> None:
     created = client.post("/api/v1/articles", json=article_body(), headers=producer).get_json()
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     edit = {"blocks": [{"position": 1, "html": "Editado <em>a mano</em>."}]}
     client.put(f"/api/v1/articles/{created['id']}/translations/es", json=edit, headers=operator)
     url = f"/api/v1/articles/{created['id']}/retranslate"
 
     def run(body: dict[str, Any]) -> dict[str, Any]:
         job = client.post(url, json=body, headers=operator).get_json()["job"]
-        queue.dispatch(services)
+        queue.dispatch(service)
         result: dict[str, Any] = client.get(job["url"], headers=operator).get_json()
         assert result["state"] == "succeeded", result
         counts: dict[str, Any] = result["counts"]
@@ -109,16 +109,16 @@ def test_retranslate_uses_the_memory_unless_forced_and_keeps_human_edits(
 
 
 def test_bulk_retranslate_needs_languages_and_reports_progress(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str]) -> None:
     for n in range(3):
         client.post("/api/v1/articles", json=article_body(guid=f"g{n}"), headers=producer)
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     missing = client.post("/api/v1/retranslate", json={}, headers=operator)
     assert missing.status_code == 422 and missing.get_json()["field"] == "languages"
     job = client.post("/api/v1/retranslate", json={"languages": ["fr", "de"]},
                       headers=operator).get_json()["job"]
-    queue.dispatch(services)
+    queue.dispatch(service)
     done = client.get(job["url"], headers=operator).get_json()
     assert done["state"] == "succeeded" and done["counts"]["done"] == 6
 
@@ -145,16 +145,16 @@ def test_bad_requests_are_problems_naming_the_field(
 
 def test_status_numbers_match_the_store(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es,it")
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     client = app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
-    ops = {"Authorization": "Bearer " + make_token(services, "boss", Role.OPERATOR)}
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
+    ops = {"Authorization": "Bearer " + make_token(service, "boss", Role.OPERATOR)}
     for n in range(2):
         client.post("/api/v1/articles", json=article_body(guid=f"s{n}"), headers=headers)
     client.post("/api/v1/articles", json=article_body(guid="spanish", language="es"),
                 headers=headers)
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
     status = {s["language"]: s for s in client.get("/api/v1/status",
                                                    headers=ops).get_json()["languages"]}
     assert status["en"]["source"] is True and status["en"]["articles"]["written_in"] == 2
@@ -169,11 +169,11 @@ def test_status_numbers_match_the_store(make_app: Callable[..., Flask]) -> None:
     assert status["es"]["feeds"]["atom"].endswith("/feeds/es/atom.xml")
 
 
-def test_every_operator_action_is_audited(client: FlaskClient, services: Services,
+def test_every_operator_action_is_audited(client: FlaskClient, service: Service,
                                           producer: dict[str, str],
                                           operator: dict[str, str]) -> None:
     created = client.post("/api/v1/articles", json=article_body(), headers=producer).get_json()
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     client.post("/api/v1/republish", json={"languages": ["es"]}, headers=operator)
     client.post("/api/v1/republish", json={"languages": ["es"]}, headers=operator)
     client.put(f"/api/v1/articles/{created['id']}/translations/fr", json={"title": "Titre"},
@@ -187,16 +187,16 @@ def test_every_operator_action_is_audited(client: FlaskClient, services: Service
 
 
 def test_cli_republish_retranslate_status_and_jobs(
-        app: Flask, client: FlaskClient, services: Services, producer: dict[str, str],
+        app: Flask, client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str]) -> None:
     runner = app.test_cli_runner()
     created = client.post("/api/v1/articles", json=article_body(), headers=producer).get_json()
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     republished = runner.invoke(args=["republish", "--lang", "es,fr"])
     assert republished.exit_code == 0, republished.output
     assert "republish: succeeded" in republished.stdout
-    assert (services.settings.feeds_dir / "es" / "atom.xml").exists()
-    assert not (services.settings.feeds_dir / "de" / "atom.xml").exists()
+    assert (service.settings.feeds_dir / "es" / "atom.xml").exists()
+    assert not (service.settings.feeds_dir / "de" / "atom.xml").exists()
     forced = runner.invoke(args=["retranslate", created["id"], "--lang", "es", "--force"])
     assert forced.exit_code == 0, forced.output
     assert '"memory_hits": 0' in forced.stdout and '"done": 1' in forced.stdout
@@ -224,7 +224,7 @@ def _metric(text: str, name: str) -> float:
 
 
 def test_metrics_expose_each_counter_and_they_move(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str]) -> None:
     before = client.get("/api/v1/metrics").get_data(as_text=True)
     for name in ("syndicate_articles_ingested_total", "syndicate_segments_translated_total",
@@ -238,11 +238,11 @@ def test_metrics_expose_each_counter_and_they_move(
     from syndicate.jobs.runs import run_recorded
     from syndicate.jobs.translate import translate_pending
 
-    run_recorded(services, "translate", translate_pending)
+    run_recorded(service, "translate", translate_pending)
     job = client.post("/api/v1/republish", headers=operator).get_json()["job"]
     assert _metric(client.get("/api/v1/metrics").get_data(as_text=True),
                    "syndicate_queued_jobs") == 1
-    queue.dispatch(services)
+    queue.dispatch(service)
     after = client.get("/api/v1/metrics").get_data(as_text=True)
     translated = _metric(after, "syndicate_segments_translated_total")
     assert translated > 0 and _metric(after, "syndicate_pending_translations") == 0
@@ -252,7 +252,7 @@ def test_metrics_expose_each_counter_and_they_move(
     assert _metric(after, "syndicate_feed_files_written_total") >= 9
     client.post(f"/api/v1/articles/{_first_id(client, producer)}/retranslate",
                 json={"languages": ["es"]}, headers=operator)
-    queue.dispatch(services)
+    queue.dispatch(service)
     last = client.get("/api/v1/metrics").get_data(as_text=True)
     assert _metric(last, "syndicate_translation_memory_hits_total") > 0
     assert 0 < _metric(last, "syndicate_translation_memory_hit_ratio") < 1
@@ -279,10 +279,10 @@ def test_metrics_can_require_a_token(make_app: Callable[..., Flask]) -> None:
 def test_writes_are_rate_limited_per_token_with_retry_after(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_RATE_LIMIT="3")
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     client = app.test_client()
-    desk = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
-    wire = {"Authorization": "Bearer " + make_token(services, "wire", Role.PRODUCER)}
+    desk = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
+    wire = {"Authorization": "Bearer " + make_token(service, "wire", Role.PRODUCER)}
     statuses = [client.post("/api/v1/articles", json=article_body(guid=f"r{n}"),
                             headers=desk).status_code for n in range(4)]
     assert statuses == [201, 201, 201, 429]
@@ -292,7 +292,7 @@ def test_writes_are_rate_limited_per_token_with_retry_after(
     assert client.get("/api/v1/articles", headers=desk).status_code == 200  # reads are free
     assert client.post("/api/v1/articles", json=article_body(guid="w1"),
                        headers=wire).status_code == 201  # other tokens are not affected
-    with services.store.read() as session:
+    with service.store.read() as session:
         from syndicate.store import articles as article_store
 
         assert len(article_store.page(session, limit=50, cursor=None,

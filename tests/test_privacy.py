@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from syndicate.models import Role
-from syndicate.services import Services
+from syndicate.service import Service
 
 from .conftest import make_token
 from .test_api_articles import article_body
@@ -22,12 +22,12 @@ ATTACKER = {"REMOTE_ADDR": "203.0.113.9"}
 
 
 def test_a_keyed_answer_is_private_and_varies_with_the_key(
-        client: FlaskClient, services: Services, operator: dict[str, str]) -> None:
-    publish(client, services, operator)
+        client: FlaskClient, service: Service, operator: dict[str, str]) -> None:
+    publish(client, service, operator)
     key = partner_key(client, operator, "msn")
     put_feed(client, operator, "transport", languages=["es"], partners=["msn"])
     put_feed(client, operator, "open", languages=["es"], public=True)
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     for auth in ({"Authorization": f"Bearer {key}"}, {"Authorization": f"bearer {key}"},
                  {"Authorization": f"BEARER   {key}"}):
         keyed = client.get("/feeds/transport/es/rss.xml", headers=auth)
@@ -42,10 +42,10 @@ def test_a_keyed_answer_is_private_and_varies_with_the_key(
 
 
 def test_an_unknown_feed_answers_as_a_private_one_without_a_key(
-        client: FlaskClient, services: Services, operator: dict[str, str]) -> None:
-    publish(client, services, operator)
+        client: FlaskClient, service: Service, operator: dict[str, str]) -> None:
+    publish(client, service, operator)
     put_feed(client, operator, "transport", languages=["es"], partners=["msn"])
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     real = client.get("/feeds/transport/es/rss.xml")
     made_up = client.get("/feeds/no-such-feed/es/rss.xml")
     assert real.status_code == made_up.status_code == 401
@@ -55,11 +55,11 @@ def test_an_unknown_feed_answers_as_a_private_one_without_a_key(
 
 
 def test_partner_key_guesses_are_throttled_like_token_guesses(
-        client: FlaskClient, services: Services, operator: dict[str, str]) -> None:
-    publish(client, services, operator)
+        client: FlaskClient, service: Service, operator: dict[str, str]) -> None:
+    publish(client, service, operator)
     key = partner_key(client, operator, "msn")
     put_feed(client, operator, "transport", languages=["es"], partners=["msn"])
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     codes = [client.get(f"/feeds/transport/es/rss.xml?key=synp_guess{i}",
                         environ_base=ATTACKER).status_code for i in range(22)]
     assert codes[:20] == [401] * 20 and codes[20:] == [429, 429]
@@ -74,30 +74,30 @@ def test_the_hub_never_hears_of_a_private_feed(
         ) -> None:
     hub_url, received = hub
     app = make_app(SYNDICATE_WEBSUB_HUB=hub_url, SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     client = app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "ops", Role.OPERATOR)}
+    headers = {"Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}
     put_feed(client, headers, "secret-deal", languages=["es"], partners=["msn"])
     put_feed(client, headers, "open", languages=["es"], public=True)
     client.post("/api/v1/articles", json=article_body(), headers=headers)
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
     told = [r["hub.url"][0] for r in received]
     assert any("/feeds/open/es/" in url for url in told)
     assert not any("secret-deal" in url for url in told)
-    assert (services.settings.feeds_dir / "secret-deal" / "es" / "rss.xml").exists()
+    assert (service.settings.feeds_dir / "secret-deal" / "es" / "rss.xml").exists()
 
 
 def test_metrics_name_partners_only_behind_their_token(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_METRICS_TOKEN="metrics-secret-0123456789")
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     client = app.test_client()
-    operator = {"Authorization": "Bearer " + make_token(services, "ops", Role.OPERATOR)}
-    publish(client, services, operator)
+    operator = {"Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}
+    publish(client, service, operator)
     key = partner_key(client, operator, "msn")
     put_feed(client, operator, "transport", languages=["es"], partners=["msn"])
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     client.get("/feeds/transport/es/rss.xml", headers={"Authorization": f"Bearer {key}"})
     assert client.get("/api/v1/metrics").status_code == 401
     named = client.get("/api/v1/metrics",
@@ -107,8 +107,8 @@ def test_metrics_name_partners_only_behind_their_token(
 
 
 def test_every_answer_carries_the_security_headers_and_the_dashboard_is_never_stored(
-        client: FlaskClient, services: Services, operator: dict[str, str]) -> None:
-    publish(client, services, operator)
+        client: FlaskClient, service: Service, operator: dict[str, str]) -> None:
+    publish(client, service, operator)
     for path in ("/feeds/es/rss.xml", "/feeds/es/atom.xml", "/feeds/es/feed.json",
                  "/feeds/", "/healthz", "/admin/", "/api/v1/openapi.json"):
         answer = client.get(path)

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from syndicate.errors import ConfigError
 from syndicate.models import Role
 from syndicate.publish import readiness
-from syndicate.services import Services
+from syndicate.service import Service
 
 from .conftest import make_token
 from .test_api_articles import article_body
@@ -23,11 +23,11 @@ GOOD_IMAGE = {"url": "https://example.org/i/big.jpg", "width": 1600, "height": 9
 
 
 @pytest.fixture
-def checked(make_app: Callable[..., Flask]) -> tuple[Services, FlaskClient, dict[str, str]]:
+def checked(make_app: Callable[..., Flask]) -> tuple[Service, FlaskClient, dict[str, str]]:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     client = app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "ops", Role.OPERATOR)}
+    headers = {"Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}
     bodies = [
         article_body(guid="ready", title="Council approves the new bridge over the river",
                      image=GOOD_IMAGE),
@@ -39,9 +39,9 @@ def checked(make_app: Callable[..., Flask]) -> tuple[Services, FlaskClient, dict
         del body["author"]
     for body in bodies:
         assert client.post("/api/v1/articles", headers=headers, json=body).status_code == 201
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
-    return services, client, headers
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
+    return service, client, headers
 
 
 def rules_broken(findings: list[readiness.Finding], title: str) -> set[str]:
@@ -49,10 +49,10 @@ def rules_broken(findings: list[readiness.Finding], title: str) -> set[str]:
 
 
 def test_each_partner_rejects_what_its_rules_say(
-        checked: tuple[Services, FlaskClient, dict[str, str]]) -> None:
-    services, _, _ = checked
-    findings = services.pipeline.readiness()
-    assert {r.key for r in services.pipeline.publisher.rule_sets()} == {
+        checked: tuple[Service, FlaskClient, dict[str, str]]) -> None:
+    service, _, _ = checked
+    findings = service.publisher.check()
+    assert {r.key for r in service.publisher.rule_sets()} == {
         "apple-news", "flipboard", "google-news", "msn"}
     by = {p: [f for f in findings if f.partner == p] for p in ("msn", "flipboard", "apple-news",
                                                               "google-news")}
@@ -67,22 +67,22 @@ def test_each_partner_rejects_what_its_rules_say(
     assert all(rules_broken(fs, ready) == set() for fs in by.values())
 
 
-def test_a_new_partner_is_a_file(checked: tuple[Services, FlaskClient, dict[str, str]]) -> None:
-    services, _, _ = checked
-    own = services.settings.translations_dir / "partners"
+def test_a_new_partner_is_a_file(checked: tuple[Service, FlaskClient, dict[str, str]]) -> None:
+    service, _, _ = checked
+    own = service.settings.translations_dir / "partners"
     own.mkdir(parents=True)
     (own / "smallsite.toml").write_text('name = "A small site"\ntitle_max = 10\n')
-    findings = services.pipeline.readiness("smallsite")
+    findings = service.publisher.check("smallsite")
     assert {f.title for f in findings if f.language == "en"} == {
         "Council approves the new bridge over the river",
         "A story with no picture and no byline at all"}
     (own / "broken.toml").write_text('name = "Broken"\ntitle_maks = 10\n')
     with pytest.raises(ConfigError, match="unknown rule 'title_maks'"):
-        services.pipeline.readiness()
+        service.publisher.check()
 
 
 def test_the_cli_api_and_dashboard_show_the_report(
-        checked: tuple[Services, FlaskClient, dict[str, str]]) -> None:
+        checked: tuple[Service, FlaskClient, dict[str, str]]) -> None:
     _, client, headers = checked
     runner = client.application.test_cli_runner()
     result = runner.invoke(args=["feeds", "check", "--partner", "msn"])

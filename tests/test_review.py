@@ -14,21 +14,21 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from syndicate.models import Role
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.testing import argos_builder
 
 from .conftest import make_token
 from .test_api_articles import article_body
 
 pytestmark = pytest.mark.usefixtures("installed_packages")
-Setup = tuple[Services, FlaskClient, dict[str, str]]
+Setup = tuple[Service, FlaskClient, dict[str, str]]
 
 
 def _service(make_app: Callable[..., Flask], review: str, **more: str) -> Setup:
     app = make_app(**{"SYNDICATE_REVIEW": review, "SYNDICATE_TARGET_LANGUAGES": "es,fr", **more})
-    services: Services = app.extensions["syndicate"]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.OPERATOR)}
-    return services, app.test_client(), headers
+    service: Service = app.extensions["syndicate"]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.OPERATOR)}
+    return service, app.test_client(), headers
 
 
 def _post(client: FlaskClient, headers: dict[str, str], **fields: Any) -> str:
@@ -37,21 +37,21 @@ def _post(client: FlaskClient, headers: dict[str, str], **fields: Any) -> str:
     return str(answer.get_json()["id"])
 
 
-def _titles(services: Services, lang: str) -> list[str]:
-    path = services.settings.feeds_dir / lang / "rss.xml"
+def _titles(service: Service, lang: str) -> list[str]:
+    path = service.settings.feeds_dir / lang / "rss.xml"
     return [e.title for e in feedparser.parse(path.read_bytes()).entries] if path.exists() \
         else []
 
 
 def test_a_copy_model_is_held_with_a_language_finding_and_approval_publishes_it(
         make_app: Callable[..., Flask]) -> None:
-    services, client, headers = _service(make_app, "failed")
+    service, client, headers = _service(make_app, "failed")
     article = _post(client, headers, title="Council approves the new bridge over the river")
-    report = services.pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     assert report.held == 2 and report.done == 0  # the copy packages echo English
-    services.pipeline.publish()
-    assert "Council approves the new bridge over the river" in _titles(services, "en")
-    assert _titles(services, "fr") == []  # held: in no feed
+    service.pipeline.publish()
+    assert "Council approves the new bridge over the river" in _titles(service, "en")
+    assert _titles(service, "fr") == []  # held: in no feed
     got = client.get(f"/api/v1/articles/{article}/translations/fr", headers=headers).get_json()
     assert got["status"] == "held" and got["checks"]["passed"] is False
     language = [f for f in got["checks"]["findings"] if f["check"] == "language"]
@@ -75,8 +75,8 @@ def test_a_copy_model_is_held_with_a_language_finding_and_approval_publishes_it(
     assert approved.get_json()["status"] == "done"
     assert approved.get_json()["review"]["decision"] == "approve"
     assert approved.get_json()["review"]["by"] == "desk"
-    services.pipeline.publish_changes()
-    assert _titles(services, "fr") == ["Council approves the new bridge over the river"]
+    service.pipeline.publish_changes()
+    assert _titles(service, "fr") == ["Council approves the new bridge over the river"]
     assert client.get("/api/v1/review?language=fr", headers=headers).get_json()["items"] == []
 
 
@@ -87,18 +87,18 @@ def test_reject_keeps_it_out_and_a_new_model_gets_its_chance(
         with zipfile.ZipFile(argos_builder.build_package(
                 tmp_path, "en", "fr", version=version, sp_model=sp_model)) as zf:
             zf.extractall(packages)
-    services, client, headers = _service(make_app, "failed", SYNDICATE_PACKAGES_DIR=str(packages),
+    service, client, headers = _service(make_app, "failed", SYNDICATE_PACKAGES_DIR=str(packages),
                                          SYNDICATE_TARGET_LANGUAGES="fr")
     article = _post(client, headers)
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     rejected = client.post(f"/api/v1/articles/{article}/translations/fr/review",
                            json={"decision": "reject", "note": "English, not French"},
                            headers=headers)
     assert rejected.get_json()["status"] == "rejected"
     assert rejected.get_json()["review"]["note"] == "English, not French"
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
-    assert _titles(services, "fr") == []
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
+    assert _titles(service, "fr") == []
     with zipfile.ZipFile(argos_builder.build_package(  # a new model for the pair
             tmp_path, "en", "fr", version="1.1", sp_model=sp_model)) as zf:
         zf.extractall(packages)
@@ -106,7 +106,7 @@ def test_reject_keeps_it_out_and_a_new_model_gets_its_chance(
         for path in sorted(old.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
         old.rmdir()
-    report = services.pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     assert report.held == 1  # translated again by the new model, checked again
     got = client.get(f"/api/v1/articles/{article}/translations/fr", headers=headers).get_json()
     assert got["status"] == "held" and got["model"].endswith("@1.1") and got["review"] is None
@@ -114,22 +114,22 @@ def test_reject_keeps_it_out_and_a_new_model_gets_its_chance(
 
 def test_review_all_holds_even_what_passes_and_none_publishes_with_findings(
         make_app: Callable[..., Flask]) -> None:
-    services, client, headers = _service(make_app, "none,fr=all")
+    service, client, headers = _service(make_app, "none,fr=all")
     article = _post(client, headers, title="Council approves the new bridge over the river")
-    report = services.pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     assert (report.done, report.held) == (1, 1)
-    services.pipeline.publish()
-    assert _titles(services, "es") == ["Council approves the new bridge over the river"]
-    assert _titles(services, "fr") == []
+    service.pipeline.publish()
+    assert _titles(service, "es") == ["Council approves the new bridge over the river"]
+    assert _titles(service, "fr") == []
     es = client.get(f"/api/v1/articles/{article}/translations/es", headers=headers).get_json()
     assert es["status"] == "done" and es["checks"]["passed"] is False  # recorded, not held
 
 
 def test_a_post_edit_is_a_review_and_is_checked_like_an_engines_output(
         make_app: Callable[..., Flask]) -> None:
-    services, client, headers = _service(make_app, "failed")
+    service, client, headers = _service(make_app, "failed")
     article = _post(client, headers, summary="The vote was 7 to 2.")
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     edit = {"title": "El consejo aprueba el nuevo puente sobre el río",
             "summary": "La votación fue 7 a 3."}  # a number changed by the editor
     answer = client.put(f"/api/v1/articles/{article}/translations/es", json=edit,
@@ -139,29 +139,29 @@ def test_a_post_edit_is_a_review_and_is_checked_like_an_engines_output(
     assert got["status"] == "done" and got["review"]["decision"] == "edit"
     numbers = [f for f in got["checks"]["findings"] if f["check"] == "numbers"]
     assert numbers and numbers[0]["severity"] == "error" and numbers[0]["field"] == "summary"
-    services.pipeline.publish_changes()
-    assert _titles(services, "es") == ["El consejo aprueba el nuevo puente sobre el río"]
+    service.pipeline.publish_changes()
+    assert _titles(service, "es") == ["El consejo aprueba el nuevo puente sobre el río"]
 
 
 def test_review_requests_are_checked(make_app: Callable[..., Flask]) -> None:
-    services, client, headers = _service(make_app, "failed")
+    service, client, headers = _service(make_app, "failed")
     article = _post(client, headers)
     url = f"/api/v1/articles/{article}/translations/fr/review"
     assert client.post(url, json={"decision": "maybe"}, headers=headers).status_code == 422
     assert client.post(url, json={}, headers=headers).status_code == 422
     assert client.post(url, json={"decision": "approve"},
                        headers=headers).status_code == 404  # nothing translated yet
-    producer = {"Authorization": "Bearer " + make_token(services, "p", Role.PRODUCER)}
+    producer = {"Authorization": "Bearer " + make_token(service, "p", Role.PRODUCER)}
     assert client.get("/api/v1/review", headers=producer).status_code == 403
     assert client.get("/api/v1/review?limit=0", headers=headers).status_code == 422
 
 
 def test_a_reviewer_reviews_and_post_edits_and_does_nothing_else(
         make_app: Callable[..., Flask]) -> None:
-    services, client, headers = _service(make_app, "failed")
+    service, client, headers = _service(make_app, "failed")
     article = _post(client, headers)
-    services.pipeline.translate_pending()
-    reviewer = {"Authorization": "Bearer " + make_token(services, "ana", Role.REVIEWER)}
+    service.pipeline.translate_pending()
+    reviewer = {"Authorization": "Bearer " + make_token(service, "ana", Role.REVIEWER)}
     assert len(client.get("/api/v1/review", headers=reviewer).get_json()["items"]) == 2
     assert client.get(f"/api/v1/articles/{article}/translations/es",
                       headers=reviewer).status_code == 200
@@ -178,12 +178,12 @@ def test_a_reviewer_reviews_and_post_edits_and_does_nothing_else(
 
 def test_the_review_and_check_commands(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_REVIEW="failed", SYNDICATE_TARGET_LANGUAGES="es,fr")
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     runner = app.test_cli_runner()
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.OPERATOR)}
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.OPERATOR)}
     client = app.test_client()
     article = _post(client, headers, title="Council approves the new bridge over the river")
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
 
     listed = runner.invoke(args=["review", "list", "--lang", "fr"])
     assert listed.exit_code == 0
@@ -212,11 +212,11 @@ def test_the_review_and_check_commands(make_app: Callable[..., Flask]) -> None:
 
 def test_a_reviewed_only_feed_carries_what_a_person_passed_and_partners_are_told(
         make_app: Callable[..., Flask]) -> None:
-    services, client, headers = _service(make_app, "none")
+    service, client, headers = _service(make_app, "none")
     approved = _post(client, headers, guid="a", title="The first story about the new bridge")
     edited = _post(client, headers, guid="b", title="The second story about the new bridge")
     machine = _post(client, headers, guid="c", title="The third story about the new bridge")
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     assert client.put("/api/v1/feeds/reviewed", json={"languages": ["en", "es"], "public": True,
                                                       "reviewed_only": True},
                       headers=headers).status_code == 201
@@ -224,7 +224,7 @@ def test_a_reviewed_only_feed_carries_what_a_person_passed_and_partners_are_told
                 json={"decision": "approve"}, headers=headers)
     client.put(f"/api/v1/articles/{edited}/translations/es",
                json={"title": "La segunda historia del puente"}, headers=headers)
-    services.pipeline.publish()
+    service.pipeline.publish()
     spanish = feedparser.parse(client.get("/feeds/reviewed/es/rss.xml").data)
     assert sorted(e.title for e in spanish.entries) == [
         "La segunda historia del puente", "The first story about the new bridge"]
@@ -244,12 +244,12 @@ def test_the_engines_confidence_is_kept_shown_and_warned_about(
     with zipfile.ZipFile(argos_builder.build_package(tmp_path, "en", "es", kind="unsure",
                                                      sp_model=sp_model)) as zf:
         zf.extractall(packages)
-    services, client, headers = _service(make_app, "none", SYNDICATE_PACKAGES_DIR=str(packages),
+    service, client, headers = _service(make_app, "none", SYNDICATE_PACKAGES_DIR=str(packages),
                                          SYNDICATE_TARGET_LANGUAGES="es")
     first = _post(client, headers, guid="one")
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     again = _post(client, headers, guid="two")  # the same text: from the memory this time
-    report = services.pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     assert report.memory_hits > 0 and report.translated == 0
     for article in (first, again):
         got = client.get(f"/api/v1/articles/{article}/translations/es",

@@ -23,7 +23,7 @@ from lxml import html as lxml_html
 
 from syndicate.models import Article, Block, BlockType
 from syndicate.sanitize import clean_html
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.translate import article as article_translation
 from syndicate.translate import markup
 from syndicate.translate.argos import ArgosEngine
@@ -104,12 +104,12 @@ def test_no_element_attribute_or_scheme_outside_the_allow_list(engine: ArgosEngi
         assert_allowed(translate_block(engine, cleaned, target))
 
 
-def test_the_known_payload_leaves_no_onerror_anywhere(client: FlaskClient, services: Services,
+def test_the_known_payload_leaves_no_onerror_anywhere(client: FlaskClient, service: Service,
                                                      producer: dict[str, str]) -> None:
     body = article_body(blocks=[{"type": "paragraph", "html": f"Look {PAYLOAD} here."}])
     created = client.post("/api/v1/articles", json=body, headers=producer).get_json()
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
     for lang in ("es", "de"):
         page = lxml_html.fromstring(client.get(f"/articles/{created['id']}/{lang}").data)
         assert not [e for e in page.iter() if isinstance(e.tag, str)
@@ -119,7 +119,7 @@ def test_the_known_payload_leaves_no_onerror_anywhere(client: FlaskClient, servi
         for block in got["blocks"]:
             assert_allowed(block["html"])
     checked = 0
-    for path in sorted(services.settings.feeds_dir.rglob("*")):
+    for path in sorted(service.settings.feeds_dir.rglob("*")):
         if path.suffix == ".json":
             for item in json.loads(path.read_text())["items"]:
                 assert_allowed(item["content_html"], wrapped=True)
@@ -143,20 +143,20 @@ def _attrs(element: Any) -> dict[str, str]:
     return dict(element.attrib)
 
 
-def test_a_feed_entry_parses_as_xml_with_the_payload(client: FlaskClient, services: Services,
+def test_a_feed_entry_parses_as_xml_with_the_payload(client: FlaskClient, service: Service,
                                                     producer: dict[str, str]) -> None:
     client.post("/api/v1/articles", json=article_body(
         blocks=[{"type": "paragraph", "html": PAYLOAD}]), headers=producer)
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
-    root = etree.fromstring((services.settings.feeds_dir / "es" / "atom.xml").read_bytes())
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
+    root = etree.fromstring((service.settings.feeds_dir / "es" / "atom.xml").read_bytes())
     content = root.findtext(".//{http://www.w3.org/2005/Atom}content") or ""
     img = lxml_html.fragment_fromstring(content, create_parent="div").find(".//img")
     assert img is not None and set(_attrs(img)) <= {"alt", "src"}
 
 
 def test_plain_text_fields_stay_plain_in_the_store_and_every_feed(
-        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
     body = article_body(
         title="<b>Big</b> news <img src=x onerror=alert(1)>",
         summary="&lt;script&gt;alert(1)&lt;/script&gt; Plain & simple",
@@ -168,10 +168,10 @@ def test_plain_text_fields_stay_plain_in_the_store_and_every_feed(
         {"type": "paragraph", "html": "&lt;img src=x onerror=alert(1)&gt; is how it starts."}])
     del escaped["summary"]  # the feeds derive one from the first paragraph
     assert client.post("/api/v1/articles", json=escaped, headers=producer).status_code == 201
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
     for lang in ("en", "es"):
-        rss = feedparser.parse((services.settings.feeds_dir / lang / "rss.xml").read_bytes())
+        rss = feedparser.parse((service.settings.feeds_dir / lang / "rss.xml").read_bytes())
         summaries = {e.id: e.summary for e in rss.entries}
         # what a reader shows: the characters, never an element (feedparser's sanitizer,
         # which reads <description> as HTML, finds no tag to remove)
@@ -183,7 +183,7 @@ def test_plain_text_fields_stay_plain_in_the_store_and_every_feed(
 
 
 def test_newsboat_shows_a_summary_that_mentions_a_tag_as_text(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         tmp_path: Path) -> None:
     """A real reader: newsboat stores what it will render for each item; fed the RSS
     description alone (no content:encoded), it must keep the tag as text."""
@@ -196,8 +196,8 @@ def test_newsboat_shows_a_summary_that_mentions_a_tag_as_text(
         {"type": "paragraph", "html": "&lt;img src=x onerror=alert(1)&gt; is how it starts."}])
     del body["summary"]
     client.post("/api/v1/articles", json=body, headers=producer)
-    services.pipeline.publish_changes()
-    tree = etree.parse(str(services.settings.feeds_dir / "en" / "rss.xml"))
+    service.pipeline.publish_changes()
+    tree = etree.parse(str(service.settings.feeds_dir / "en" / "rss.xml"))
     for element in list(tree.iter("{http://purl.org/rss/1.0/modules/content/}encoded")):
         element.getparent().remove(element)
     feed = tmp_path / "rss.xml"

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from syndicate.errors import EngineFailure
 from syndicate.models import ArticleInput, Block, BlockType, Role, Route, TranslationStatus
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.store import bulk, counters
 from syndicate.store import jobs as job_store
 from syndicate.store import translations as translation_store
@@ -37,27 +37,27 @@ def inputs(count: int, prefix: str = "a") -> list[ArticleInput]:
             for n in range(count)]
 
 
-def statuses(services: Services, article_id: str) -> dict[str, str]:
-    return services.pipeline.article(article_id).translations
+def statuses(service: Service, article_id: str) -> dict[str, str]:
+    return service.articles.get(article_id).translations
 
 
-def done_total(services: Services) -> float:
-    with services.store.read() as session:
+def done_total(service: Service) -> float:
+    with service.store.read() as session:
         return counters.read(session).get("translations_done_total", 0.0)
 
 
 def test_unavailable_work_never_starves_new_work(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="it,es")
-    services: Services = app.extensions["syndicate"]
-    with services.store.write() as session:  # 5,000 articles waiting for an it package
-        bulk.load(session, inputs(5000), "bulk", services.pipeline.clock() - timedelta(days=1),
+    service: Service = app.extensions["syndicate"]
+    with service.store.write() as session:  # 5,000 articles waiting for an it package
+        bulk.load(session, inputs(5000), "bulk", service.clock() - timedelta(days=1),
                   targets=["it"], status=TranslationStatus.UNAVAILABLE)
-    created = services.pipeline.ingest(inputs(1, "new")[0], "desk")
-    report = services.pipeline.translate_pending()
+    created = service.articles.ingest(inputs(1, "new")[0], "desk")
+    report = service.pipeline.translate_pending()
     assert (report.done, report.unavailable) == (1, 1)
-    assert statuses(services, created.article.id) == {"es": "done", "it": "unavailable"}
+    assert statuses(service, created.article.id) == {"es": "done", "it": "unavailable"}
     # unavailable work waits outside the queue: the next pass finds nothing to do
-    assert not services.pipeline.runner.has_work()
+    assert not service.runner.has_work()
 
 
 def test_a_package_appearing_queues_unavailable_work_again(
@@ -65,14 +65,14 @@ def test_a_package_appearing_queues_unavailable_work_again(
     packages = tmp_path / "packages"
     packages.mkdir()
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es", SYNDICATE_PACKAGES_DIR=str(packages))
-    services: Services = app.extensions["syndicate"]
-    created = services.pipeline.ingest(inputs(1)[0], "desk")
-    assert services.pipeline.translate_pending().unavailable == 1
-    assert services.pipeline.translate_pending().unavailable == 0  # not retried every pass
+    service: Service = app.extensions["syndicate"]
+    created = service.articles.ingest(inputs(1)[0], "desk")
+    assert service.pipeline.translate_pending().unavailable == 1
+    assert service.pipeline.translate_pending().unavailable == 0  # not retried every pass
     source = next(p for p in installed_packages.iterdir() if p.name.startswith("translate-en_es"))
     shutil.copytree(source, packages / source.name)  # as `models install` would put it
-    assert services.pipeline.translate_pending().done == 1
-    assert statuses(services, created.article.id) == {"es": "done"}
+    assert service.pipeline.translate_pending().done == 1
+    assert statuses(service, created.article.id) == {"es": "done"}
 
 
 class Poisoned:
@@ -101,79 +101,79 @@ class Poisoned:
 def test_a_failing_batch_is_split_so_only_the_bad_article_fails(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
-    runner = services.pipeline.runner
-    poisoned = Poisoned(services.translator, "POISON")
+    service: Service = app.extensions["syndicate"]
+    runner = service.runner
+    poisoned = Poisoned(service.translator, "POISON")
     runner.translator = poisoned
-    good = [services.pipeline.ingest(data, "desk").article.id for data in inputs(7)]
-    bad = services.pipeline.ingest(ArticleInput(
+    good = [service.articles.ingest(data, "desk").article.id for data in inputs(7)]
+    bad = service.articles.ingest(ArticleInput(
         guid="bad", title="Bad", language="en",
         blocks=(Block(BlockType.PARAGRAPH, "This one says POISON."),)), "desk").article.id
-    report = services.pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     assert (report.done, report.failed) == (7, 1)
-    assert all(statuses(services, i) == {"es": "done"} for i in good)
-    assert statuses(services, bad) == {"es": "failed"}
+    assert all(statuses(service, i) == {"es": "done"} for i in good)
+    assert statuses(service, bad) == {"es": "failed"}
     assert len(poisoned.batches) > 2  # it was split, not failed whole
 
 
 def test_work_held_by_a_dead_process_goes_back_to_the_queue(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
-    created = services.pipeline.ingest(inputs(1)[0], "desk")
-    with services.store.write() as session:  # a worker on this host claimed it, then died
-        now = services.pipeline.clock()
+    service: Service = app.extensions["syndicate"]
+    created = service.articles.ingest(inputs(1)[0], "desk")
+    with service.store.write() as session:  # a worker on this host claimed it, then died
+        now = service.clock()
         claimed = translation_store.claim(session, DEAD_OWNER, now, now + timedelta(hours=1), 10)
     assert claimed is not None and claimed[1] == [(created.article.id, "es")]
     fresh = make_app(SYNDICATE_TARGET_LANGUAGES="es")  # a restarted process
     assert fresh.extensions["syndicate"].pipeline.translate_pending().done == 1
-    assert statuses(services, created.article.id) == {"es": "done"}
+    assert statuses(service, created.article.id) == {"es": "done"}
 
 
 def test_an_expired_lease_on_another_host_is_taken_over(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
-    created = services.pipeline.ingest(inputs(1)[0], "desk")
+    service: Service = app.extensions["syndicate"]
+    created = service.articles.ingest(inputs(1)[0], "desk")
     other = "another-host:42:worker:x"
-    with services.store.write() as session:
-        now = services.pipeline.clock()
+    with service.store.write() as session:
+        now = service.clock()
         translation_store.claim(session, other, now, now + timedelta(seconds=60), 10)
-    assert services.pipeline.translate_pending().done == 0  # leased, and the lease is live
-    later = services.pipeline.clock() + timedelta(seconds=61)
-    services.pipeline.runner.clock = lambda: later
-    assert services.pipeline.translate_pending().done == 1
-    with services.store.write() as session:  # the old holder's late write is refused
+    assert service.pipeline.translate_pending().done == 0  # leased, and the lease is live
+    later = service.clock() + timedelta(seconds=61)
+    service.runner.clock = lambda: later
+    assert service.pipeline.translate_pending().done == 1
+    with service.store.write() as session:  # the old holder's late write is refused
         assert not translation_store.save_done(
             session, created.article.id, "es", 1, title="late", summary=None, blocks=[],
             engine="argos", model="m", now=later, owner=other)
 
 
 def test_a_run_whose_process_died_is_abandoned_and_the_cli_says_so(
-        services: Services, runner: FlaskCliRunner) -> None:
-    now = services.pipeline.clock()
-    with services.store.write() as session:
+        service: Service, runner: FlaskCliRunner) -> None:
+    now = service.clock()
+    with service.store.write() as session:
         run, _ = job_store.enqueue(session, "republish", {"languages": None}, "ops",
                                    '{"languages": null}', now)
         job_store.claim(session, now, DEAD_OWNER, now + timedelta(hours=1), run_id=run.id)
     result = runner.invoke(args=["republish"])  # joins the run under way, which is dead
     assert result.exit_code == 1
     assert "abandoned" in result.output
-    with services.store.read() as session:
+    with service.store.read() as session:
         assert job_store.get(session, run.id).state == "abandoned"
     again = runner.invoke(args=["republish"])  # the next request runs afresh
     assert again.exit_code == 0, again.output
 
 
-def test_abandoned_runs_show_in_the_api_and_the_dashboard(services: Services,
+def test_abandoned_runs_show_in_the_api_and_the_dashboard(service: Service,
                                                           client: FlaskClient,
                                                           operator: dict[str, str]) -> None:
     from syndicate.jobs.queue import reap
 
-    now = services.pipeline.clock()
-    with services.store.write() as session:
+    now = service.clock()
+    with service.store.write() as session:
         run_id = job_store.start(session, "translate", "scheduled", None, now, DEAD_OWNER,
                                  now + timedelta(hours=1))
-    reap(services)
+    reap(service)
     shown = client.get(f"/api/v1/jobs/{run_id}", headers=operator).get_json()
     assert shown["state"] == "abandoned" and "stopped" in shown["error"]
     secret = operator["Authorization"].removeprefix("Bearer ")
@@ -183,12 +183,12 @@ def test_abandoned_runs_show_in_the_api_and_the_dashboard(services: Services,
     assert "Failures" in page and "abandoned" in page
 
 
-def test_waiting_for_a_job_has_a_deadline(services: Services, runner: FlaskCliRunner) -> None:
-    now = services.pipeline.clock()
-    with services.store.write() as session:  # a live process (this one) is running it
+def test_waiting_for_a_job_has_a_deadline(service: Service, runner: FlaskCliRunner) -> None:
+    now = service.clock()
+    with service.store.write() as session:  # a live process (this one) is running it
         run, _ = job_store.enqueue(session, "republish", {"languages": None}, "ops",
                                    '{"languages": null}', now)
-        job_store.claim(session, now, services.pipeline.runner.owner, now + timedelta(hours=1),
+        job_store.claim(session, now, service.owner, now + timedelta(hours=1),
                         run_id=run.id)
     result = runner.invoke(args=["republish", "--timeout", "0.5"])
     assert result.exit_code == 1
@@ -196,36 +196,36 @@ def test_waiting_for_a_job_has_a_deadline(services: Services, runner: FlaskCliRu
         result.output
 
 
-def test_the_scheduled_runs_of_a_dead_process_are_abandoned(services: Services) -> None:
+def test_the_scheduled_runs_of_a_dead_process_are_abandoned(service: Service) -> None:
     from syndicate.jobs.queue import reap
 
-    now = services.pipeline.clock()
-    with services.store.write() as session:
+    now = service.clock()
+    with service.store.write() as session:
         dead = job_store.start(session, "translate", "scheduled", None, now, DEAD_OWNER,
                                now + timedelta(hours=1))
         live = job_store.start(session, "publish", "scheduled", None, now,
-                               services.pipeline.runner.owner, now + timedelta(hours=1))
+                               service.owner, now + timedelta(hours=1))
         expired = job_store.start(session, "publish", "scheduled", None, now,
                                   "another-host:1:worker:y", now - timedelta(seconds=1))
-    assert sorted(reap(services)) == sorted([dead, expired])
-    with services.store.read() as session:
+    assert sorted(reap(service)) == sorted([dead, expired])
+    with service.store.read() as session:
         assert [job_store.get(session, i).state for i in (dead, live, expired)] == \
             ["abandoned", "running", "abandoned"]
 
 
 def test_two_passes_at_once_translate_each_article_once(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es,fr")
-    services: Services = app.extensions["syndicate"]
-    ids = [services.pipeline.ingest(data, "desk").article.id for data in inputs(20)]
+    service: Service = app.extensions["syndicate"]
+    ids = [service.articles.ingest(data, "desk").article.id for data in inputs(20)]
     other = make_app(SYNDICATE_TARGET_LANGUAGES="es,fr").extensions["syndicate"]
     threads = [threading.Thread(target=s.pipeline.translate_pending)
-               for s in (services, services, other)]
+               for s in (service, service, other)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert done_total(services) == 40
-    assert all(statuses(services, i) == {"es": "done", "fr": "done"} for i in ids)
+    assert done_total(service) == 40
+    assert all(statuses(service, i) == {"es": "done", "fr": "done"} for i in ids)
 
 
 def test_segmenters_are_per_thread() -> None:
@@ -257,32 +257,32 @@ def test_a_model_in_use_is_not_unloaded(installed_packages: Path) -> None:
 
 def test_only_changed_feeds_are_rendered(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es,fr")
-    services: Services = app.extensions["syndicate"]
-    services.pipeline.ingest(inputs(1)[0], "desk")
-    services.pipeline.translate_pending()
-    assert sorted(services.pipeline.publish_changes().entries) == ["en", "es", "fr"]
-    assert services.pipeline.publish_changes().entries == {}  # nothing changed
-    services.pipeline.ingest(ArticleInput(guid="de", title="Nur Deutsch", language="de",
+    service: Service = app.extensions["syndicate"]
+    service.articles.ingest(inputs(1)[0], "desk")
+    service.pipeline.translate_pending()
+    assert sorted(service.pipeline.publish_changes().entries) == ["en", "es", "fr"]
+    assert service.pipeline.publish_changes().entries == {}  # nothing changed
+    service.articles.ingest(ArticleInput(guid="de", title="Nur Deutsch", language="de",
                                           blocks=(Block(BlockType.PARAGRAPH, "Hallo."),)),
                              "desk")
     # a German article: German is no configured feed language, so nothing is rendered
-    assert services.pipeline.publish_changes().entries == {}
-    retracted = services.pipeline.ingest(inputs(1, "b")[0], "desk").article
-    assert sorted(services.pipeline.publish_changes().entries) == ["en"]
-    services.pipeline.retract(retracted.id)
-    assert sorted(services.pipeline.publish_changes().entries) == ["en"]
+    assert service.pipeline.publish_changes().entries == {}
+    retracted = service.articles.ingest(inputs(1, "b")[0], "desk").article
+    assert sorted(service.pipeline.publish_changes().entries) == ["en"]
+    service.articles.retract(retracted.id)
+    assert sorted(service.pipeline.publish_changes().entries) == ["en"]
 
 
 def test_a_missing_feed_file_is_written_again(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es")
-    services: Services = app.extensions["syndicate"]
-    services.pipeline.ingest(inputs(1)[0], "desk")
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
-    feed = services.settings.feeds_dir / "es" / "atom.xml"
+    service: Service = app.extensions["syndicate"]
+    service.articles.ingest(inputs(1)[0], "desk")
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
+    feed = service.settings.feeds_dir / "es" / "atom.xml"
     data = feed.read_bytes()
     feed.unlink()  # e.g. a standby scheduler taking over on a host with an empty feeds dir
-    assert services.pipeline.publish_changes().written == ("es/atom.xml",)
+    assert service.pipeline.publish_changes().written == ("es/atom.xml",)
     assert feed.read_bytes() == data
     gz = feed.with_name("atom.xml.gz")
     import gzip

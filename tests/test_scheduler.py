@@ -9,15 +9,15 @@ from flask.testing import FlaskCliRunner
 
 from syndicate.errors import SchedulerLocked
 from syndicate.jobs import scheduler as scheduling
-from syndicate.services import Services
+from syndicate.service import Service
 
 
 def test_second_scheduler_refuses_on_sqlite_and_stands_by_on_postgresql(
-        services: Services) -> None:
-    first = services.store.hold(scheduling.LOCK_NAME)
+        service: Service) -> None:
+    first = service.store.hold(scheduling.LOCK_NAME)
     assert first is not None
-    leader = scheduling.Leader(services)
-    if services.store.is_sqlite:
+    leader = scheduling.Leader(service)
+    if service.store.is_sqlite:
         with pytest.raises(SchedulerLocked, match="another scheduler is running"):
             leader.acquire_or_refuse()
     else:  # PostgreSQL: the lock is the database's; a second scheduler waits as a standby
@@ -29,16 +29,16 @@ def test_second_scheduler_refuses_on_sqlite_and_stands_by_on_postgresql(
 
 
 def test_scheduler_command_refuses_while_another_runs_on_sqlite(
-        runner: FlaskCliRunner, services: Services) -> None:
-    lock = services.store.hold(scheduling.LOCK_NAME)
+        runner: FlaskCliRunner, service: Service) -> None:
+    lock = service.store.hold(scheduling.LOCK_NAME)
     assert lock is not None
     try:
-        if services.store.is_sqlite:
+        if service.store.is_sqlite:
             result = runner.invoke(args=["scheduler"])
             assert result.exit_code == 1
             assert "another scheduler is running" in result.output
         else:  # a standby takes over once the active one lets go
-            leader = scheduling.Leader(services)
+            leader = scheduling.Leader(service)
             thread = threading.Thread(target=leader.run, daemon=True)
             thread.start()
             assert not leader.active.wait(1.0)
@@ -51,37 +51,37 @@ def test_scheduler_command_refuses_while_another_runs_on_sqlite(
         lock.release()
 
 
-def test_scheduler_is_built_with_safe_job_defaults(services: Services) -> None:
-    scheduler = scheduling.build(services)
+def test_scheduler_is_built_with_safe_job_defaults(service: Service) -> None:
+    scheduler = scheduling.build(service)
     assert scheduler._job_defaults == {"coalesce": True, "max_instances": 1,
                                        "misfire_grace_time": 60}
 
 
-def test_translate_job_is_attached_at_the_configured_interval(services: Services) -> None:
-    scheduler = scheduling.build(services)
+def test_translate_job_is_attached_at_the_configured_interval(service: Service) -> None:
+    scheduler = scheduling.build(service)
     job = scheduler.get_job("translate")
     assert job is not None
-    assert job.trigger.interval.total_seconds() == services.settings.translate_interval
-    assert job.args == (services,)
+    assert job.trigger.interval.total_seconds() == service.settings.translate_interval
+    assert job.args == (service,)
 
 
-def test_publish_job_is_attached_and_every_run_is_recorded(services: Services) -> None:
+def test_publish_job_is_attached_and_every_run_is_recorded(service: Service) -> None:
     from syndicate.jobs.publish import publish_feeds
     from syndicate.jobs.runs import run_recorded
     from syndicate.store import jobs as job_store
 
-    scheduler = scheduling.build(services)
+    scheduler = scheduling.build(service)
     job = scheduler.get_job("publish")
     assert job is not None
-    assert job.trigger.interval.total_seconds() == services.settings.publish_interval
-    run_recorded(services, "publish", publish_feeds)
+    assert job.trigger.interval.total_seconds() == service.settings.publish_interval
+    run_recorded(service, "publish", publish_feeds)
 
-    def broken(_: Services) -> None:
+    def broken(_: Service) -> None:
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        run_recorded(services, "publish", broken, trigger="manual", requested_by="ops")
-    with services.store.read() as session:
+        run_recorded(service, "publish", broken, trigger="manual", requested_by="ops")
+    with service.store.read() as session:
         failed, succeeded = job_store.recent(session, job="publish")
     assert (succeeded.state, succeeded.trigger, succeeded.error) == ("succeeded", "scheduled", None)
     assert succeeded.finished is not None and "written" in succeeded.counts
@@ -101,8 +101,8 @@ def test_the_wsgi_app_never_starts_a_scheduler(env: dict[str, str]) -> None:
     assert result.stdout.strip() == "syndicate ['MainThread']"
 
 
-def test_operator_jobs_run_apart_from_the_publishing_tick(services: Services) -> None:
-    with_worker = {job.id for job in scheduling.build(services).get_jobs()}
+def test_operator_jobs_run_apart_from_the_publishing_tick(service: Service) -> None:
+    with_worker = {job.id for job in scheduling.build(service).get_jobs()}
     assert with_worker == {"translate", "publish", "dispatch", "tick", "sources"}
-    without = {job.id for job in scheduling.build(services, worker=False).get_jobs()}
+    without = {job.id for job in scheduling.build(service, worker=False).get_jobs()}
     assert without == {"publish", "dispatch", "tick", "sources"}  # `scheduler --no-worker`

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from syndicate.models import Source, SourceInput
-from syndicate.services import EXTENSION_KEY, Services
+from syndicate.service import EXTENSION_KEY, Service
 from syndicate.testing import feeds as make
 from syndicate.testing.upstream import Document, Upstream, serving, status
 
@@ -34,17 +34,17 @@ def upstream() -> Iterator[Upstream]:
 
 
 @pytest.fixture
-def polling(make_app: Callable[..., Flask]) -> Services:
-    """Services whose fetcher may reach the test servers' address (and only that one)."""
+def polling(make_app: Callable[..., Flask]) -> Service:
+    """Service whose fetcher may reach the test servers' address (and only that one)."""
     app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_TIMEOUT="3",
                    SYNDICATE_SOURCE_INTERVAL="600", SYNDICATE_SOURCE_MIN_INTERVAL="60")
-    found: Services = app.extensions[EXTENSION_KEY]
+    found: Service = app.extensions[EXTENSION_KEY]
     return found
 
 
-def add(services: Services, url: str, **fields: Any) -> Source:
+def add(service: Service, url: str, **fields: Any) -> Source:
     """Register a source the way the API does, due now."""
-    return services.pipeline.sources.add(
+    return service.sources.add(
         SourceInput(url=url, producer=fields.pop("producer", None), **fields))
 
 
@@ -56,9 +56,9 @@ def entries(n: int, prefix: str = "e", **fields: Any) -> list[make.Entry]:
             for i in range(n)]
 
 
-def articles_of(services: Services, producer: str | None = None) -> list[Any]:
+def articles_of(service: Service, producer: str | None = None) -> list[Any]:
     """Return the producer's live articles (every producer's when None)."""
-    page = services.pipeline.queries.articles(limit=1000, cursor=None, include_retracted=False,
+    page = service.articles.page(limit=1000, cursor=None, include_retracted=False,
                                               producer=producer)
     return list(page.items)
 
@@ -66,8 +66,8 @@ def articles_of(services: Services, producer: str | None = None) -> list[Any]:
 class Writes:
     """Count the INSERT, UPDATE and DELETE statements a block sends to the database."""
 
-    def __init__(self, services: Services) -> None:
-        self.engine = services.store.engine
+    def __init__(self, service: Service) -> None:
+        self.engine = service.store.engine
         self.statements: list[str] = []
 
     def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -83,7 +83,7 @@ class Writes:
 
 
 def test_rss_entries_become_articles_in_every_language_feed(
-        polling: Services, upstream: Upstream, installed_packages: Path) -> None:
+        polling: Service, upstream: Upstream, installed_packages: Path) -> None:
     story = make.Entry(guid="story-1", title="Council <b>approves</b> the budget",
                        html=PARAGRAPHS, link="https://upstream.example/story-1",
                        author="Ana Reporter", categories=("local", "transport"),
@@ -105,7 +105,7 @@ def test_rss_entries_become_articles_in_every_language_feed(
     kinds = [b.type.value for b in article.blocks]
     assert kinds == ["heading", "paragraph", "list", "paragraph"]  # structure kept
     assert 'href="https://example.org/budget"' in article.blocks[1].html  # links kept
-    state = polling.pipeline.queries.source(source.id)
+    state = polling.sources.get(source.id)
     assert (state.last_status, state.entries_ingested, state.errors) == (200, 1, 0)
     assert state.etag and state.last_modified and state.last_fetch is not None
     assert state.next_fetch > state.last_fetch
@@ -119,7 +119,7 @@ def test_rss_entries_become_articles_in_every_language_feed(
 
 
 @pytest.mark.parametrize("kind", ["rss20", "rss091", "rss10", "atom", "json10", "json11"])
-def test_every_feed_format(polling: Services, upstream: Upstream, kind: str) -> None:
+def test_every_feed_format(polling: Service, upstream: Upstream, kind: str) -> None:
     stories = [make.Entry(guid=f"https://upstream.example/{i}", title=f"Headline {i} of the day",
                           html=f"<p>Body of story {i}, in <em>HTML</em>.</p>",
                           link=f"https://upstream.example/{i}", author="Ed Itor",
@@ -134,7 +134,7 @@ def test_every_feed_format(polling: Services, upstream: Upstream, kind: str) -> 
 
     report = polling.pipeline.poll_sources()
 
-    assert report.created == 3, polling.pipeline.queries.source(source.id)
+    assert report.created == 3, polling.sources.get(source.id)
     found = {a.guid: a for a in articles_of(polling)}
     assert set(found) == {f"https://upstream.example/{i}" for i in range(3)}
     first = found["https://upstream.example/0"]
@@ -146,7 +146,7 @@ def test_every_feed_format(polling: Services, upstream: Upstream, kind: str) -> 
 
 
 def test_unchanged_feed_costs_one_304_and_no_database_write(
-        polling: Services, upstream: Upstream) -> None:
+        polling: Service, upstream: Upstream) -> None:
     feeds = [Document(make.rss20(entries(3, prefix=f"s{i}"))) for i in range(3)]
     feeds.append(Document(make.rss20(entries(2, prefix="lm")), etag=False))  # Last-Modified only
     sources = []
@@ -157,7 +157,7 @@ def test_unchanged_feed_costs_one_304_and_no_database_write(
 
     upstream.requests.clear()
     with Writes(polling) as writes:
-        report = polling.pipeline.poll_sources(polling.pipeline.queries.sources())
+        report = polling.pipeline.poll_sources(polling.sources.all())
 
     assert (report.polled, report.not_modified, report.created) == (4, 4, 0)
     assert writes.statements == []
@@ -166,12 +166,12 @@ def test_unchanged_feed_costs_one_304_and_no_database_write(
     assert sum("If-None-Match" in h for h in conditional) == 3
     assert all("If-Modified-Since" in h for h in conditional)
     # The 304s moved the schedule in memory: nothing is due again right away.
-    assert polling.pipeline.poller.due(polling.pipeline.queries.sources(),
-                                       polling.pipeline.clock()) == []
+    assert polling.poller.due(polling.sources.all(),
+                                       polling.clock()) == []
 
 
 def test_changed_entry_is_a_new_revision_and_only_its_changed_block_is_translated(
-        polling: Services, upstream: Upstream, installed_packages: Path) -> None:
+        polling: Service, upstream: Upstream, installed_packages: Path) -> None:
     paragraphs = ["The council approved the budget on Tuesday.",
                   "Forty new drivers will be hired next year.",
                   "Night buses will run on three more routes."]
@@ -185,7 +185,7 @@ def test_changed_entry_is_a_new_revision_and_only_its_changed_block_is_translate
     paragraphs[1] = "Fifty new drivers will be hired next year."
     doc.replace(make.rss20([make.Entry("s-1", "Budget approved",
                                        "".join(f"<p>{p}</p>" for p in paragraphs))]))
-    report = polling.pipeline.poll_sources(polling.pipeline.queries.sources())
+    report = polling.pipeline.poll_sources(polling.sources.all())
     assert (report.created, report.updated) == (0, 1)
     [article] = articles_of(polling)
     assert article.revision == 2
@@ -195,12 +195,12 @@ def test_changed_entry_is_a_new_revision_and_only_its_changed_block_is_translate
     assert translated.done == targets
     assert translated.translated == targets  # one changed sentence per language
     assert translated.memory_hits >= 3 * targets  # title and two unchanged paragraphs
-    _, spanish, _ = polling.pipeline.translation(article.id, "es")
+    _, spanish, _ = polling.articles.translation(article.id, "es")
     assert "Fifty new drivers" in spanish.blocks[1].html
 
 
 def test_retry_after_and_cache_headers_and_ttl_set_the_next_poll(
-        polling: Services, upstream: Upstream) -> None:
+        polling: Service, upstream: Upstream) -> None:
     upstream.routes["/busy"] = status(503, {"Retry-After": "7200"})
     upstream.routes["/cached"] = Document(make.rss20(entries(1)),
                                           headers={"Cache-Control": "public, max-age=3000"})
@@ -208,15 +208,15 @@ def test_retry_after_and_cache_headers_and_ttl_set_the_next_poll(
     upstream.routes["/huge-ttl"] = Document(make.rss20(entries(1, prefix="h"), ttl=100_000))
     ids = {path: add(polling, upstream.url(path), producer=path).id
            for path in ("/busy", "/cached", "/ttl", "/huge-ttl")}
-    now = polling.pipeline.clock()
+    now = polling.clock()
     polling.pipeline.poll_sources()
 
     def wait(path: str) -> float:
-        source = polling.pipeline.queries.source(ids[path])
+        source = polling.sources.get(ids[path])
         return (source.next_fetch - now).total_seconds()
 
     assert 7200 <= wait("/busy") <= 7200 * 1.1 + 5  # Retry-After beats the backoff
-    assert polling.pipeline.queries.source(ids["/busy"]).last_error == \
+    assert polling.sources.get(ids["/busy"]).last_error == \
         "fetch: HTTP 503 Service Unavailable"
     assert 3000 <= wait("/cached") <= 3000 * 1.1 + 5  # max-age beats the 600 s interval
     assert 5400 <= wait("/ttl") <= 5400 * 1.1 + 5  # ttl is in minutes
@@ -227,58 +227,58 @@ def test_failures_back_off_and_parse_errors_pause_the_source(
         make_app: Callable[..., Flask], upstream: Upstream) -> None:
     app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_SOURCE_INTERVAL="100",
                    SYNDICATE_SOURCE_MIN_INTERVAL="10", SYNDICATE_SOURCE_PAUSE_AFTER="3")
-    services: Services = app.extensions[EXTENSION_KEY]
+    service: Service = app.extensions[EXTENSION_KEY]
     upstream.routes["/down"] = status(500)
     upstream.routes["/broken"] = Document(b"<rss version='2.0'><channel><item>unclosed",
                                           etag=False, last_modified=False)
-    down = add(services, upstream.url("/down"), producer="down")
-    broken = add(services, upstream.url("/broken"), producer="broken")
+    down = add(service, upstream.url("/down"), producer="down")
+    broken = add(service, upstream.url("/broken"), producer="broken")
     waits = []
     for _ in range(4):
-        now = services.pipeline.clock()
-        services.pipeline.poll_sources(services.pipeline.queries.sources(active_only=True))
-        waits.append((services.pipeline.queries.source(down.id).next_fetch - now)
+        now = service.clock()
+        service.pipeline.poll_sources(service.sources.all(active_only=True))
+        waits.append((service.sources.get(down.id).next_fetch - now)
                       .total_seconds())
     assert [int(w // 100) for w in waits] == [1, 2, 4, 8]  # 100 s doubled, jitter ≤ 10 %
-    state = services.pipeline.queries.source(down.id)
+    state = service.sources.get(down.id)
     assert (state.errors, state.paused, state.feed_errors) == (4, False, 0)  # 5xx: no pause
 
-    flagged = services.pipeline.queries.source(broken.id)
+    flagged = service.sources.get(broken.id)
     assert flagged.paused and flagged.feed_errors == 3
     assert flagged.flagged is not None and "paused after 3 failures" in flagged.flagged
     assert "not well-formed XML" in (flagged.last_error or "")
     assert upstream.hits("/broken") == 3  # paused: not fetched on the fourth pass
 
-    resumed = services.pipeline.sources.pause(broken.id, False)
+    resumed = service.sources.pause(broken.id, False)
     assert (resumed.paused, resumed.flagged, resumed.feed_errors) == (False, None, 0)
 
 
 def test_loopback_is_refused_without_the_allowlist(app: Flask, upstream: Upstream) -> None:
-    services: Services = app.extensions[EXTENSION_KEY]
-    assert services.settings.fetch_allow_hosts == ()
+    service: Service = app.extensions[EXTENSION_KEY]
+    assert service.settings.fetch_allow_hosts == ()
     upstream.routes["/feed.xml"] = Document(make.rss20(entries(2)))
-    plain = add(services, f"http://127.0.0.1:{upstream.port}/feed.xml", producer="a")
-    named = add(services, f"http://localhost:{upstream.port}/feed.xml", producer="b")
+    plain = add(service, f"http://127.0.0.1:{upstream.port}/feed.xml", producer="a")
+    named = add(service, f"http://localhost:{upstream.port}/feed.xml", producer="b")
 
-    report = services.pipeline.poll_sources()
+    report = service.pipeline.poll_sources()
 
     assert (report.polled, report.failed, report.created) == (2, 2, 0)
     assert upstream.requests == []  # no connection was made
     for source, shown in ((plain, "127.0.0.1 is a loopback address"),
                           (named, "localhost resolves to 127.0.0.1, a loopback address")):
-        state = services.pipeline.queries.source(source.id)
+        state = service.sources.get(source.id)
         assert state.last_error is not None and state.last_error.startswith("refused: " + shown)
 
 
 def test_a_source_may_name_its_own_allowed_host(app: Flask, upstream: Upstream) -> None:
-    services: Services = app.extensions[EXTENSION_KEY]
+    service: Service = app.extensions[EXTENSION_KEY]
     upstream.routes["/feed.xml"] = Document(make.rss20(entries(2)))
-    add(services, upstream.url("/feed.xml"), allow_hosts=(ALLOW,))
-    assert services.pipeline.poll_sources().created == 2
+    add(service, upstream.url("/feed.xml"), allow_hosts=(ALLOW,))
+    assert service.pipeline.poll_sources().created == 2
 
 
 def test_redirects_to_forbidden_places_are_refused(
-        polling: Services, upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
+        polling: Service, upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
     real = socket.getaddrinfo
@@ -316,15 +316,15 @@ def test_redirects_to_forbidden_places_are_refused(
                 "/to-file": "only http and https URLs are fetched, not 'file'",
                 "/loop": "more than 5 redirects"}
     for path, message in expected.items():
-        state = polling.pipeline.queries.source(ids[path])
+        state = polling.sources.get(ids[path])
         assert state.last_error is not None and message in state.last_error, (path, state)
         assert state.last_error.startswith("refused: ")
         assert articles_of(polling, path) == []
     assert upstream.hits("/good") == 1  # only the good source reached it
-    assert polling.pipeline.queries.source(good.id).errors == 0
+    assert polling.sources.get(good.id).errors == 0
 
 
-def test_other_schemes_and_credentials_are_refused(polling: Services) -> None:
+def test_other_schemes_and_credentials_are_refused(polling: Service) -> None:
     from syndicate.errors import FetchRefused
     from syndicate.fetch.client import Client, Limits
 
@@ -337,7 +337,7 @@ def test_other_schemes_and_credentials_are_refused(polling: Services) -> None:
 def test_hostile_bodies_leave_clear_errors_and_nothing_half_ingested(
         make_app: Callable[..., Flask], upstream: Upstream) -> None:
     app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_TIMEOUT="2")
-    services: Services = app.extensions[EXTENSION_KEY]
+    service: Service = app.extensions[EXTENSION_KEY]
     from syndicate.testing import upstream as kit
 
     xxe = (b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
@@ -371,28 +371,28 @@ def test_hostile_bodies_leave_clear_errors_and_nothing_half_ingested(
                 "/html": "parse: not an RSS, Atom or JSON feed",
                 "/json": "parse: not a JSON Feed: 'items' must be a list",
                 "/truncated": "parse: not well-formed XML"}
-    ids = {path: add(services, upstream.url(path), producer=path).id for path in expected}
-    add(services, upstream.url("/good"), producer="good")
-    add(services, upstream.url("/simple"), producer="simple")
+    ids = {path: add(service, upstream.url(path), producer=path).id for path in expected}
+    add(service, upstream.url("/good"), producer="good")
+    add(service, upstream.url("/simple"), producer="simple")
 
-    report = services.pipeline.poll_sources()
+    report = service.pipeline.poll_sources()
 
     assert (report.failed, report.created) == (len(expected), 4)
-    assert len(articles_of(services, "good")) == 3
-    [old] = articles_of(services, "simple")  # short plain-text entities are fine
+    assert len(articles_of(service, "good")) == 3
+    [old] = articles_of(service, "simple")  # short plain-text entities are fine
     assert old.title == "Old feed © 2026"  # the no-break space folded, as in every title
     for path, message in expected.items():
-        state = services.pipeline.queries.source(ids[path])
+        state = service.sources.get(ids[path])
         assert state.last_error is not None and state.last_error.startswith(message), \
             (path, state.last_error)
-        assert (state.entries_ingested, articles_of(services, path)) == (0, [])
+        assert (state.entries_ingested, articles_of(service, path)) == (0, [])
         assert state.etag is None  # a failed fetch leaves no validator behind
 
 
 def test_many_entries_duplicates_and_encodings(make_app: Callable[..., Flask],
                                                upstream: Upstream) -> None:
     app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_SOURCE_MAX_ENTRIES="40")
-    services: Services = app.extensions[EXTENSION_KEY]
+    service: Service = app.extensions[EXTENSION_KEY]
     many = [make.Entry(guid=f"m-{i}", title=f"Entry {i}", html=f"<p>Text {i}.</p>",
                        published=make.Entry.published + timedelta(minutes=i))
             for i in range(10_000)]
@@ -407,29 +407,29 @@ def test_many_entries_duplicates_and_encodings(make_app: Callable[..., Flask],
     upstream.routes.update({"/many": Document(make.rss20(many[::-1])),
                             "/twice": Document(make.rss20(twice)),
                             "/latin": Document(latin), "/klingon": Document(klingon)})
-    ids = {p: add(services, upstream.url(p), producer=p).id
+    ids = {p: add(service, upstream.url(p), producer=p).id
            for p in ("/many", "/twice", "/latin", "/klingon")}
-    services.pipeline.poll_sources()
+    service.pipeline.poll_sources()
 
-    state = services.pipeline.queries.source(ids["/many"])
+    state = service.sources.get(ids["/many"])
     assert state.last_note == ("the document has more than 160 entries: the first 160 were "
                                "read and the newest 40 of them taken")
-    taken = {a.guid for a in articles_of(services, "/many")}
+    taken = {a.guid for a in articles_of(service, "/many")}
     assert taken == {f"m-{i}" for i in range(9960, 10_000)}
-    dup = services.pipeline.queries.source(ids["/twice"])
+    dup = service.sources.get(ids["/twice"])
     assert dup.last_note == "1 entries repeated an earlier guid and were ignored"
-    assert sorted(a.guid for a in articles_of(services, "/twice")) == ["d-0", "d-1", "d-2"]
-    [cafe] = articles_of(services, "/latin")  # declared utf-8, really latin-1: read as such
+    assert sorted(a.guid for a in articles_of(service, "/twice")) == ["d-0", "d-1", "d-2"]
+    [cafe] = articles_of(service, "/latin")  # declared utf-8, really latin-1: read as such
     assert cafe.title == "Café reopens"
-    assert services.pipeline.queries.source(ids["/latin"]).last_note == \
+    assert service.sources.get(ids["/latin"]).last_note == \
         "the document is declared as utf-8, but parsed as windows-1252"
-    assert len(articles_of(services, "/klingon")) == 1
-    assert services.pipeline.queries.source(ids["/klingon"]).last_note == \
+    assert len(articles_of(service, "/klingon")) == 1
+    assert service.sources.get(ids["/klingon"]).last_note == \
         "the document is declared as x-klingon, but parsed as utf-8"
 
 
 def test_mixed_language_feed_is_detected_per_entry(
-        polling: Services, upstream: Upstream, installed_packages: Path) -> None:
+        polling: Service, upstream: Upstream, installed_packages: Path) -> None:
     texts = {
         "en": "The city council approved a new budget on Tuesday that adds forty bus drivers.",
         "es": "El ayuntamiento aprobó el martes un nuevo presupuesto que incorpora cuarenta "
@@ -448,10 +448,10 @@ def test_mixed_language_feed_is_detected_per_entry(
     found = {a.guid: a.language for a in articles_of(polling)}
     assert found == {lang: lang for lang in texts}
     spanish = next(a for a in articles_of(polling) if a.guid == "es")
-    assert polling.pipeline.commands.targets(spanish) == ["en", "fr", "de"]  # not into es
+    assert polling.articles.targets(spanish) == ["en", "fr", "de"]  # not into es
 
 
-def test_a_stated_language_wins_over_detection(polling: Services, upstream: Upstream) -> None:
+def test_a_stated_language_wins_over_detection(polling: Service, upstream: Upstream) -> None:
     stories = [make.Entry(guid="x", title="Headline",
                           html="<p>The council approved the new budget on Tuesday.</p>")]
     upstream.routes["/declared"] = Document(make.atom(stories, language="fr"))
@@ -466,29 +466,29 @@ def test_a_stated_language_wins_over_detection(polling: Services, upstream: Upst
 def test_unsure_detection_holds_the_entry_when_asked(make_app: Callable[..., Flask],
                                                      upstream: Upstream) -> None:
     app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_DETECT_UNSURE="hold")
-    services: Services = app.extensions[EXTENSION_KEY]
+    service: Service = app.extensions[EXTENSION_KEY]
     stories = [make.Entry(guid="sure", title="Council news",
                           html="<p>The city council approved a new budget on Tuesday.</p>"),
                make.Entry(guid="unsure", title="42", html="<p>2026 — 7:2 (3:1)</p>")]
     upstream.routes["/f"] = Document(make.rss20(stories, language=None))
-    source = add(services, upstream.url("/f"))
-    report = services.pipeline.poll_sources()
+    source = add(service, upstream.url("/f"))
+    report = service.pipeline.poll_sources()
     assert (report.created, report.held) == (1, 1)
-    assert [a.guid for a in articles_of(services)] == ["sure"]
-    note = services.pipeline.queries.source(source.id).last_note or ""
+    assert [a.guid for a in articles_of(service)] == ["sure"]
+    note = service.sources.get(source.id).last_note or ""
     assert note.startswith("1 entries held: 'unsure': cannot be detected with confidence")
 
 
-def test_an_entry_an_operator_retracted_stays_retracted(polling: Services,
+def test_an_entry_an_operator_retracted_stays_retracted(polling: Service,
                                                         upstream: Upstream) -> None:
     doc = Document(make.rss20(entries(2)))
     upstream.routes["/f"] = doc
     add(polling, upstream.url("/f"))
     polling.pipeline.poll_sources()
     taken_down = articles_of(polling)[0]
-    polling.pipeline.retract(taken_down.id, "legal")
+    polling.articles.retract(taken_down.id, "legal")
     doc.replace(make.rss20(entries(2) + entries(1, prefix="new")))  # the feed changes
-    report = polling.pipeline.poll_sources(polling.pipeline.queries.sources())
+    report = polling.pipeline.poll_sources(polling.sources.all())
     assert report.created == 1
     assert taken_down.id not in {a.id for a in articles_of(polling)}
 
@@ -570,12 +570,12 @@ def test_sources_cli(make_app: Callable[..., Flask], upstream: Upstream) -> None
     assert runner.invoke(args=["sources", "show", "1"]).exit_code == 1
 
 
-def test_the_readme_example_feed(polling: Services, upstream: Upstream) -> None:
+def test_the_readme_example_feed(polling: Service, upstream: Upstream) -> None:
     """tests/data/upstream-feed.xml, which the README serves for `sources add`."""
     body = (Path(__file__).with_name("data") / "upstream-feed.xml").read_bytes()
     upstream.routes["/feed.xml"] = Document(body)
     source = add(polling, upstream.url("/feed.xml"))
-    now = polling.pipeline.clock()
+    now = polling.clock()
     assert polling.pipeline.poll_sources().created == 3
     found = {a.title: a for a in articles_of(polling)}
     bridge = found["Council approves the new river bridge"]
@@ -587,25 +587,25 @@ def test_the_readme_example_feed(polling: Services, upstream: Upstream) -> None:
     library = found["Library opens on Sundays from December"]
     assert library.author is None and len(library.blocks) == 2  # from the description
     assert found["Why is the river so high this week?"].blocks[1].type.value == "quote"
-    state = polling.pipeline.queries.source(source.id)
+    state = polling.sources.get(source.id)
     assert (state.next_fetch - now).total_seconds() >= 1800  # ttl 30 minutes
 
 
-def test_a_permanent_redirect_moves_the_source(polling: Services, upstream: Upstream) -> None:
+def test_a_permanent_redirect_moves_the_source(polling: Service, upstream: Upstream) -> None:
     upstream.routes["/old.xml"] = status(301, {"Location": "/new.xml"})
     upstream.routes["/temp.xml"] = status(302, {"Location": "/new.xml"})
     upstream.routes["/new.xml"] = Document(make.rss20(entries(1)))
     moved = add(polling, upstream.url("/old.xml"), producer="a")
     kept = add(polling, upstream.url("/temp.xml"), producer="b")
     polling.pipeline.poll_sources()
-    assert polling.pipeline.queries.source(moved.id).url == upstream.url("/new.xml")
-    assert polling.pipeline.queries.source(kept.id).url == upstream.url("/temp.xml")
+    assert polling.sources.get(moved.id).url == upstream.url("/new.xml")
+    assert polling.sources.get(kept.id).url == upstream.url("/temp.xml")
     upstream.requests.clear()
-    polling.pipeline.poll_sources([polling.pipeline.queries.source(moved.id)])
+    polling.pipeline.poll_sources([polling.sources.get(moved.id)])
     assert [path for path, _ in upstream.requests] == ["/new.xml"]
 
 
-def test_a_new_language_rereads_the_whole_feed(polling: Services, upstream: Upstream,
+def test_a_new_language_rereads_the_whole_feed(polling: Service, upstream: Upstream,
                                                client: FlaskClient,
                                                operator: dict[str, str]) -> None:
     upstream.routes["/f"] = Document(make.rss20(entries(2), language=None))
@@ -628,13 +628,13 @@ def test_a_new_language_rereads_the_whole_feed(polling: Services, upstream: Upst
     assert {(a.language, a.categories) for a in articles_of(polling)} == {("es", ("wire",))}
 
 
-def test_a_stopped_poller_starts_no_fetch(polling: Services, upstream: Upstream) -> None:
+def test_a_stopped_poller_starts_no_fetch(polling: Service, upstream: Upstream) -> None:
     upstream.routes["/f"] = Document(make.rss20(entries(1)))
     add(polling, upstream.url("/f"))
-    polling.pipeline.poller.stop()  # the scheduler is shutting down
+    polling.poller.stop()  # the scheduler is shutting down
     assert polling.pipeline.poll_sources().polled == 0
     assert upstream.requests == []
-    polling.pipeline.poller.start()
+    polling.poller.start()
     assert polling.pipeline.poll_sources().polled == 1
 
 
@@ -691,7 +691,7 @@ def test_a_host_gets_at_most_its_share_of_connections_and_polls_spread_out(
 
     app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_PER_HOST="2",
                    SYNDICATE_FETCH_WORKERS="6")
-    services: Services = app.extensions[EXTENSION_KEY]
+    service: Service = app.extensions[EXTENSION_KEY]
     together = threading.Condition()
     active, peak = [0], [0]
 
@@ -715,11 +715,11 @@ def test_a_host_gets_at_most_its_share_of_connections_and_polls_spread_out(
 
     for i in range(6):
         upstream.routes[f"/f{i}"] = slow(f"f{i}")
-        add(services, upstream.url(f"/f{i}"), producer=f"p{i}")
-    report = services.pipeline.poll_sources()
+        add(service, upstream.url(f"/f{i}"), producer=f"p{i}")
+    report = service.pipeline.poll_sources()
     assert (report.polled, report.created) == (6, 6)
     assert peak[0] == 2  # six workers, one host: two at a time
-    due = {s.next_fetch for s in services.pipeline.queries.sources()}
+    due = {s.next_fetch for s in service.sources.all()}
     assert len(due) == 6  # the same interval, spread by jitter
 
 
@@ -748,7 +748,7 @@ def test_https_sources_are_verified_pinned_and_never_downgraded(
 
     secure, bundle = tls_upstream
     app = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW, SYNDICATE_FETCH_CA_BUNDLE=str(bundle))
-    services: Services = app.extensions[EXTENSION_KEY]
+    service: Service = app.extensions[EXTENSION_KEY]
     real = socket.getaddrinfo
 
     def resolver(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
@@ -760,23 +760,23 @@ def test_https_sources_are_verified_pinned_and_never_downgraded(
     secure.routes["/feed.xml"] = Document(make.rss20(entries(2, prefix="tls")))
     secure.routes["/down"] = status(302, {"Location": upstream.url("/feed.xml")})
     upstream.routes["/feed.xml"] = Document(make.rss20(entries(2, prefix="plain")))
-    by_address = add(services, secure.url("/feed.xml"), producer="by-address")
-    by_name = add(services, f"https://feeds.internal:{secure.port}/feed.xml", producer="by-name")
-    downgrade = add(services, secure.url("/down"), producer="down")
+    by_address = add(service, secure.url("/feed.xml"), producer="by-address")
+    by_name = add(service, f"https://feeds.internal:{secure.port}/feed.xml", producer="by-name")
+    downgrade = add(service, secure.url("/down"), producer="down")
 
-    report = services.pipeline.poll_sources()
+    report = service.pipeline.poll_sources()
 
-    assert report.created == 4, [services.pipeline.queries.source(s.id).last_error
+    assert report.created == 4, [service.sources.get(s.id).last_error
                                  for s in (by_address, by_name)]
-    assert {a.guid for a in articles_of(services, "by-name")} == {"tls-0", "tls-1"}
-    refused = services.pipeline.queries.source(downgrade.id).last_error or ""
+    assert {a.guid for a in articles_of(service, "by-name")} == {"tls-0", "tls-1"}
+    refused = service.sources.get(downgrade.id).last_error or ""
     assert refused.startswith("refused: redirect from https to http")
     assert upstream.hits("/feed.xml") == 0
 
     unverified = make_app(SYNDICATE_FETCH_ALLOW_HOSTS=ALLOW).extensions[EXTENSION_KEY]
     other = add(unverified, secure.url("/feed.xml") + "?again", producer="unverified")
-    unverified.pipeline.poll_sources([unverified.pipeline.queries.source(other.id)])
-    failed = unverified.pipeline.queries.source(other.id).last_error or ""
+    unverified.pipeline.poll_sources([unverified.sources.get(other.id)])
+    failed = unverified.sources.get(other.id).last_error or ""
     assert failed.startswith("fetch: connection failed") and "CERTIFICATE_VERIFY_FAILED" in failed
 
 
@@ -799,7 +799,7 @@ def test_the_parser_behind_the_guard_reads_no_file_and_expands_nothing(tmp_path:
     assert len(repr(expanded)) < 10_000
 
 
-def test_common_feed_mistakes_are_mended_and_noted(polling: Services,
+def test_common_feed_mistakes_are_mended_and_noted(polling: Service,
                                                    upstream: Upstream) -> None:
     """What real feeds get wrong and feed readers forgive: blank lines before the XML
     declaration, HTML entities without a DTD, bare ampersands. A truncated document is
@@ -815,12 +815,12 @@ def test_common_feed_mistakes_are_mended_and_noted(polling: Services,
     [article] = articles_of(polling)
     assert article.title == "Cafés & bars — open late"
     assert article.blocks[0].html.startswith("Fish &amp; chips … and &amp;unknownthing")
-    note = polling.pipeline.queries.source(source.id).last_note or ""
+    note = polling.sources.get(source.id).last_note or ""
     assert note.startswith("the document is not well-formed XML (undefined HTML entities")
 
 
 def test_a_polls_entries_keep_their_order_in_the_published_feed(
-        polling: Services, upstream: Upstream, installed_packages: Path) -> None:
+        polling: Service, upstream: Upstream, installed_packages: Path) -> None:
     base = make.Entry.published
     stories = [make.Entry(guid=f"o-{h}", title=f"Published at hour {h}",
                           html=f"<p>Story of hour {h}.</p>",
@@ -837,14 +837,14 @@ def test_a_polls_entries_keep_their_order_in_the_published_feed(
     assert [e.title for e in spanish.entries] == [f"Published at hour {h}" for h in (3, 2, 1, 0)]
 
 
-def test_metrics_count_sources_by_state(polling: Services, upstream: Upstream,
+def test_metrics_count_sources_by_state(polling: Service, upstream: Upstream,
                                         client: FlaskClient) -> None:
     upstream.routes["/ok"] = Document(make.rss20(entries(2)))
     upstream.routes["/down"] = status(503)
     add(polling, upstream.url("/ok"), producer="ok")
     add(polling, upstream.url("/down"), producer="down")
     paused = add(polling, upstream.url("/paused"), producer="paused")
-    polling.pipeline.sources.pause(paused.id, True)
+    polling.sources.pause(paused.id, True)
     polling.pipeline.poll_sources()
     text = client.get("/api/v1/metrics").get_data(as_text=True)
     for line in ('syndicate_sources{state="active"} 2.0', 'syndicate_sources{state="paused"} 1.0',

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from syndicate import create_app
 from syndicate.config import Settings
 from syndicate.errors import SchemaOutOfDate
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.store import Store
 from syndicate.store.schema import Base
 
@@ -48,9 +48,9 @@ def test_healthz_is_200_when_the_database_answers(client: FlaskClient) -> None:
 
 
 def test_healthz_is_503_when_the_database_is_gone(env: dict[str, str],
-                                                  services: Services) -> None:
-    if not services.store.is_sqlite:
-        url = services.store.url.set(database="no_such_database")
+                                                  service: Service) -> None:
+    if not service.store.is_sqlite:
+        url = service.store.url.set(database="no_such_database")
         env = {**env, "SYNDICATE_DATABASE_URL": url.render_as_string(hide_password=False)}
         gone = create_app(Settings.from_env(env))
         answer = gone.test_client().get("/healthz")
@@ -58,10 +58,10 @@ def test_healthz_is_503_when_the_database_is_gone(env: dict[str, str],
         assert answer.status_code == 503
         assert_no_leak(answer.get_data(as_text=True), "no_such_database")
         return
-    gone = create_app(services.settings)
+    gone = create_app(service.settings)
     client = gone.test_client()
-    services.store.dispose()
-    database = services.store.url.database
+    service.store.dispose()
+    database = service.store.url.database
     assert database is not None
     for suffix in ("", "-wal", "-shm"):
         Path(database + suffix).unlink(missing_ok=True)
@@ -81,7 +81,7 @@ def assert_no_leak(body: str, secret: str) -> None:
 
 
 def test_a_503_problem_names_an_error_id_not_the_driver_message(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy.exc import OperationalError
 
@@ -89,7 +89,7 @@ def test_a_503_problem_names_an_error_id_not_the_driver_message(
         raise OperationalError("SELECT secret FROM tokens", {"p": "secret-host"},
                                Exception("connection to server at secret-host failed"))
 
-    monkeypatch.setattr(services.store, "_read_sessions", broken)
+    monkeypatch.setattr(service.store, "_read_sessions", broken)
     response = client.get("/api/v1/articles", headers=producer)
     assert response.status_code == 503
     assert_no_leak(response.get_data(as_text=True), "secret-host")

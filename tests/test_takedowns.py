@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from syndicate.models import Role, SourceInput
-from syndicate.services import EXTENSION_KEY, Services
+from syndicate.service import EXTENSION_KEY, Service
 from syndicate.testing import feeds as make
 from syndicate.testing.upstream import Document, serving
 
@@ -40,12 +40,12 @@ def _documents(feeds: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def small(make_app: Callable[..., Flask]) -> tuple[Services, FlaskClient, dict[str, str]]:
+def small(make_app: Callable[..., Flask]) -> tuple[Service, FlaskClient, dict[str, str]]:
     """A service whose feeds show two entries, so older ones live in archive pages only."""
     app = make_app(SYNDICATE_FEED_ENTRIES="2", SYNDICATE_TARGET_LANGUAGES="es,fr")
-    services: Services = app.extensions[EXTENSION_KEY]
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.OPERATOR)}
-    return services, app.test_client(), headers
+    service: Service = app.extensions[EXTENSION_KEY]
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.OPERATOR)}
+    return service, app.test_client(), headers
 
 
 def _post_six(client: FlaskClient, headers: dict[str, str], first_title: str) -> str:
@@ -58,23 +58,23 @@ def _post_six(client: FlaskClient, headers: dict[str, str], first_title: str) ->
 
 
 def test_a_retraction_leaves_no_trace_in_any_document(
-        small: tuple[Services, FlaskClient, dict[str, str]]) -> None:
-    services, client, headers = small
+        small: tuple[Service, FlaskClient, dict[str, str]]) -> None:
+    service, client, headers = small
     assert client.put("/api/v1/feeds/wire", json={"languages": ["en", "es"], "public": True},
                       headers=headers).status_code == 201
     first = _post_six(client, headers, SECRET)
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
-    before = _documents(services.settings.feeds_dir)
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
+    before = _documents(service.settings.feeds_dir)
     holding = sorted(name for name, data in before.items() if SECRET.encode() in data)
     assert "en/archive/1.xml" in holding and "es/archive/1.xml.gz" in holding
     assert "en/rss.xml" not in holding  # only the two newest are in the current feeds
 
     gone = client.delete(f"/api/v1/articles/{first}?reason=legal+takedown", headers=headers)
     assert gone.status_code == 200
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
 
-    after = _documents(services.settings.feeds_dir)
+    after = _documents(service.settings.feeds_dir)
     assert [name for name, data in after.items() if SECRET.encode() in data] == []
     assert set(holding) <= set(after)  # rewritten, not deleted
     for lang in ("en", "es", "fr"):
@@ -88,44 +88,44 @@ def test_a_retraction_leaves_no_trace_in_any_document(
 
 
 def test_a_correction_reaches_the_archive_page_in_every_language(
-        small: tuple[Services, FlaskClient, dict[str, str]]) -> None:
-    services, client, headers = small
+        small: tuple[Service, FlaskClient, dict[str, str]]) -> None:
+    service, client, headers = small
     first = _post_six(client, headers, "Council approves the bridge")
-    services.pipeline.translate_pending()
-    services.pipeline.publish()
-    page_three = {lang: (services.settings.feeds_dir / lang / "archive" / "3.xml").read_bytes()
+    service.pipeline.translate_pending()
+    service.pipeline.publish()
+    page_three = {lang: (service.settings.feeds_dir / lang / "archive" / "3.xml").read_bytes()
                   for lang in ("en", "es")}
     corrected = article_body(guid="g1", title="Council delays the bridge",
                              published="2026-11-01T08:00:00Z")
     assert client.post("/api/v1/articles", json=corrected, headers=headers).status_code == 200
     edit = client.put(f"/api/v1/articles/{first}/translations/fr",
                       json={"title": "Le conseil reporte le pont"}, headers=headers)
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     assert edit.status_code == 200
-    services.pipeline.publish_changes()
+    service.pipeline.publish_changes()
     for lang, title in (("en", "Council delays the bridge"), ("es", "Council delays the bridge"),
                         ("fr", "Le conseil reporte le pont")):
-        page = (services.settings.feeds_dir / lang / "archive" / "1.xml").read_bytes()
+        page = (service.settings.feeds_dir / lang / "archive" / "1.xml").read_bytes()
         assert title.encode() in page and b"Council approves the bridge" not in page, lang
-        assert gzip.decompress((services.settings.feeds_dir / lang / "archive" /
+        assert gzip.decompress((service.settings.feeds_dir / lang / "archive" /
                                 "1.xml.gz").read_bytes()) == page
     for lang, data in page_three.items():  # a page the change did not touch is not rewritten
-        assert (services.settings.feeds_dir / lang / "archive" / "3.xml").read_bytes() == data
+        assert (service.settings.feeds_dir / lang / "archive" / "3.xml").read_bytes() == data
 
 
-def _every_kind_of_entry(services: Services, client: FlaskClient,
+def _every_kind_of_entry(service: Service, client: FlaskClient,
                          headers: dict[str, str]) -> dict[str, str]:
     """Publish one entry of each kind; return kind -> article id."""
     made: dict[str, str] = {}
     for kind, extra in (("plain", {}), ("image", {"image": IMAGE}),
                         ("retracted", {}), ("edited", {}),
-                        ("embargoed", {"published": (services.pipeline.clock()
+                        ("embargoed", {"published": (service.clock()
                                                      + timedelta(hours=3)).strftime(
                                                          "%Y-%m-%dT%H:%M:%SZ")})):
         body = article_body(guid=kind, title=f"The {kind} story", **extra)
         made[kind] = client.post("/api/v1/articles", json=body,
                                  headers=headers).get_json()["id"]
-    services.pipeline.translate_pending()
+    service.pipeline.translate_pending()
     client.put(f"/api/v1/articles/{made['edited']}/translations/es",
                json={"title": "La historia editada"}, headers=headers)
     client.delete(f"/api/v1/articles/{made['retracted']}", headers=headers)
@@ -134,22 +134,22 @@ def _every_kind_of_entry(services: Services, client: FlaskClient,
     with serving() as upstream:
         upstream.routes["/feed.xml"] = Document(make.rss20([make.Entry(
             guid="up-1", title="From a source", html="<p>Upstream text.</p>")]))
-        source = services.pipeline.sources.add(SourceInput(
+        source = service.sources.add(SourceInput(
             url=upstream.url("/feed.xml"), producer=None, allow_hosts=(upstream.host,)))
-        services.pipeline.poll_sources()
-    services.pipeline.translate_pending()
-    services.pipeline.publish_changes()
-    page = services.pipeline.queries.articles(limit=10, cursor=None, include_retracted=False,
+        service.pipeline.poll_sources()
+    service.pipeline.translate_pending()
+    service.pipeline.publish_changes()
+    page = service.articles.page(limit=10, cursor=None, include_retracted=False,
                                               producer=source.producer)
     made["source"] = page.items[0].id
     return made
 
 
 def test_every_public_page_answers_after_every_kind_of_entry(
-        small: tuple[Services, FlaskClient, dict[str, str]]) -> None:
-    services, client, operator = small
-    made = _every_kind_of_entry(services, client, operator)
-    langs = list(services.settings.languages)
+        small: tuple[Service, FlaskClient, dict[str, str]]) -> None:
+    service, client, operator = small
+    made = _every_kind_of_entry(service, client, operator)
+    langs = list(service.settings.languages)
     paths = ["/feeds/", "/feeds/opml.xml", "/feeds/feed.xsl", "/healthz"]
     for lang in langs:
         paths += [f"/feeds/{lang}/", f"/feeds/{lang}/rss.xml", f"/feeds/{lang}/atom.xml",

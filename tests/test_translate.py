@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from syndicate.models import Role, TranslateReport
-from syndicate.services import Services
+from syndicate.service import Service
 from syndicate.testing import corpus
 
 from .conftest import make_token
@@ -27,8 +27,8 @@ _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def translate(services: Services) -> TranslateReport:
-    return services.pipeline.translate_pending()
+def translate(service: Service) -> TranslateReport:
+    return service.pipeline.translate_pending()
 
 
 def get_translation(client: FlaskClient, headers: dict[str, str], article_id: str,
@@ -46,10 +46,10 @@ def post_text(client: FlaskClient, headers: dict[str, str], text: str) -> Any:
 
 
 def test_sample_through_copy_model_comes_back_identical_block_for_block(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         sample_text: str) -> None:
     created = post_text(client, producer, sample_text)
-    report = translate(services)
+    report = translate(service)
     assert report.done == 3 and report.failed == report.unavailable == 0
     for lang in ("es", "fr"):
         got = get_translation(client, producer, created["id"], lang)
@@ -63,7 +63,7 @@ def test_sample_through_copy_model_comes_back_identical_block_for_block(
     assert statuses == {"de": "done", "es": "done", "fr": "done"}
 
 
-def test_markup_survives_the_copy_model_exactly(client: FlaskClient, services: Services,
+def test_markup_survives_the_copy_model_exactly(client: FlaskClient, service: Service,
                                                 producer: dict[str, str]) -> None:
     blocks = [
         {"type": "heading", "html": "Budget <em>2027</em> explained", "level": 3},
@@ -75,14 +75,14 @@ def test_markup_survives_the_copy_model_exactly(client: FlaskClient, services: S
     ]
     created = client.post("/api/v1/articles", json=article_body(blocks=blocks),
                           headers=producer).get_json()
-    translate(services)
+    translate(service)
     got = get_translation(client, producer, created["id"], "es")
     assert [b["html"] for b in got["blocks"]] == [b["html"] for b in created["blocks"]]
     assert got["summary"] == created["summary"]
 
 
 def test_pseudo_language_changes_every_word_and_no_tag_link_or_number(
-        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
     blocks = [
         {"type": "paragraph", "html": 'The council <em>approved</em> <a href="https://example.org'
                                       '/budget">the budget</a> of 42 million euros on 12 May.'},
@@ -91,7 +91,7 @@ def test_pseudo_language_changes_every_word_and_no_tag_link_or_number(
     ]
     created = client.post("/api/v1/articles", json=article_body(blocks=blocks),
                           headers=producer).get_json()
-    translate(services)
+    translate(service)
     got = get_translation(client, producer, created["id"], "de")
     assert got["status"] == "done"
     for source, target in zip(created["blocks"], got["blocks"], strict=True):
@@ -104,13 +104,13 @@ def test_pseudo_language_changes_every_word_and_no_tag_link_or_number(
     assert got["title"] != created["title"]
 
 
-def test_pivot_through_english_uses_two_packages(client: FlaskClient, services: Services,
+def test_pivot_through_english_uses_two_packages(client: FlaskClient, service: Service,
                                                  producer: dict[str, str]) -> None:
     body = article_body(language="es", title="El consejo aprobó el puente",
                         blocks=[{"type": "paragraph", "html": "El <em>puente</em> costará 9 "
                                                               "millones."}])
     created = client.post("/api/v1/articles", json=body, headers=producer).get_json()
-    translate(services)
+    translate(service)
     to_en = get_translation(client, producer, created["id"], "en")
     to_fr = get_translation(client, producer, created["id"], "fr")
     assert to_en["model"] == "translate-es_en-1_0@1.0"
@@ -122,19 +122,19 @@ def test_pivot_through_english_uses_two_packages(client: FlaskClient, services: 
 
 
 def test_memory_translates_only_the_edited_paragraph_and_republish_translates_nothing(
-        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
     paragraphs = corpus.paragraphs(10, 3, seed=21)
     body = article_body(blocks=[{"type": "paragraph", "html": p} for p in paragraphs])
     client.post("/api/v1/articles", json=body, headers=producer)
-    first = translate(services)
+    first = translate(service)
     assert first.translated == first.segments > 0 and first.memory_hits == 0
-    again = translate(services)
+    again = translate(service)
     assert again == TranslateReport()  # nothing pending: a republish translates nothing
     paragraphs[4] = "The mayor unveiled a statue in the park. Children sang. It rained."
     body["blocks"] = [{"type": "paragraph", "html": p} for p in paragraphs]
     updated = client.post("/api/v1/articles", json=body, headers=producer).get_json()
     assert updated["outcome"] == "updated"
-    edited = translate(services)
+    edited = translate(service)
     assert edited.done == 3
     per_language = edited.translated / 3
     assert per_language == 3  # the three new sentences, nothing else
@@ -143,11 +143,11 @@ def test_memory_translates_only_the_edited_paragraph_and_republish_translates_no
 
 def test_missing_package_is_unavailable_not_a_crash(make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es,it")
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     client = app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     created = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
-    report = services.pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     assert (report.done, report.unavailable) == (1, 1)
     got = get_translation(client, headers, created["id"], "it")
     assert got["status"] == "unavailable" and got["complete"] is False
@@ -165,14 +165,14 @@ def _unpacked(package: Path, tmp_path: Path) -> Path:
 
 
 def _translate_with(make_app: Callable[..., Flask], packages: Path) -> tuple[
-        Services, FlaskClient, dict[str, str], dict[str, Any], TranslateReport]:
+        Service, FlaskClient, dict[str, str], dict[str, Any], TranslateReport]:
     """Post an article to a service translating into es with those packages; one pass."""
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es", SYNDICATE_PACKAGES_DIR=str(packages))
-    services: Services = app.extensions["syndicate"]
+    service: Service = app.extensions["syndicate"]
     client = app.test_client()
-    headers = {"Authorization": "Bearer " + make_token(services, "desk", Role.PRODUCER)}
+    headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     created = client.post("/api/v1/articles", json=article_body(), headers=headers).get_json()
-    return services, client, headers, created, services.pipeline.translate_pending()
+    return service, client, headers, created, service.pipeline.translate_pending()
 
 
 def test_unreadable_model_fails_with_backoff_and_keeps_the_work(
@@ -181,21 +181,21 @@ def test_unreadable_model_fails_with_backoff_and_keeps_the_work(
     packages = _unpacked(package_files["en-es"], tmp_path)
     model_bin = next(packages.glob("*/model/model.bin"))
     model_bin.write_bytes(model_bin.read_bytes()[:1000])  # a truncated download
-    services, client, headers, created, report = _translate_with(make_app, packages)
+    service, client, headers, created, report = _translate_with(make_app, packages)
     assert report.failed == 1
     got = get_translation(client, headers, created["id"], "es")
     assert got["status"] == "failed" and got["attempts"] == 1 and got["next_attempt"]
     assert "translate-en_es-1_0@1.0" in got["error"]
     # not due again until the backoff has passed
-    assert services.pipeline.translate_pending() == TranslateReport()
+    assert service.pipeline.translate_pending() == TranslateReport()
 
 
 def test_post_edit_survives_machine_passes_and_goes_stale_when_the_source_changes(
-        client: FlaskClient, services: Services, producer: dict[str, str],
+        client: FlaskClient, service: Service, producer: dict[str, str],
         operator: dict[str, str]) -> None:
     body = article_body()
     created = client.post("/api/v1/articles", json=body, headers=producer).get_json()
-    translate(services)
+    translate(service)
     url = f"/api/v1/articles/{created['id']}/translations/es"
     edit = {"title": "El consejo aprueba el nuevo puente",
             "blocks": [{"position": 1, "html": "El consejo <em>aprobó</em> el puente."},
@@ -209,7 +209,7 @@ def test_post_edit_survives_machine_passes_and_goes_stale_when_the_source_change
     # a machine pass over a new revision keeps the edits whose source did not change ...
     body["blocks"][2] = {"type": "paragraph", "html": "Work starts in <em>summer</em>."}
     client.post("/api/v1/articles", json=body, headers=producer)
-    report = translate(services)
+    report = translate(service)
     assert report.done == 3
     got = get_translation(client, producer, created["id"], "es")
     assert got["title"] == edit["title"]
@@ -231,7 +231,7 @@ def test_post_edit_survives_machine_passes_and_goes_stale_when_the_source_change
     ({"blocks": [{"position": 0, "html": "<script>x()</script>"}]}, "blocks[0].html"),
     ({"title": ""}, "title"),
 ])
-def test_bad_post_edits_are_422_naming_the_field(client: FlaskClient, services: Services,
+def test_bad_post_edits_are_422_naming_the_field(client: FlaskClient, service: Service,
                                                  producer: dict[str, str],
                                                  operator: dict[str, str],
                                                  edit: dict[str, Any], field: str) -> None:
@@ -251,15 +251,15 @@ def test_unknown_translation_language_is_404(client: FlaskClient,
 
 
 def test_glossary_terms_are_kept_or_rendered_exactly(
-        client: FlaskClient, services: Services, producer: dict[str, str]) -> None:
-    glossary = services.settings.translations_dir / "glossary.toml"
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
+    glossary = service.settings.translations_dir / "glossary.toml"
     glossary.parent.mkdir(parents=True, exist_ok=True)
     glossary.write_text('keep = ["Kim Jong Un", "Kursk"]\n\n[terms."European Union"]\n'
                         'de = "Europäische Union"\nes = "Unión Europea"\n', encoding="utf-8")
     body = article_body(blocks=[{"type": "paragraph", "html": "Kim Jong Un met the European "
                                                               "Union near Kursk."}])
     created = client.post("/api/v1/articles", json=body, headers=producer).get_json()
-    translate(services)
+    translate(service)
     de = get_translation(client, producer, created["id"], "de")["blocks"][0]["html"]
     assert de.startswith("Kim Jong Un ") and "Europäische Union" in de and "Kursk." in de
     assert "met" not in de.split()  # the other words went through the pseudo model
@@ -270,7 +270,7 @@ def test_glossary_terms_are_kept_or_rendered_exactly(
 def test_pending_work_survives_a_restart(make_app: Callable[..., Flask], client: FlaskClient,
                                          producer: dict[str, str]) -> None:
     created = client.post("/api/v1/articles", json=article_body(), headers=producer).get_json()
-    restarted: Services = make_app().extensions["syndicate"]
+    restarted: Service = make_app().extensions["syndicate"]
     assert restarted.pipeline.translate_pending().done == 3
     statuses = client.get(created["url"], headers=producer).get_json()["translations"]
     assert set(statuses.values()) == {"done"}
@@ -297,11 +297,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield attempts
 
 
-def test_translation_opens_no_network_socket(client: FlaskClient, services: Services,
+def test_translation_opens_no_network_socket(client: FlaskClient, service: Service,
                                              producer: dict[str, str], sample_text: str,
                                              no_network: list[str]) -> None:
     post_text(client, producer, sample_text)
-    report = translate(services)
+    report = translate(service)
     assert report.done == 3 and report.translated > 0
     assert no_network == []
 
@@ -309,8 +309,8 @@ def test_translation_opens_no_network_socket(client: FlaskClient, services: Serv
 def test_models_load_lazily_and_at_most_the_configured_number_stay_loaded(
         make_app: Callable[..., Flask]) -> None:
     app = make_app(SYNDICATE_MAX_LOADED_MODELS="1")
-    services: Services = app.extensions["syndicate"]
-    engine = services.argos
+    service: Service = app.extensions["syndicate"]
+    engine = service.argos
     assert engine.loaded() == []  # nothing is loaded before the first translation
     for target in ("es", "fr", "es"):
         route = engine.route("en", target)
@@ -318,13 +318,13 @@ def test_models_load_lazily_and_at_most_the_configured_number_stay_loaded(
         assert engine.loaded() == [route.model]
 
 
-def test_the_scheduled_job_function_runs_a_pass(client: FlaskClient, services: Services,
+def test_the_scheduled_job_function_runs_a_pass(client: FlaskClient, service: Service,
                                                 producer: dict[str, str]) -> None:
     from syndicate.jobs.translate import translate_pending
 
     client.post("/api/v1/articles", json=article_body(), headers=producer)
-    assert translate_pending(services).done == 3
-    assert translate_pending(services) == TranslateReport()
+    assert translate_pending(service).done == 3
+    assert translate_pending(service) == TranslateReport()
 
 
 
@@ -333,12 +333,12 @@ def test_a_model_that_answers_nothing_fails_and_publishes_nothing(
     from syndicate.testing import argos_builder
 
     built = argos_builder.build_package(tmp_path, "en", "es", kind="mute", sp_model=sp_model)
-    services, client, headers, created, report = _translate_with(
+    service, client, headers, created, report = _translate_with(
         make_app, _unpacked(built, tmp_path))
     assert report.failed == 1 and report.done == 0
     got = get_translation(client, headers, created["id"], "es")
     assert got["status"] == "failed" and "returned empty output for" in got["error"]
-    services.pipeline.publish()
+    service.pipeline.publish()
     assert client.get(f"/articles/{created['id']}/es").status_code == 404
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import feedparser
 
 from .. import languages
+from ..clock import rfc3339
 from ..errors import FeedInvalid, InputError, ValidationError
 from ..models import ArticleInput
 from ..sanitize import plain_field
@@ -284,7 +285,7 @@ def _shaped(item: Mapping[str, Any], guid: str, language: str | None) -> dict[st
     for key in ("published", "updated"):
         moment = item.get(key)
         if isinstance(moment, datetime) and moment >= fields.EARLIEST:
-            shaped[key] = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            shaped[key] = rfc3339(moment)
     image = item.get("image")
     if isinstance(image, dict) and isinstance(image.get("url"), str):
         shaped["image"] = _image_fields(image)

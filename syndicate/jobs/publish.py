@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ..models import PublishReport
-from ..services import Services
+from ..service import Service
 
 
-def publish_feeds(services: Services) -> PublishReport:
+def publish_feeds(service: Service) -> PublishReport:
     """Publish changed feeds (and any whose files are missing); others are not rendered."""
-    return services.pipeline.publisher.publish()
+    return service.publisher.publish()
 
 
-def has_changes(services: Services) -> bool:
+def has_changes(service: Service) -> bool:
     """Say whether a feed waits to be published (one small query)."""
-    return services.pipeline.publisher.pending()
+    return service.publisher.pending()

@@ -19,53 +19,53 @@ from typing import Any
 from .. import leases
 from ..errors import JobUnfinished
 from ..models import JobRun
-from ..services import Services
+from ..service import Service
 from ..store import jobs as job_store
 from .runs import leased, report_counts
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Services, dict[str, Any], Callable[[int, int], None]], Any]
+Handler = Callable[[Service, dict[str, Any], Callable[[int, int], None]], Any]
 
 
-def _republish(services: Services, params: dict[str, Any],
+def _republish(service: Service, params: dict[str, Any],
                progress: Callable[[int, int], None]) -> Any:
-    return services.pipeline.publish(params.get("languages") or services.settings.languages)
+    return service.pipeline.publish(params.get("languages") or service.settings.languages)
 
 
-def _retranslate(services: Services, params: dict[str, Any],
+def _retranslate(service: Service, params: dict[str, Any],
                  progress: Callable[[int, int], None]) -> Any:
-    return services.pipeline.retranslate(params.get("articles"), params.get("languages"),
+    return service.pipeline.retranslate(params.get("articles"), params.get("languages"),
                                          force=bool(params.get("force")), progress=progress)
 
 
 HANDLERS: dict[str, Handler] = {"republish": _republish, "retranslate": _retranslate}
 
 
-def request(services: Services, job: str, params: dict[str, Any],
+def request(service: Service, job: str, params: dict[str, Any],
             requested_by: str) -> tuple[JobRun, bool]:
     """Queue a job run (or join the equal one under way); return it and whether it is new."""
     if job not in HANDLERS:
         raise ValueError(f"unknown job {job!r}")
     key = json.dumps(params, sort_keys=True)
-    with services.store.write() as session:
+    with service.store.write() as session:
         return job_store.enqueue(session, job, params, requested_by, key,
-                                 services.pipeline.clock())
+                                 service.clock())
 
 
-def run_here(services: Services, job: str, params: dict[str, Any], requested_by: str,
+def run_here(service: Service, job: str, params: dict[str, Any], requested_by: str,
              progress: Callable[[int, int], None] | None = None, *, timeout: float = 900,
              poll: float = 1.0) -> JobRun:
     """Run a requested job in this process (the CLI), or wait for the equal one under way;
     raise JobUnfinished when it fails, is abandoned, or is not over within ``timeout``."""
-    run, new = request(services, job, params, requested_by)
+    run, new = request(service, job, params, requested_by)
     if new:
-        claimed = _claim(services, run.id)
+        claimed = _claim(service, run.id)
         if claimed is not None:
-            _run(services, claimed, progress)
+            _run(service, claimed, progress)
     deadline = time.monotonic() + timeout
     while True:
-        reap(services)
-        with services.store.read() as session:
+        reap(service)
+        with service.store.read() as session:
             current = job_store.get(session, run.id)
         if current.state == "succeeded":
             return current
@@ -79,56 +79,56 @@ def run_here(services: Services, job: str, params: dict[str, Any], requested_by:
         time.sleep(poll)  # the scheduler process has it (queued or running): wait
 
 
-def reap(services: Services) -> list[int]:
+def reap(service: Service) -> list[int]:
     """Mark abandoned the runs whose process died; return their ids."""
-    with services.store.write() as session:
-        reaped = job_store.reap(session, services.pipeline.clock(), leases.gone)
+    with service.store.write() as session:
+        reaped = job_store.reap(session, service.clock(), leases.gone)
     for run_id in reaped:
         log.warning("job run %d abandoned: its process stopped", run_id)
     return reaped
 
 
-def dispatch(services: Services, limit: int = 10) -> int:
+def dispatch(service: Service, limit: int = 10) -> int:
     """Run queued job runs, oldest first; return how many ran."""
     ran = 0
     while ran < limit:
-        run = _claim(services, None)
+        run = _claim(service, None)
         if run is None:
             break
-        _run(services, run)
+        _run(service, run)
         ran += 1
     return ran
 
 
-def _claim(services: Services, run_id: int | None) -> JobRun | None:
-    clock = services.pipeline.clock
-    lease = timedelta(seconds=services.settings.lease_seconds)
-    with services.store.write() as session:
+def _claim(service: Service, run_id: int | None) -> JobRun | None:
+    clock = service.clock
+    lease = timedelta(seconds=service.settings.lease_seconds)
+    with service.store.write() as session:
         now = clock()
-        return job_store.claim(session, now, services.pipeline.runner.owner, now + lease,
+        return job_store.claim(session, now, service.owner, now + lease,
                                run_id=run_id)
 
 
-def _run(services: Services, run: JobRun,
+def _run(service: Service, run: JobRun,
          report: Callable[[int, int], None] | None = None) -> None:
-    clock = services.pipeline.clock
+    clock = service.clock
 
     def progress(done: int, total: int) -> None:
-        with services.store.write() as session:
+        with service.store.write() as session:
             job_store.progress(session, run.id, {"progress": {"done": done, "total": total}})
         if report:
             report(done, total)
 
     try:
-        with leased(services, run.id, services.pipeline.runner.owner):
-            result = HANDLERS[run.job](services, run.params, progress)
+        with leased(service, run.id, service.owner):
+            result = HANDLERS[run.job](service, run.params, progress)
     except Exception as exc:  # the run's record says why; the dispatcher goes on
         log.exception("job %s (run %d) failed", run.job, run.id)
-        with services.store.write() as session:
+        with service.store.write() as session:
             job_store.finish(session, run.id, ok=False, counts={},
                              error=f"{type(exc).__name__}: {exc}", now=clock())
         return
     counts = report_counts(result)
-    with services.store.write() as session:
+    with service.store.write() as session:
         job_store.finish(session, run.id, ok=True, counts=counts, error=None, now=clock())
     log.info("job %s (run %d) succeeded: %s", run.job, run.id, counts)

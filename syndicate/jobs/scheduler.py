@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from ..errors import SchedulerLocked
-from ..services import Services
+from ..service import Service
 from ..store.engine import Held
 from .publish import has_changes, publish_feeds
 from .queue import dispatch, reap
@@ -39,9 +39,9 @@ class Schedule:
     """A plain job function, how often it runs, and the cheap check that it has work."""
 
     job_id: str
-    func: Callable[[Services], object]
-    interval: Callable[[Services], int]
-    due: Callable[[Services], bool]
+    func: Callable[[Service], object]
+    interval: Callable[[Service], int]
+    due: Callable[[Service], bool]
 
 
 TRANSLATE = Schedule("translate", translate_pending, lambda s: s.settings.translate_interval,
@@ -49,28 +49,28 @@ TRANSLATE = Schedule("translate", translate_pending, lambda s: s.settings.transl
 PUBLISH = Schedule("publish", publish_feeds, lambda s: s.settings.publish_interval, has_changes)
 
 
-def tick(services: Services) -> None:
+def tick(service: Service) -> None:
     """Every few seconds: mark dead runs abandoned, and publish the feeds changes marked."""
-    reap(services)
-    recorded("publish", publish_feeds, has_changes)(services)
+    reap(service)
+    recorded("publish", publish_feeds, has_changes)(service)
 
 
-def build(services: Services, *, worker: bool = True) -> BaseScheduler:
+def build(service: Service, *, worker: bool = True) -> BaseScheduler:
     """Return a scheduler with every job attached, not yet started."""
     scheduler: BaseScheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
     schedules = (TRANSLATE, PUBLISH) if worker else (PUBLISH,)
     for schedule in schedules:
         scheduler.add_job(recorded(schedule.job_id, schedule.func, schedule.due), "interval",
-                          args=[services], id=schedule.job_id, next_run_time=datetime.now(UTC),
-                          seconds=schedule.interval(services), replace_existing=True)
+                          args=[service], id=schedule.job_id, next_run_time=datetime.now(UTC),
+                          seconds=schedule.interval(service), replace_existing=True)
     # Operators' requests (each queued run is its own record) in their own thread, so a long
     # retranslation never holds up the reaper and the publisher's tick.
-    scheduler.add_job(dispatch, "interval", args=[services], id="dispatch",
+    scheduler.add_job(dispatch, "interval", args=[service], id="dispatch",
                       seconds=DISPATCH_SECONDS, replace_existing=True)
-    scheduler.add_job(tick, "interval", args=[services], id="tick",
+    scheduler.add_job(tick, "interval", args=[service], id="tick",
                       seconds=DISPATCH_SECONDS, replace_existing=True)
     # Upstream sources, in their own thread: a slow upstream never delays the publisher.
-    scheduler.add_job(poll_sources, "interval", args=[services], id="sources",
+    scheduler.add_job(poll_sources, "interval", args=[service], id="sources",
                       seconds=TICK_SECONDS, next_run_time=datetime.now(UTC),
                       replace_existing=True)
     log.info("scheduler has %d job(s): %s", len(schedules),
@@ -81,27 +81,27 @@ def build(services: Services, *, worker: bool = True) -> BaseScheduler:
 class Leader:
     """Runs the scheduler while this process holds the lock; stands by while another does."""
 
-    def __init__(self, services: Services, *, worker: bool = True) -> None:
-        self.services = services
+    def __init__(self, service: Service, *, worker: bool = True) -> None:
+        self.service = service
         self.worker = worker
         self.stopping = threading.Event()
         self.active = threading.Event()
-        self.poll = max(0.5, services.settings.failover_seconds / 3)
+        self.poll = max(0.5, service.settings.failover_seconds / 3)
 
     def acquire_or_refuse(self) -> Held | None:
         """Take the lock now; on SQLite refuse (SchedulerLocked) if another process holds it."""
-        held = self.services.store.hold(LOCK_NAME)
-        if held is None and self.services.store.is_sqlite:
+        held = self.service.store.hold(LOCK_NAME)
+        if held is None and self.service.store.is_sqlite:
             raise SchedulerLocked(
                 f"another scheduler is running (it holds "
-                f"{self.services.store.lock_dir / (LOCK_NAME + '.lock')}); exactly one may run")
+                f"{self.service.store.lock_dir / (LOCK_NAME + '.lock')}); exactly one may run")
         return held
 
     def run(self, held: Held | None = None) -> None:
         """Stand by until the lock is ours, schedule while it stays ours; until stop()."""
         while not self.stopping.is_set():
             if held is None:
-                held = self.services.store.hold(LOCK_NAME)
+                held = self.service.store.hold(LOCK_NAME)
             if held is None:
                 self.stopping.wait(self.poll)  # standby: the active scheduler holds the lock
                 continue
@@ -113,8 +113,8 @@ class Leader:
 
     def _schedule(self, held: Held) -> None:
         log.info("this scheduler is active")
-        self.services.pipeline.poller.start()
-        scheduler = build(self.services, worker=self.worker)
+        self.service.poller.start()
+        scheduler = build(self.service, worker=self.worker)
         scheduler.start()
         self.active.set()
         try:
@@ -124,10 +124,10 @@ class Leader:
                     return
         finally:
             self.active.clear()
-            self.services.pipeline.poller.stop()  # a long pass ends after the fetches under way
+            self.service.poller.stop()  # a long pass ends after the fetches under way
             scheduler.shutdown(wait=True)
             if self.worker:
-                self.services.pipeline.runner.release()
+                self.service.runner.release()
 
     def stop(self) -> None:
         """Stop scheduling (the running job finishes first) and leave."""

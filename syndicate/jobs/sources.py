@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 
 from ..models import PollReport
-from ..services import Services
+from ..service import Service
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5  # how often due sources are looked for
 
 
-def poll_sources(services: Services) -> PollReport:
+def poll_sources(service: Service) -> PollReport:
     """Poll every due source; log what the pass did when it did anything."""
-    report = services.pipeline.poll_sources()
+    report = service.pipeline.poll_sources()
     if report.polled:
         log.info("polled %d source(s): %d unchanged, %d failed, %d new and %d changed "
                  "entries, %d held", report.polled, report.not_modified, report.failed,

@@ -6,14 +6,14 @@ import logging
 
 from .. import heap
 from ..models import TranslateReport
-from ..services import Services
+from ..service import Service
 
 log = logging.getLogger(__name__)
 
 
-def translate_pending(services: Services) -> TranslateReport:
+def translate_pending(service: Service) -> TranslateReport:
     """Run one translation pass; failures are recorded per article and retried with backoff."""
-    report = services.pipeline.translate_pending()
+    report = service.pipeline.translate_pending()
     if report.translated:
         heap.release()  # a large batch's buffers are free now: give them back to the OS
     if report != TranslateReport():
@@ -23,6 +23,6 @@ def translate_pending(services: Services) -> TranslateReport:
     return report
 
 
-def has_work(services: Services) -> bool:
+def has_work(service: Service) -> bool:
     """Say whether a translation pass would find work (cheap; notices new packages too)."""
-    return services.pipeline.runner.has_work()
+    return service.runner.has_work()

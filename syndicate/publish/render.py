@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..clock import rfc3339
 from ..models import Image
-from ..timestamps import rfc3339
 from .entries import DISCLOSURE_SCHEME, FeedEntry, Tombstone
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..services import EXTENSION_KEY
+from ..service import EXTENSION_KEY
 from . import admin, api, dashboard, feeds, metrics, openapi, problems, public
 
 # No script at all, styles from the page itself, images from anywhere safe (articles show

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from ..clock import rfc3339
 from ..errors import ValidationError
 from ..ingest import schemas
 from ..ingest.named_feeds import parse_named_feed
@@ -14,10 +15,9 @@ from ..ingest.operator import parse_job_request
 from ..ingest.sources import parse_source, parse_source_change
 from ..jobs import queue
 from ..models import FeedPulls, JobRun, NamedFeed, Role, Source
-from ..timestamps import rfc3339
 from .audit import audited
 from .auth import current_token, require
-from .context import services
+from .context import service
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
 _PAGE = 50
@@ -25,7 +25,7 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database
 
 
 def _queue(job: str, params: dict[str, Any]) -> tuple[Response, int]:
-    run, new = queue.request(services(), job, params, current_token().name)
+    run, new = queue.request(service(), job, params, current_token().name)
     audited(job, params, f"{'queued' if new else 'joined'} run {run.id}")
     body = {"job": job_json(run), "joined": not new}
     return jsonify(body), 202
@@ -36,7 +36,7 @@ def _queue(job: str, params: dict[str, Any]) -> tuple[Response, int]:
 def republish() -> tuple[Response, int]:
     """Re-render and republish without retranslating; joins a republish already under way."""
     req = parse_job_request(request.get_data(cache=False), schema=schemas.REPUBLISH,
-                            configured=services().settings.languages)
+                            configured=service().settings.languages)
     return _queue("republish", {"languages": list(req.languages) if req.languages else None})
 
 
@@ -44,10 +44,10 @@ def republish() -> tuple[Response, int]:
 @require(Role.OPERATOR)
 def retranslate_article(article_id: str) -> tuple[Response, int]:
     """Translate one article again (force: bypass the memory, never human edits), republish."""
-    svc = services()
+    svc = service()
     req = parse_job_request(request.get_data(cache=False), schema=schemas.RETRANSLATE,
                             configured=svc.settings.languages)
-    svc.pipeline.article(article_id)  # 404 before anything is queued
+    svc.articles.get(article_id)  # 404 before anything is queued
     return _queue("retranslate", {"articles": [article_id], "force": req.force,
                                   "languages": list(req.languages) if req.languages else None})
 
@@ -56,7 +56,7 @@ def retranslate_article(article_id: str) -> tuple[Response, int]:
 @require(Role.OPERATOR)
 def retranslate_all() -> tuple[Response, int]:
     """Translate every live article into the given languages again (after a model upgrade)."""
-    svc = services()
+    svc = service()
     req = parse_job_request(request.get_data(cache=False), schema=schemas.RETRANSLATE_ALL,
                             configured=svc.settings.languages)
     return _queue("retranslate", {"articles": None, "force": req.force,
@@ -71,7 +71,7 @@ def jobs() -> Response:
     limit = _int_arg("limit") or _PAGE
     if not 1 <= limit <= 200:
         raise ValidationError.single("limit", "must be a whole number from 1 to 200")
-    runs = services().pipeline.queries.jobs(limit=limit, job=request.args.get("job"),
+    runs = service().queries.jobs(limit=limit, job=request.args.get("job"),
                                             before=before)
     nxt = url_for("admin.jobs", limit=limit, before=runs[-1].id) if len(runs) == limit else None
     return jsonify({"items": [job_json(r) for r in runs], "next": nxt})
@@ -81,21 +81,21 @@ def jobs() -> Response:
 @require(Role.OPERATOR)
 def job(run_id: int) -> Response:
     """Return one job run."""
-    return jsonify(job_json(services().pipeline.queries.job(run_id)))
+    return jsonify(job_json(service().queries.job(run_id)))
 
 
 @bp.get("/status")
 @require(Role.OPERATOR)
 def status() -> Response:
     """Return, per language: model, article counts by status, last publish, feed URLs."""
-    return jsonify(services().pipeline.status())
+    return jsonify(service().queries.status())
 
 
 @bp.get("/feeds/check")
 @require(Role.OPERATOR)
 def feeds_check() -> Response:
     """Return what each partner's rules (or ?partner=) would reject in the feeds now."""
-    findings = services().pipeline.readiness(request.args.get("partner"))
+    findings = service().publisher.check(request.args.get("partner"))
     return jsonify({"findings": [dataclasses.asdict(f) for f in findings],
                     "count": len(findings)})
 
@@ -105,9 +105,9 @@ def feeds_check() -> Response:
 def put_feed(name: str) -> tuple[Response, int]:
     """Create or replace a named feed (per partner or category), published at
     /feeds/<name>/<lang>/ from the next publish on."""
-    svc = services()
+    svc = service()
     feed = parse_named_feed(name, request.get_data(cache=False), svc.settings.languages)
-    new = svc.pipeline.commands.put_feed(feed)
+    new = svc.named_feeds.put(feed)
     audited("put_feed", {"name": name}, "created" if new else "replaced")
     return jsonify(feed_json(feed, [])), 201 if new else 200
 
@@ -116,15 +116,14 @@ def put_feed(name: str) -> tuple[Response, int]:
 @require(Role.OPERATOR)
 def list_feeds() -> Response:
     """Return every named feed with its pulls per partner and language."""
-    return jsonify({"items": [feed_json(f, p) for f, p in services().pipeline.queries
-                              .named_feeds()]})
+    return jsonify({"items": [feed_json(f, p) for f, p in service().named_feeds.all()]})
 
 
 @bp.delete("/feeds/<name>")
 @require(Role.OPERATOR)
 def delete_feed(name: str) -> Response:
     """Remove a named feed."""
-    feed = services().pipeline.commands.delete_feed(name)
+    feed = service().named_feeds.delete(name)
     audited("delete_feed", {"name": name}, "removed")
     return jsonify(feed_json(feed, []))
 
@@ -135,7 +134,7 @@ def create_partner() -> tuple[Response, int]:
     """Create (or renew) a partner's key for non-public feeds; the key is shown only now."""
     data = schemas.parsed_object(request.get_data(cache=False) or b"{}", schemas.PARTNER)
     name = str(data["name"]).strip()
-    key = services().pipeline.commands.create_partner(name)
+    key = service().named_feeds.create_partner(name)
     audited("create_partner", {"name": name}, "key issued")
     return jsonify({"name": name, "key": key}), 201
 
@@ -144,7 +143,7 @@ def create_partner() -> tuple[Response, int]:
 @require(Role.OPERATOR)
 def revoke_partner(name: str) -> Response:
     """Revoke a partner's key; it stops working at once."""
-    services().pipeline.commands.revoke_partner(name)
+    service().named_feeds.revoke_partner(name)
     audited("revoke_partner", {"name": name}, "revoked")
     return jsonify({"name": name, "revoked": True})
 
@@ -153,7 +152,7 @@ def revoke_partner(name: str) -> Response:
 @require(Role.OPERATOR)
 def create_source() -> tuple[Response, int, dict[str, str]]:
     """Register an upstream feed (RSS, Atom or JSON Feed); it is fetched within seconds."""
-    source = services().pipeline.sources.add(parse_source(request.get_data(cache=False)))
+    source = service().sources.add(parse_source(request.get_data(cache=False)))
     audited("add_source", {"url": source.url, "producer": source.producer,
                            "allow_hosts": list(source.allow_hosts)}, f"source {source.id}")
     return jsonify(source_json(source)), 201, {
@@ -164,14 +163,14 @@ def create_source() -> tuple[Response, int, dict[str, str]]:
 @require(Role.OPERATOR)
 def list_sources() -> Response:
     """Return every upstream source with what its last polls found."""
-    return jsonify({"items": [source_json(s) for s in services().pipeline.queries.sources()]})
+    return jsonify({"items": [source_json(s) for s in service().sources.all()]})
 
 
 @bp.get("/sources/<int(max=2147483647):source_id>")
 @require(Role.OPERATOR)
 def get_source(source_id: int) -> Response:
     """Return one upstream source."""
-    return jsonify(source_json(services().pipeline.queries.source(source_id)))
+    return jsonify(source_json(service().sources.get(source_id)))
 
 
 @bp.patch("/sources/<int(max=2147483647):source_id>")
@@ -179,7 +178,7 @@ def get_source(source_id: int) -> Response:
 def change_source(source_id: int) -> Response:
     """Pause or resume a source, or change its language, interval or categories."""
     changes = parse_source_change(request.get_data(cache=False))
-    source = services().pipeline.sources.change(source_id, changes)
+    source = service().sources.change(source_id, changes)
     audited("change_source", {"source": source_id, **changes}, "done")
     return jsonify(source_json(source))
 
@@ -188,7 +187,7 @@ def change_source(source_id: int) -> Response:
 @require(Role.OPERATOR)
 def delete_source(source_id: int) -> Response:
     """Remove a source; the articles it brought stay."""
-    source = services().pipeline.sources.remove(source_id)
+    source = service().sources.remove(source_id)
     audited("remove_source", {"source": source_id}, "removed")
     return jsonify(source_json(source))
 
@@ -197,7 +196,7 @@ def delete_source(source_id: int) -> Response:
 @require(Role.OPERATOR)
 def fetch_source(source_id: int) -> tuple[Response, int]:
     """Fetch a source now (the poller takes it up within seconds)."""
-    source = services().pipeline.sources.fetch_now(source_id)
+    source = service().sources.fetch_now(source_id)
     audited("fetch_source", {"source": source_id}, "due now")
     return jsonify(source_json(source)), 202
 
@@ -209,7 +208,7 @@ def source_json(source: Source) -> dict[str, Any]:
 
 def feed_json(feed: NamedFeed, pulls: list[FeedPulls]) -> dict[str, Any]:
     """Return the API view of a named feed and its pulls."""
-    base = services().settings.public_url
+    base = service().settings.public_url
     return {**dataclasses.asdict(feed), "mode": feed.mode.value,
             "urls": {lang: {f: f"{base}/feeds/{feed.name}/{lang}/{f}"
                             for f in ("rss.xml", "atom.xml", "feed.json")}
@@ -223,7 +222,7 @@ def feed_json(feed: NamedFeed, pulls: list[FeedPulls]) -> dict[str, Any]:
 @require(Role.OPERATOR)
 def audit() -> Response:
     """Return operator actions, newest first."""
-    entries = services().pipeline.queries.audit(limit=_PAGE, before=_int_arg("before"))
+    entries = service().access.audit_log(limit=_PAGE, before=_int_arg("before"))
     return jsonify({"items": [
         {"id": e.id, "actor": e.actor, "action": e.action, "params": e.params,
          "outcome": e.outcome, "time": rfc3339(e.created)} for e in entries]})

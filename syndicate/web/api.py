@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from .. import languages
+from ..clock import rfc3339
 from ..errors import NotFound, ValidationError
 from ..ingest import fields
 from ..ingest.edits import parse_edit, parse_review
@@ -21,10 +22,9 @@ from ..models import (
     Translation,
     TranslationStatus,
 )
-from ..timestamps import rfc3339
 from .audit import audited
 from .auth import current_token, require
-from .context import services
+from .context import service
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -41,9 +41,9 @@ def create_or_update() -> tuple[Response, int, dict[str, str]]:
     params = {key: request.args.getlist(key) for key in request.args}
     # Without a guid, a text document is known by its content: posting it again is a no-op.
     fallback = "sha256:" + hashlib.sha256(body).hexdigest()
-    pipeline = services().pipeline
-    data = pipeline.parse(body, request.content_type, params, guid_fallback=fallback)
-    result = pipeline.ingest(data, producer=current_token().name)
+    svc = service()
+    data = svc.articles.parse(body, request.content_type, params, guid_fallback=fallback)
+    result = svc.articles.ingest(data, producer=current_token().name)
     status = 201 if result.outcome is IngestOutcome.CREATED else 200
     location = url_for("api.get_article", article_id=result.article.id)
     payload = {"outcome": result.outcome.value, **article_json(result.article)}
@@ -61,7 +61,7 @@ def list_articles() -> Response:
     limit = _int_param("limit", default=20, low=1, high=_MAX_LIMIT)
     include_retracted = _bool_param("include_retracted")
     cursor = request.args.get("cursor")
-    found = services().pipeline.queries.articles(limit=limit, cursor=cursor,
+    found = service().articles.page(limit=limit, cursor=cursor,
                                                  include_retracted=include_retracted,
                                                  producer=_own())
     next_url = None
@@ -76,14 +76,14 @@ def list_articles() -> Response:
 @require(Role.PRODUCER, Role.REVIEWER)
 def get_article(article_id: str) -> Response:
     """Return one article with its blocks and translation states."""
-    return jsonify(article_json(services().pipeline.queries.article(article_id, _own())))
+    return jsonify(article_json(service().articles.get(article_id, _own())))
 
 
 @bp.get("/articles/<article_id>/translations/<language>")
 @require(Role.PRODUCER, Role.REVIEWER)
 def get_translation(article_id: str, language: str) -> Response:
     """Return an article in one language: title, summary, blocks, status, engine, history."""
-    article, translation, edits = services().pipeline.queries.translation(
+    article, translation, edits = service().articles.translation(
         article_id, _language(language), _own())
     return jsonify(translation_json(article, translation, edits))
 
@@ -92,15 +92,15 @@ def get_translation(article_id: str, language: str) -> Response:
 @require(Role.REVIEWER)
 def put_translation(article_id: str, language: str) -> Response:
     """Store a human post-edit that later machine passes never overwrite."""
-    pipeline = services().pipeline
+    svc = service()
     lang = _language(language)
-    article = pipeline.article(article_id)
+    article = svc.articles.get(article_id)
     lists = frozenset(i for i, b in enumerate(article.blocks) if b.type is BlockType.LIST)
     edit = parse_edit(request.get_data(cache=False), lists)
-    pipeline.post_edit(article_id, lang, edit, editor=current_token().name)
+    svc.articles.post_edit(article_id, lang, edit, editor=current_token().name)
     audited("post_edit", {"article": article_id, "language": lang,
                           "fields": sorted(edit.fields)}, "stored")
-    return jsonify(translation_json(*pipeline.translation(article_id, lang)))
+    return jsonify(translation_json(*svc.articles.translation(article_id, lang)))
 
 
 @bp.get("/review")
@@ -114,7 +114,7 @@ def review_queue() -> Response:
                                      "language, limit")
     lang = _language(request.args["language"]) if request.args.get("language") else None
     limit = _int_param("limit", default=50, low=1, high=500)
-    items = services().pipeline.queries.held(lang, limit)
+    items = service().review.held(lang, limit)
     return jsonify({"items": [{"source": article_json(a), **translation_json(a, t, [])}
                               for a, t in items]})
 
@@ -123,13 +123,13 @@ def review_queue() -> Response:
 @require(Role.REVIEWER)
 def review_translation(article_id: str, language: str) -> Response:
     """Approve a translation (published at once, numbered now) or reject it (kept out)."""
-    pipeline = services().pipeline
+    svc = service()
     lang = _language(language)
     decision, note = parse_review(request.get_data(cache=False))
-    pipeline.commands.review(article_id, lang, decision, current_token().name, note)
+    svc.review.decide(article_id, lang, decision, current_token().name, note)
     audited("review", {"article": article_id, "language": lang, "decision": decision},
             "recorded")
-    return jsonify(translation_json(*pipeline.queries.translation(article_id, lang)))
+    return jsonify(translation_json(*svc.articles.translation(article_id, lang)))
 
 
 @bp.delete("/articles/<article_id>")
@@ -144,9 +144,9 @@ def retract_article(article_id: str) -> Response:
     reason = fields.text(request.args.get("reason"), "reason", problems, required=False,
                          max_len=500)
     problems.raise_if_any()
-    pipeline = services().pipeline
-    pipeline.queries.article(article_id, _own())  # another producer's article: 404
-    return jsonify(article_json(pipeline.retract(article_id, reason)))
+    svc = service()
+    svc.articles.get(article_id, _own())  # another producer's article: 404
+    return jsonify(article_json(svc.articles.retract(article_id, reason)))
 
 
 def _own() -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .auth import current_token
-from .context import services
+from .context import service
 
 
 def audited(action: str, params: dict[str, Any], outcome: str) -> None:
     """Append an operator action to the audit trail."""
-    services().pipeline.commands.audit(current_token().name, action, params, outcome)
+    service().access.record(current_token().name, action, params, outcome)

@@ -10,7 +10,7 @@ from flask import g, request
 
 from ..errors import Forbidden, Unauthenticated
 from ..models import Role, Token
-from .context import services
+from .context import service
 
 P = ParamSpec("P")
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -40,8 +40,8 @@ def require(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 def take_write(name: str) -> None:
     """Spend one of the token's writes, or raise RateLimited."""
-    svc = services()
-    svc.pipeline.commands.take_write(name, svc.settings.rate_limit)
+    svc = service()
+    svc.access.take_write(name, svc.settings.rate_limit)
 
 
 def current_token() -> Token:
@@ -67,8 +67,8 @@ def counted_failure(exc: Unauthenticated) -> Unauthenticated:
     """Count a failed token or key against the client's address; return exc to raise, or
     raise RateLimited once the address is over SYNDICATE_AUTH_FAILURES a minute. Only
     failures count: a valid token or key always passes."""
-    svc = services()
-    svc.pipeline.commands.sign_in_failed(request.remote_addr or "unknown",
+    svc = service()
+    svc.access.sign_in_failed(request.remote_addr or "unknown",
                                          svc.settings.auth_failures)
     return exc
 
@@ -76,6 +76,6 @@ def counted_failure(exc: Unauthenticated) -> Unauthenticated:
 def authenticate(secret: str) -> Token:
     """Return the token with this secret; a failure is counted (see counted_failure)."""
     try:
-        return services().pipeline.queries.authenticate(secret)
+        return service().access.authenticate(secret)
     except Unauthenticated as exc:
         raise counted_failure(exc) from None

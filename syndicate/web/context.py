@@ -1,4 +1,4 @@
-"""Access to the process's services from inside a request."""
+"""Access to the process's service from inside a request."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import cast
 
 from flask import current_app
 
-from ..services import EXTENSION_KEY, Services
+from ..service import EXTENSION_KEY, Service
 
 
-def services() -> Services:
-    """Return the services wired into the current app."""
-    return cast(Services, current_app.extensions[EXTENSION_KEY])
+def service() -> Service:
+    """Return the service wired into the current app."""
+    return cast(Service, current_app.extensions[EXTENSION_KEY])

@@ -25,7 +25,7 @@ from ..jobs import queue
 from ..models import BlockType, Finding, Role, Token
 from .audit import audited
 from .auth import authenticate, take_write
-from .context import services
+from .context import service
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
 COOKIE = "syndicate_session"
@@ -38,7 +38,7 @@ def _same_site_only() -> None:
         return
     sent = request.headers.get("Origin") or request.headers.get("Referer")
     # SYNDICATE_PUBLIC_URL alone: the Host header is the client's to choose
-    if not sent or _origin(sent) != _origin(services().settings.public_url):
+    if not sent or _origin(sent) != _origin(service().settings.public_url):
         raise Forbidden("cross-site request refused: the dashboard takes forms from its own "
                         "pages only")
 
@@ -62,8 +62,8 @@ def _session() -> tuple[Token, str] | None:
     secret = request.cookies.get(COOKIE)
     if not secret:
         return None
-    svc = services()
-    return svc.pipeline.commands.resume_session(secret, svc.settings.session_idle)
+    svc = service()
+    return svc.access.resume_session(secret, svc.settings.session_idle)
 
 
 def _checked_session() -> tuple[Token, str] | None:
@@ -83,21 +83,21 @@ def home() -> ResponseReturnValue:
     if found is None:
         return render_template("dashboard_sign_in.html", error=None)
     token, csrf = found
-    svc = services()
-    runs = svc.pipeline.queries.jobs(limit=15)
+    svc = service()
+    runs = svc.queries.jobs(limit=15)
     failed = [r for r in runs if r.state in ("failed", "abandoned")]
-    findings = svc.pipeline.readiness()
+    findings = svc.publisher.check()
     by_partner: dict[str, int] = {}
     for finding in findings:
         by_partner[finding.partner] = by_partner.get(finding.partner, 0) + 1
-    status = svc.pipeline.status()
+    status = svc.queries.status()
     return render_template("dashboard.html", token=token, csrf=csrf, findings=findings[:20],
                            named=status["named_feeds"],
                            by_partner=by_partner, partners=[r.key for r in
-                                                            svc.pipeline.publisher.rule_sets()],
+                                                            svc.publisher.rule_sets()],
                            status=status["languages"], runs=runs, failed=failed,
                            message=request.args.get("message"),
-                           sources=svc.pipeline.queries.sources(),
+                           sources=svc.sources.all(),
                            languages=svc.settings.target_languages)
 
 
@@ -108,12 +108,12 @@ def review_queue() -> ResponseReturnValue:
     if found is None:
         return render_template("dashboard_sign_in.html", error=None)
     token, csrf = found
-    svc = services()
+    svc = service()
     language = request.args.get("language") or None
     if language is not None and language not in svc.settings.target_languages:
         raise ValidationError.single("language", "is not a target language")
-    items = svc.pipeline.queries.held(language, 50)
-    held = {s["language"]: s["articles"]["held"] for s in svc.pipeline.status()["languages"]
+    items = svc.review.held(language, 50)
+    held = {s["language"]: s["articles"]["held"] for s in svc.queries.status()["languages"]
             if not s["source"]}
     return render_template("dashboard_review.html", token=token, csrf=csrf, items=[
         (article, translation, _findings_by_field(translation.findings))
@@ -136,16 +136,16 @@ def review(article_id: str, language: str) -> ResponseReturnValue:
     token = _acting_operator()
     if token is None:
         return render_template("dashboard_sign_in.html", error="sign in first"), 401
-    pipeline = services().pipeline
+    svc = service()
     action = request.form.get("action", "")
     note = request.form.get("note", "").strip() or None
     if action in ("approve", "reject"):
-        pipeline.commands.review(article_id, language, action, token.name, note)
+        svc.review.decide(article_id, language, action, token.name, note)
     elif action == "edit":
-        article = pipeline.queries.article(article_id)
+        article = svc.articles.get(article_id)
         lists = frozenset(i for i, b in enumerate(article.blocks) if b.type is BlockType.LIST)
         edit = parse_edit(json.dumps({"title": request.form.get("title", "")}).encode(), lists)
-        pipeline.post_edit(article_id, language, edit, editor=token.name)
+        svc.articles.post_edit(article_id, language, edit, editor=token.name)
     else:
         raise ValidationError.single("action", "must be approve, reject or edit")
     audited("review", {"article": article_id, "language": language, "decision": action},
@@ -166,10 +166,10 @@ def sign_in() -> ResponseReturnValue:
     if token.role is not Role.OPERATOR:
         return render_template("dashboard_sign_in.html",
                                error="this needs an operator token"), 403
-    session_id, _ = services().pipeline.commands.open_session(token.name)
+    session_id, _ = service().access.open_session(token.name)
     response = redirect("/admin/", code=303)
     response.set_cookie(COOKIE, session_id, httponly=True, samesite="Strict", path="/admin",
-                        secure=services().settings.public_url.startswith("https:")
+                        secure=service().settings.public_url.startswith("https:")
                         or request.is_secure)
     return response
 
@@ -178,7 +178,7 @@ def sign_in() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     """End the session."""
     if _checked_session() is not None:
-        services().pipeline.commands.close_session(request.cookies.get(COOKIE, ""))
+        service().access.close_session(request.cookies.get(COOKIE, ""))
     response = redirect("/admin/", code=303)
     response.delete_cookie(COOKIE, path="/admin")
     return response
@@ -195,8 +195,8 @@ def put_feed() -> ResponseReturnValue:
             "categories": [c.strip() for c in form.get("categories", "").split(",")
                            if c.strip()]}
     name = form.get("name", "").strip()
-    feed = parse_named_feed(name, json.dumps(body).encode(), services().settings.languages)
-    new = services().pipeline.commands.put_feed(feed)
+    feed = parse_named_feed(name, json.dumps(body).encode(), service().settings.languages)
+    new = service().named_feeds.put(feed)
     audited("put_feed", {"name": name}, ("created" if new else "replaced") + " (dashboard)")
     return redirect(f"/admin/?message=feed+{name}+saved", code=303)
 
@@ -220,7 +220,7 @@ def add_source() -> ResponseReturnValue:
         if not interval.isdigit():
             raise ValidationError.single("interval", "must be a whole number of seconds")
         body["interval"] = int(interval)
-    source = services().pipeline.sources.add(parse_source(json.dumps(body).encode()))
+    source = service().sources.add(parse_source(json.dumps(body).encode()))
     audited("add_source", {"url": source.url, "producer": source.producer,
                            "allow_hosts": list(source.allow_hosts)},
             f"source {source.id} (dashboard)")
@@ -232,7 +232,7 @@ def change_source(source_id: int) -> ResponseReturnValue:
     """Fetch now, pause, resume or remove a source from the dashboard."""
     if _acting_operator() is None:
         return render_template("dashboard_sign_in.html", error="sign in first"), 401
-    sources = services().pipeline.sources
+    sources = service().sources
     action = request.form.get("action", "")
     acts = {"fetch": lambda: sources.fetch_now(source_id),
             "pause": lambda: sources.pause(source_id, True),
@@ -255,7 +255,7 @@ def republish() -> ResponseReturnValue:
 def retranslate() -> ResponseReturnValue:
     """Queue a retranslation of every article into the chosen languages."""
     chosen = sorted(set(request.form.getlist("languages")))
-    if not chosen or not set(chosen) <= set(services().settings.target_languages):
+    if not chosen or not set(chosen) <= set(service().settings.target_languages):
         raise ValidationError.single("languages", "choose one or more target languages")
     return _queue("retranslate", {"articles": None, "force": request.form.get("force") == "on",
                                   "languages": chosen})
@@ -276,7 +276,7 @@ def _queue(job: str, params: dict[str, Any]) -> ResponseReturnValue:
     token = _acting_operator()
     if token is None:
         return render_template("dashboard_sign_in.html", error="sign in first"), 401
-    run, new = queue.request(services(), job, params, token.name)
+    run, new = queue.request(service(), job, params, token.name)
     audited(job, params, f"{'queued' if new else 'joined'} run {run.id} (dashboard)")
     verb = "queued" if new else "joined"
     return redirect(f"/admin/?message={job}+job+{run.id}+{verb}", code=303)

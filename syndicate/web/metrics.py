@@ -16,9 +16,9 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from ..errors import Unauthenticated
-from ..services import Services
+from ..service import Service
 from .auth import bearer
-from .context import services
+from .context import service
 
 bp = Blueprint("metrics", __name__, url_prefix="/api/v1")
 _COUNTERS = {
@@ -37,12 +37,12 @@ PRIVATE = "(private)"  # the label for partner feeds and partners on public metr
 
 
 class _StoreCollector(Collector):
-    def __init__(self, svc: Services, names: bool) -> None:
+    def __init__(self, svc: Service, names: bool) -> None:
         self.svc = svc
         self.names = names  # name partners and partner feeds (metrics behind a token)
 
     def collect(self) -> Iterator[Metric]:
-        snapshot = self.svc.pipeline.queries.metrics()
+        snapshot = self.svc.queries.metrics()
         values, by_status, queued = (snapshot.counters, snapshot.translations,
                                      snapshot.queued_jobs)
         for name, doc in _COUNTERS.items():
@@ -93,7 +93,7 @@ class _StoreCollector(Collector):
                                         "Pulls of named feeds answered 304.",
                                         labels=["partner", "feed"])
         by_label: dict[tuple[str, str], tuple[int, int]] = {}
-        for feed, counted in self.svc.pipeline.queries.named_feeds():
+        for feed, counted in self.svc.named_feeds.all():
             for p in counted:
                 label = (p.partner, feed.name) if self.names else (
                     PRIVATE if p.partner != "public" else "public",
@@ -105,7 +105,7 @@ class _StoreCollector(Collector):
             unchanged.add_metric([partner, name], not_modified)
         yield pulls
         yield unchanged
-        sources = self.svc.pipeline.queries.sources()
+        sources = self.svc.sources.all()
         by_state = GaugeMetricFamily("syndicate_sources", "Upstream sources by state (failing: "
                                      "active, and its last poll failed).", labels=["state"])
         grouped = {"active": [s for s in sources if not s.paused],
@@ -124,7 +124,7 @@ class _StoreCollector(Collector):
 def metrics() -> Response:
     """Return metrics in the Prometheus text format. Behind SYNDICATE_METRICS_TOKEN they
     name partners and partner feeds; public, those are counted under "(private)"."""
-    svc = services()
+    svc = service()
     expected = svc.settings.metrics_token
     if expected:
         sent = bearer(request.headers.get("Authorization", "")) or ""

@@ -13,7 +13,7 @@ from ..errors import Forbidden, NotFound, StoreError, Unauthenticated
 from ..models import NamedFeed
 from . import feeds, problems
 from .auth import bearer, counted_failure
-from .context import services
+from .context import service
 
 log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -27,14 +27,14 @@ def _language(tag: str) -> str:
         lang = languages.resolve(tag).tag
     except languages.UnknownLanguage as exc:
         raise NotFound(str(exc)) from None
-    if lang not in services().settings.languages:
-        configured = ", ".join(services().settings.languages)
+    if lang not in service().settings.languages:
+        configured = ", ".join(service().settings.languages)
         raise NotFound(f"no feeds in {tag!r}; languages: {configured}")
     return lang
 
 
 def _serve(relative: str, media_type: str) -> Response:
-    settings = services().settings
+    settings = service().settings
     cached = FILES.get(settings.feeds_dir / relative)
     if cached is None:
         raise NotFound(f"{relative} has not been published yet")
@@ -58,11 +58,11 @@ def feed_page(lang: str) -> str:
     """Show a language's feed as a page: its entries, with autodiscovery links (current
     Chromium no longer applies a feed's xml-stylesheet)."""
     lang = _language(lang)
-    cached = FILES.get(services().settings.feeds_dir / lang / "feed.json")
+    cached = FILES.get(service().settings.feeds_dir / lang / "feed.json")
     if cached is None:
         raise NotFound(f"nothing has been published in {lang!r} yet")
     document = json.loads(cached.body)
-    meta = services().pipeline.feed_meta(lang)
+    meta = service().publisher.feed_meta(lang)
     return render_template("feed_page.html", feed=document, meta=meta,
                            name=languages.KNOWN[lang].name)
 
@@ -72,17 +72,17 @@ def named_feed(feed_name: str, lang: str, name: str) -> Response:
     """Serve a named feed; unless it is public, with a partner key (a bearer header, or
     ?key= for pullers that cannot send headers). Every pull is counted per partner. Without
     a valid key, an unknown feed answers as a private one does: names are not confirmed."""
-    svc = services()
+    svc = service()
     key = bearer(request.headers.get("Authorization", "")) or \
         request.args.get("key", "").strip() or None
     try:
-        feed: NamedFeed | None = svc.pipeline.queries.named_feed(feed_name)
+        feed: NamedFeed | None = svc.named_feeds.get(feed_name)
     except NotFound:
         feed = None
     partner = "public"
     if key is not None:
         try:
-            partner = svc.pipeline.queries.partner(key)
+            partner = svc.named_feeds.partner(key)
         except Unauthenticated as exc:
             raise counted_failure(exc) from None
     elif feed is None or not feed.public:
@@ -100,7 +100,7 @@ def named_feed(feed_name: str, lang: str, name: str) -> Response:
         raise NotFound(f"feed {feed_name!r} has not been published in {lang!r} yet")
     response = feeds.respond(request, cached, feeds.MEDIA_TYPES[name],
                              svc.settings.publish_interval, private=not feed.public)
-    svc.pipeline.commands.count_pull(partner, feed.name, lang, response.status_code == 304)
+    svc.named_feeds.count_pull(partner, feed.name, lang, response.status_code == 304)
     return response
 
 
@@ -128,17 +128,17 @@ def opml() -> Response:
 @bp.get("/articles/<article_id>/<lang>")
 def article_page(article_id: str, lang: str) -> str:
     """Show an article in one language, with links to its other languages."""
-    entry = services().pipeline.published(article_id, _language(lang))
+    entry = service().publisher.published(article_id, _language(lang))
     names = {code: languages.KNOWN[code].name for code in languages.KNOWN}
     return render_template("article.html", e=entry, names=names)
 
 
 def _feed_list() -> list[dict[str, str]]:
-    pipeline = services().pipeline
+    svc = service()
     out = []
-    for lang in pipeline.settings.languages:
-        if (pipeline.settings.feeds_dir / lang / "rss.xml").exists():
-            meta = pipeline.feed_meta(lang)
+    for lang in svc.settings.languages:
+        if (svc.settings.feeds_dir / lang / "rss.xml").exists():
+            meta = svc.publisher.feed_meta(lang)
             out.append({"lang": lang, "name": languages.KNOWN[lang].name, "title": meta.title,
                         "rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url,
                         "site": meta.site_url})
@@ -149,7 +149,7 @@ def _feed_list() -> list[dict[str, str]]:
 def healthz() -> tuple[Response, int]:
     """Return 200 when the process is up and the database answers, else 503."""
     try:
-        services().store.ping()
+        service().store.ping()
     except StoreError as exc:
         error_id = problems.new_error_id()
         log.error("health check failed [error %s]: %s", error_id, exc)

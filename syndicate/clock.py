@@ -1,9 +1,13 @@
-"""Time as syndicate reads and writes it: aware UTC datetimes, RFC 3339 strings with "Z"."""
+"""Time as syndicate reads and writes it: aware UTC datetimes, RFC 3339 strings with "Z", and
+the one ``Clock`` type every stage takes (tests pass their own)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import overload
+
+Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:

@@ -1,4 +1,5 @@
-"""Ingest commands: the writes producers and operators make, each in one short transaction.
+"""Articles: the writes producers and operators make, each in one short transaction, and their
+read side.
 
 Every change marks the feeds it affects in the same transaction (the publisher renders only
 those), and an article written in a language is numbered in that language's feed the moment
@@ -8,45 +9,41 @@ it is stored. Nothing here renders or publishes: web requests never wait for a p
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
-from . import ingest
-from .config import Settings
-from .errors import Conflict, NotFound, RateLimited, ValidationError
-from .ingest.language import Detector, Langid, decide
-from .models import (
+from .. import ingest
+from ..clock import Clock
+from ..config import Settings
+from ..errors import Conflict, NotFound, ValidationError
+from ..ingest.language import Detector, Langid, decide
+from ..models import (
     Article,
     ArticleInput,
+    Edit,
     EditInput,
     IngestOutcome,
     IngestResult,
-    NamedFeed,
-    Role,
-    Token,
     Translation,
 )
-from .store import Store, counters, rates, sessions
-from .store import articles as article_store
-from .store import audit as audit_store
-from .store import feeds as feed_store
-from .store import named_feeds as named_store
-from .store import tokens as token_store
-from .store import translations as translation_store
-from .translate import article as article_translation
-from .translate import checks
+from ..store import Store, counters
+from ..store import articles as article_store
+from ..store import feeds as feed_store
+from ..store import translations as translation_store
+from ..store.articles import Page
+from ..translate import article as article_translation
+from ..translate import checks
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 REQUEST_CHUNK = 500  # articles asked again per transaction (a bulk retranslation)
 INGEST_CHUNK = 100  # feed entries stored per transaction
 FUTURE_SLACK = timedelta(days=1)  # producers' clocks and time zones may be a little off
 
 
-class Commands:
-    """Store what producers and operators send, and mark the feeds it changes."""
+class Articles:
+    """Store what producers and operators send, mark the feeds it changes, and read it back."""
 
     def __init__(self, settings: Settings, store: Store, clock: Clock,
                  detector: Detector | None = None) -> None:
@@ -209,29 +206,6 @@ class Commands:
         log.info("article %s: %d field(s) post-edited in %s by %s", article_id,
                  len(edit.fields), language, editor)
 
-    def review(self, article_id: str, language: str, decision: str, reviewer: str,
-               note: str | None) -> Translation:
-        """Record a person's decision on a translation: approve publishes it (numbered now,
-        the same guid ever after), reject keeps it out until the source or the model
-        changes."""
-        with self.store.write() as session:
-            feed_store.lock(session, [language])
-            article = article_store.get(session, article_id)
-            now = self.clock()
-            reviewed = translation_store.review(session, article_id, language, decision,
-                                                reviewer, note, now)
-            if reviewed.source_revision != article.revision:
-                raise Conflict(f"the translation into {language!r} is of revision "
-                               f"{reviewed.source_revision}; the article is at "
-                               f"{article.revision}: wait for the new translation")
-            if decision == "approve":
-                feed_store.enter(session, language, article_id, article.published, now)
-            feed_store.touch(session, [language])
-            feed_store.mark_stale(session, [article_id], [language])
-        log.info("article %s: %s translation %sd by %s", article_id, language, decision,
-                 reviewer)
-        return reviewed
-
     def requeue_made_by(self, engine: str, model: str) -> int:
         """Translate again what a removed or replaced model made (it leaves the feeds until
         then); return how many translations were queued."""
@@ -247,82 +221,30 @@ class Commands:
         log.info("%d translation(s) by %s %s queued again", len(keys), engine, model)
         return len(keys)
 
-    def take_write(self, token: str, per_minute: int) -> None:
-        """Spend one of a token's writes (shared by every worker and host) or raise
-        RateLimited with the seconds until the next one; ``per_minute`` 0: no limit."""
-        self._bucket(f"write:{token}", per_minute, spend=True)
+    def get(self, article_id: str, producer: str | None = None) -> Article:
+        """Return an article with the status of each of its translations (NotFound when a
+        producer is named and the article is another's)."""
+        with self.store.read() as session:
+            article = article_store.get(session, article_id)
+            if producer is not None and article.producer != producer:
+                raise NotFound(f"no article with id {article_id!r}")
+            found = translation_store.all_of(session, article_id)
+            return replace(article, translations={t.language: t.status.value for t in found},
+                           checks={t.language: t.passed for t in found if t.source_revision})
 
-    def sign_in_failed(self, address: str, per_minute: int) -> None:
-        """Count a failed sign-in (an unknown token or partner key) against the client's
-        address; raise RateLimited once the address is over its failures a minute."""
-        self._bucket(f"auth:{address}", per_minute, spend=True,
-                     what="too many unknown tokens or keys from this address")
+    def page(self, *, limit: int, cursor: str | None, include_retracted: bool,
+             producer: str | None = None) -> Page:
+        """Return a page of articles, newest first (one producer's only, when named)."""
+        with self.store.read() as session:
+            return article_store.page(session, limit=limit, cursor=cursor,
+                                      include_retracted=include_retracted, producer=producer)
 
-    def _bucket(self, key: str, per_minute: int, *, spend: bool,
-                what: str = "too many writes from this token") -> None:
-        if per_minute <= 0:
-            return
-        with self.store.write() as session:
-            wait = rates.take(session, key, float(per_minute), per_minute / 60.0, self.clock(),
-                              spend=spend)
-        if wait > 0:
-            raise RateLimited(max(1, math.ceil(wait)), what)
-
-    def put_feed(self, feed: NamedFeed) -> bool:
-        """Create or replace a named feed (published at the next tick); say if it is new."""
-        with self.store.write() as session:
-            feed_store.lock(session, feed.languages)
-            new = named_store.put(session, feed, self.clock())
-            feed_store.touch(session, feed.languages)
-        return new
-
-    def delete_feed(self, name: str) -> NamedFeed:
-        """Remove a named feed (its files stay until removed by hand)."""
-        with self.store.write() as session:
-            return named_store.delete(session, name)
-
-    def create_partner(self, name: str) -> str:
-        """Create or renew a partner's key; return it (shown once, stored hashed)."""
-        with self.store.write() as session:
-            return named_store.create_partner(session, name, self.clock())
-
-    def revoke_partner(self, name: str) -> None:
-        """Revoke a partner's key."""
-        with self.store.write() as session:
-            named_store.revoke_partner(session, name, self.clock())
-
-    def count_pull(self, partner: str, feed: str, language: str, not_modified: bool) -> None:
-        """Count a pull of a named feed."""
-        with self.store.write() as session:
-            named_store.count_pull(session, partner, feed, language, not_modified, self.clock())
-
-    def create_token(self, name: str, role: Role) -> tuple[Token, str]:
-        """Create an API token; return it and its secret (only a hash is stored)."""
-        with self.store.write() as session:
-            return token_store.create(session, name, role, self.clock())
-
-    def revoke_token(self, name: str) -> Token:
-        """Revoke a token: it stops working, and its dashboard sessions end, at once."""
-        with self.store.write() as session:
-            return token_store.revoke(session, name, self.clock())
-
-    def open_session(self, token: str) -> tuple[str, str]:
-        """Start a dashboard session; return its id (the cookie) and its CSRF token."""
-        with self.store.write() as session:
-            return sessions.open_session(session, token, self.clock())
-
-    def resume_session(self, secret: str, idle_seconds: int) -> tuple[Token, str] | None:
-        """Return a live session's operator token and CSRF token, marking it seen."""
-        with self.store.write() as session:
-            return sessions.resume(session, secret, self.clock(),
-                                   timedelta(seconds=idle_seconds))
-
-    def close_session(self, secret: str) -> None:
-        """End a dashboard session."""
-        with self.store.write() as session:
-            sessions.close(session, secret)
-
-    def audit(self, actor: str, action: str, params: dict[str, Any], outcome: str) -> None:
-        """Record an operator action."""
-        with self.store.write() as session:
-            audit_store.record(session, actor, action, params, outcome, self.clock())
+    def translation(self, article_id: str, language: str, producer: str | None = None
+                    ) -> tuple[Article, Translation, list[Edit]]:
+        """Return the article, its translation into language, and the post-edit history."""
+        with self.store.read() as session:
+            article = article_store.get(session, article_id)
+            if producer is not None and article.producer != producer:
+                raise NotFound(f"no article with id {article_id!r}")
+            translation = translation_store.get(session, article_id, language)
+            return article, translation, translation_store.edits(session, article_id, language)

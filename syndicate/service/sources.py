@@ -1,7 +1,7 @@
-"""Source commands: register upstream feeds, change them, and record what each poll found.
+"""Sources: register upstream feeds, change them, read them, and record what each poll found.
 
-A poll's entries are stored through the ingest commands (``Commands.ingest_many``), each
-with its language decided and its date checked first (``Commands.prepared``); the source's
+A poll's entries are stored through the articles (``Articles.ingest_many``), each
+with its language decided and its date checked first (``Articles.prepared``); the source's
 own state (status, validators, errors, schedule) is written in its own short transaction
 after them. A 304 on a healthy source writes nothing: the poller keeps its next time in memory.
 """
@@ -15,15 +15,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from .commands import Clock, Commands
-from .config import Settings
-from .errors import Conflict, FeedInvalid, NotFound, SourceError, SyndicateError, ValidationError
-from .fetch import schedule
-from .fetch.client import Fetched
-from .ingest.feeds import FeedDocument, parse_feed
-from .models import ArticleInput, IngestOutcome, PollReport, Source, SourceInput
-from .store import Store
-from .store import sources as source_store
+from ..clock import Clock
+from ..config import Settings
+from ..errors import Conflict, FeedInvalid, NotFound, SourceError, SyndicateError, ValidationError
+from ..fetch import schedule
+from ..fetch.client import Fetched
+from ..ingest.feeds import FeedDocument, parse_feed
+from ..models import ArticleInput, IngestOutcome, PollReport, Source, SourceInput
+from ..store import Store
+from ..store import sources as source_store
+from .articles import Articles
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,22 @@ class Sources:
     """Register upstream feeds and record their polls."""
 
     def __init__(self, settings: Settings, store: Store, clock: Clock,
-                 commands: Commands) -> None:
+                 articles: Articles) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
-        self.commands = commands
+        self.articles = articles
+
+    def all(self, *, active_only: bool = False) -> list[Source]:
+        """Return the upstream sources (only those not paused, if asked), oldest first."""
+        with self.store.read() as session:
+            return source_store.active(session) if active_only \
+                else source_store.all_sources(session)
+
+    def get(self, source_id: int) -> Source:
+        """Return one source or raise NotFound."""
+        with self.store.read() as session:
+            return source_store.get(session, source_id)
 
     def add(self, data: SourceInput) -> Source:
         """Register an upstream feed; the poller fetches it within seconds."""
@@ -138,14 +150,14 @@ class Sources:
                 labels = tuple(dict.fromkeys((*entry.categories, *source.categories)))
                 entry = replace(entry, categories=labels[:50])
             try:
-                ready.append(self.commands.prepared(entry))
+                ready.append(self.articles.prepared(entry))
             except ValidationError as exc:
                 problem = exc.problems[0]
                 held.append(f"{entry.guid!r}: " + (problem.detail if problem.field == "language"
                                                    else f"{problem.field} {problem.detail}"))
         # Oldest first: entries are numbered in their feeds as they are stored, and a feed
         # shows the highest numbers on top, so the newest entry of a poll must come last.
-        results = self.commands.ingest_many(ready[::-1], source.producer)
+        results = self.articles.ingest_many(ready[::-1], source.producer)
         report = PollReport(
             polled=1, held=len(held),
             created=sum(r.outcome is IngestOutcome.CREATED for r in results),
