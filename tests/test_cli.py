@@ -79,7 +79,7 @@ def test_db_commands(runner: FlaskCliRunner) -> None:
 
 def test_console_script_stops_on_a_bad_setting_naming_the_variable(tmp_path: Path) -> None:
     env = {**os.environ, "SYNDICATE_INSTANCE_DIR": str(tmp_path), "SYNDICATE_PORT": "http"}
-    result = subprocess.run([sys.executable, "-c", "from syndicate.cli import main; main()",
+    result = subprocess.run([sys.executable, "-c", "from syndicate.__main__ import main; main()",
                              "db", "current"], env=env, capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 2
@@ -88,7 +88,7 @@ def test_console_script_stops_on_a_bad_setting_naming_the_variable(tmp_path: Pat
 
 def test_serve_refuses_an_old_schema(tmp_path: Path) -> None:
     env = {**os.environ, "SYNDICATE_INSTANCE_DIR": str(tmp_path), "SYNDICATE_PORT": "8765"}
-    result = subprocess.run([sys.executable, "-c", "from syndicate.cli import main; main()",
+    result = subprocess.run([sys.executable, "-c", "from syndicate.__main__ import main; main()",
                              "serve"], env=env, capture_output=True, text=True, timeout=60,
                             check=False)
     assert result.returncode == 1

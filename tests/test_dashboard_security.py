@@ -73,9 +73,9 @@ def test_sessions_end_at_sign_out_when_idle_and_when_the_token_is_revoked(
     client.set_cookie("syndicate_session", session_id, path="/admin")
     assert b"Signed in as" in client.get("/admin/").data
     later = service.clock() + timedelta(seconds=61)
-    service.clock = lambda: later
+    service.access.clock = lambda: later
     assert b"Operator token" in client.get("/admin/").data  # idle too long
-    service.clock = service.clock
+    service.access.clock = service.clock
     _sign_in(client, operator)
     with service.store.write() as session:
         token_store.revoke(session, "ops", service.clock())

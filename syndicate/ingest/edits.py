@@ -10,9 +10,9 @@ from ..sanitize import clean_html, has_content
 from . import fields, schemas
 
 
-def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:
+def parse_edit(data: Any, list_positions: frozenset[int]) -> EditInput:
     """Parse {"title"?, "summary"?, "blocks"?: [{"position", "html"}]}; sanitize the HTML."""
-    data = fields.json_document(body)
+    fields.check_depth(data)
     structural = schemas.check(schemas.EDIT, data)
     if not isinstance(data, dict):
         raise ValidationError(structural)
@@ -44,9 +44,9 @@ def parse_edit(body: bytes, list_positions: frozenset[int]) -> EditInput:
     return EditInput(out)
 
 
-def parse_review(body: bytes) -> tuple[str, str | None]:
+def parse_review(data: Any) -> tuple[str, str | None]:
     """Parse {"decision": "approve" | "reject", "note"?} into (decision, note)."""
-    data = schemas.parsed_object(body, schemas.REVIEW)
+    data = schemas.checked_object(data, schemas.REVIEW)
     note = fields.text(data.get("note"), "note", fields.Problems(), required=False,
                        max_len=2000) if data.get("note") else None
     return str(data["decision"]), note or None

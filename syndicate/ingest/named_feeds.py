@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from .. import languages as known
 from ..errors import ValidationError
@@ -26,11 +27,11 @@ def check_name(name: str) -> str:
     raise ValidationError.single("name", "must not be a language tag (it would shadow a feed)")
 
 
-def parse_named_feed(name: str, body: bytes, configured: Sequence[str]) -> NamedFeed:
+def parse_named_feed(name: str, data: Any, configured: Sequence[str]) -> NamedFeed:
     """Parse {"languages", "categories"?, "producers"?, "entries"?, "max_bytes"?, "public"?,
     "mode"?, "partners"?, "reviewed_only"?} for the feed called name."""
     check_name(name)
-    data = schemas.parsed_object(body, schemas.NAMED_FEED)
+    data = schemas.checked_object(data, schemas.NAMED_FEED)
     chosen = []
     for tag in data["languages"]:
         try:

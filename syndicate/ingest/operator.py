@@ -19,12 +19,11 @@ class JobRequest:
     force: bool = False
 
 
-def parse_job_request(body: bytes, *, schema: schemas.Schema,
+def parse_job_request(data: Any, *, schema: schemas.Schema,
                       configured: Sequence[str]) -> JobRequest:
-    """Parse an optional JSON body {"languages"?: [...], "force"?: bool} against schema."""
-    data: Any = {}
-    if body.strip():
-        data = fields.json_document(body)
+    """Parse an optional JSON body {"languages"?: [...], "force"?: bool} against schema
+    (None, an empty body, asks for the defaults)."""
+    data = {} if data is None else data
     structural = schemas.check(schema, data)
     if not isinstance(data, dict):
         raise ValidationError(structural)

@@ -212,10 +212,14 @@ def _check_object(schema: Schema, value: dict[str, Any], where: str) -> list[Fie
     return problems
 
 
-def parsed_object(body: bytes, schema: Schema) -> dict[str, Any]:
-    """Parse a JSON request body (an empty one is null) and check it against a schema whose
-    type is object; raise ValidationError naming every problem."""
-    data: Any = fields.json_document(body) if body.strip() else None
+def decoded(body: bytes) -> Any:
+    """Return a JSON request body as data (an empty body is None): what the parsers take."""
+    return fields.json_document(body) if body.strip() else None
+
+
+def checked_object(data: Any, schema: Schema) -> dict[str, Any]:
+    """Check decoded data (a request body, CLI options) against a schema whose type is object;
+    raise ValidationError naming every problem."""
     problems = check(schema, data)
     if problems:
         raise ValidationError(problems)

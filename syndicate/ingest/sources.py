@@ -11,9 +11,9 @@ from ..models import SourceInput
 from . import fields, schemas
 
 
-def parse_source(body: bytes) -> SourceInput:
+def parse_source(data: Any) -> SourceInput:
     """Parse {"url", "language"?, "producer"?, "categories"?, "interval"?, "allow_hosts"?}."""
-    data = schemas.parsed_object(body, schemas.SOURCE)
+    data = schemas.checked_object(data, schemas.SOURCE)
     checks = fields.Problems()
     url = fields.link(data["url"], "url", checks) or ""
     language = _language(data["language"], checks) if "language" in data else None
@@ -30,10 +30,10 @@ def parse_source(body: bytes) -> SourceInput:
                        allow_hosts=tuple(dict.fromkeys(hosts)))
 
 
-def parse_source_change(body: bytes) -> dict[str, Any]:
+def parse_source_change(data: Any) -> dict[str, Any]:
     """Parse {"paused"?, "language"?, "interval"?, "categories"?} (at least one) into the
     changes to make; language "" means the feed's own, else detected."""
-    data = schemas.parsed_object(body, schemas.SOURCE_CHANGE)
+    data = schemas.checked_object(data, schemas.SOURCE_CHANGE)
     if not data:
         raise ValidationError.single("body", "give at least one of paused, language, interval, "
                                      "categories")

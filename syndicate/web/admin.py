@@ -12,6 +12,7 @@ from ..errors import ValidationError
 from ..ingest import schemas
 from ..ingest.named_feeds import parse_named_feed
 from ..ingest.operator import parse_job_request
+from ..ingest.schemas import decoded
 from ..ingest.sources import parse_source, parse_source_change
 from ..jobs import queue
 from ..models import FeedPulls, JobRun, NamedFeed, Role, Source
@@ -35,7 +36,7 @@ def _queue(job: str, params: dict[str, Any]) -> tuple[Response, int]:
 @require(Role.OPERATOR)
 def republish() -> tuple[Response, int]:
     """Re-render and republish without retranslating; joins a republish already under way."""
-    req = parse_job_request(request.get_data(cache=False), schema=schemas.REPUBLISH,
+    req = parse_job_request(decoded(request.get_data(cache=False)), schema=schemas.REPUBLISH,
                             configured=service().settings.languages)
     return _queue("republish", {"languages": list(req.languages) if req.languages else None})
 
@@ -45,7 +46,7 @@ def republish() -> tuple[Response, int]:
 def retranslate_article(article_id: str) -> tuple[Response, int]:
     """Translate one article again (force: bypass the memory, never human edits), republish."""
     svc = service()
-    req = parse_job_request(request.get_data(cache=False), schema=schemas.RETRANSLATE,
+    req = parse_job_request(decoded(request.get_data(cache=False)), schema=schemas.RETRANSLATE,
                             configured=svc.settings.languages)
     svc.articles.get(article_id)  # 404 before anything is queued
     return _queue("retranslate", {"articles": [article_id], "force": req.force,
@@ -57,7 +58,7 @@ def retranslate_article(article_id: str) -> tuple[Response, int]:
 def retranslate_all() -> tuple[Response, int]:
     """Translate every live article into the given languages again (after a model upgrade)."""
     svc = service()
-    req = parse_job_request(request.get_data(cache=False), schema=schemas.RETRANSLATE_ALL,
+    req = parse_job_request(decoded(request.get_data(cache=False)), schema=schemas.RETRANSLATE_ALL,
                             configured=svc.settings.languages)
     return _queue("retranslate", {"articles": None, "force": req.force,
                                   "languages": list(req.languages or ())})
@@ -106,7 +107,7 @@ def put_feed(name: str) -> tuple[Response, int]:
     """Create or replace a named feed (per partner or category), published at
     /feeds/<name>/<lang>/ from the next publish on."""
     svc = service()
-    feed = parse_named_feed(name, request.get_data(cache=False), svc.settings.languages)
+    feed = parse_named_feed(name, decoded(request.get_data(cache=False)), svc.settings.languages)
     new = svc.named_feeds.put(feed)
     audited("put_feed", {"name": name}, "created" if new else "replaced")
     return jsonify(feed_json(feed, [])), 201 if new else 200
@@ -132,7 +133,7 @@ def delete_feed(name: str) -> Response:
 @require(Role.OPERATOR)
 def create_partner() -> tuple[Response, int]:
     """Create (or renew) a partner's key for non-public feeds; the key is shown only now."""
-    data = schemas.parsed_object(request.get_data(cache=False) or b"{}", schemas.PARTNER)
+    data = schemas.checked_object(decoded(request.get_data(cache=False)) or {}, schemas.PARTNER)
     name = str(data["name"]).strip()
     key = service().named_feeds.create_partner(name)
     audited("create_partner", {"name": name}, "key issued")
@@ -152,7 +153,7 @@ def revoke_partner(name: str) -> Response:
 @require(Role.OPERATOR)
 def create_source() -> tuple[Response, int, dict[str, str]]:
     """Register an upstream feed (RSS, Atom or JSON Feed); it is fetched within seconds."""
-    source = service().sources.add(parse_source(request.get_data(cache=False)))
+    source = service().sources.add(parse_source(decoded(request.get_data(cache=False))))
     audited("add_source", {"url": source.url, "producer": source.producer,
                            "allow_hosts": list(source.allow_hosts)}, f"source {source.id}")
     return jsonify(source_json(source)), 201, {
@@ -177,7 +178,7 @@ def get_source(source_id: int) -> Response:
 @require(Role.OPERATOR)
 def change_source(source_id: int) -> Response:
     """Pause or resume a source, or change its language, interval or categories."""
-    changes = parse_source_change(request.get_data(cache=False))
+    changes = parse_source_change(decoded(request.get_data(cache=False)))
     source = service().sources.change(source_id, changes)
     audited("change_source", {"source": source_id, **changes}, "done")
     return jsonify(source_json(source))

@@ -13,6 +13,7 @@ from ..clock import rfc3339
 from ..errors import NotFound, ValidationError
 from ..ingest import fields
 from ..ingest.edits import parse_edit, parse_review
+from ..ingest.schemas import decoded
 from ..models import (
     Article,
     BlockType,
@@ -96,7 +97,7 @@ def put_translation(article_id: str, language: str) -> Response:
     lang = _language(language)
     article = svc.articles.get(article_id)
     lists = frozenset(i for i, b in enumerate(article.blocks) if b.type is BlockType.LIST)
-    edit = parse_edit(request.get_data(cache=False), lists)
+    edit = parse_edit(decoded(request.get_data(cache=False)), lists)
     svc.articles.post_edit(article_id, lang, edit, editor=current_token().name)
     audited("post_edit", {"article": article_id, "language": lang,
                           "fields": sorted(edit.fields)}, "stored")
@@ -125,7 +126,7 @@ def review_translation(article_id: str, language: str) -> Response:
     """Approve a translation (published at once, numbered now) or reject it (kept out)."""
     svc = service()
     lang = _language(language)
-    decision, note = parse_review(request.get_data(cache=False))
+    decision, note = parse_review(decoded(request.get_data(cache=False)))
     svc.review.decide(article_id, lang, decision, current_token().name, note)
     audited("review", {"article": article_id, "language": lang, "decision": decision},
             "recorded")

@@ -10,7 +10,6 @@ site (Origin, else Referer). Buttons queue the same jobs as the API, audited und
 from __future__ import annotations
 
 import hmac
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -144,7 +143,7 @@ def review(article_id: str, language: str) -> ResponseReturnValue:
     elif action == "edit":
         article = svc.articles.get(article_id)
         lists = frozenset(i for i, b in enumerate(article.blocks) if b.type is BlockType.LIST)
-        edit = parse_edit(json.dumps({"title": request.form.get("title", "")}).encode(), lists)
+        edit = parse_edit({"title": request.form.get("title", "")}, lists)
         svc.articles.post_edit(article_id, language, edit, editor=token.name)
     else:
         raise ValidationError.single("action", "must be approve, reject or edit")
@@ -195,7 +194,7 @@ def put_feed() -> ResponseReturnValue:
             "categories": [c.strip() for c in form.get("categories", "").split(",")
                            if c.strip()]}
     name = form.get("name", "").strip()
-    feed = parse_named_feed(name, json.dumps(body).encode(), service().settings.languages)
+    feed = parse_named_feed(name, body, service().settings.languages)
     new = service().named_feeds.put(feed)
     audited("put_feed", {"name": name}, ("created" if new else "replaced") + " (dashboard)")
     return redirect(f"/admin/?message=feed+{name}+saved", code=303)
@@ -220,7 +219,7 @@ def add_source() -> ResponseReturnValue:
         if not interval.isdigit():
             raise ValidationError.single("interval", "must be a whole number of seconds")
         body["interval"] = int(interval)
-    source = service().sources.add(parse_source(json.dumps(body).encode()))
+    source = service().sources.add(parse_source(body))
     audited("add_source", {"url": source.url, "producer": source.producer,
                            "allow_hosts": list(source.allow_hosts)},
             f"source {source.id} (dashboard)")

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template
 
-from .. import __name__ as package
 from ..ingest import schemas
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -163,4 +162,4 @@ def docs() -> str:
                 "parameters": ", ".join(p["name"] for p in op.get("parameters", [])),
                 "schema": json.dumps(schema, indent=2) if schema else None,
                 "responses": ", ".join(op["responses"])})
-    return render_template("api_docs.html", name=package, operations=operations)
+    return render_template("api_docs.html", name=__name__.split(".")[0], operations=operations)

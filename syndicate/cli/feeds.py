@@ -1,0 +1,106 @@
+"""Named feeds for partners, partner keys, and the partners' readiness rules."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask.cli import AppGroup
+
+from .common import current_service, reported
+
+log = logging.getLogger(__name__)
+
+
+feeds_group = AppGroup("feeds", help="Published feeds.")
+
+
+@feeds_group.command("add")
+@click.argument("name")
+@click.option("--lang", "langs", required=True, help="Languages, comma-separated.")
+@click.option("--category", "categories", multiple=True, help="Only these categories.")
+@click.option("--producer", "producers", multiple=True, help="Only these producers.")
+@click.option("--entries", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--max-bytes", type=click.IntRange(10_000, 50_000_000), default=2_000_000,
+              show_default=True, help="Size cap per document (Google News: 2 MB).")
+@click.option("--mode", type=click.Choice(["full", "summary", "bilingual"]), default="full",
+              show_default=True)
+@click.option("--public", is_flag=True, help="No partner key needed.")
+@click.option("--partner", "partners", multiple=True, help="Only these partners' keys.")
+@click.option("--reviewed-only", is_flag=True,
+              help="Only translations a person approved or post-edited.")
+@reported
+def feeds_add(name: str, langs: str, categories: tuple[str, ...], producers: tuple[str, ...],
+              entries: int, max_bytes: int, mode: str, public: bool,
+              partners: tuple[str, ...], reviewed_only: bool) -> None:
+    """Create or replace a named feed, published at /feeds/NAME/<lang>/."""
+    from ..ingest.named_feeds import parse_named_feed
+
+    service = current_service()
+    body = {"languages": [t.strip() for t in langs.split(",") if t.strip()],
+            "categories": list(categories), "producers": list(producers), "entries": entries,
+            "max_bytes": max_bytes, "mode": mode, "public": public, "partners": list(partners),
+            "reviewed_only": reviewed_only}
+    feed = parse_named_feed(name, body, service.settings.languages)
+    new = service.named_feeds.put(feed)
+    base = service.settings.public_url
+    click.echo(f"{'created' if new else 'replaced'} feed {name}: "
+               + ", ".join(f"{base}/feeds/{name}/{lang}/rss.xml" for lang in feed.languages))
+
+
+@feeds_group.command("list")
+@reported
+def feeds_list() -> None:
+    """List named feeds with their pulls."""
+    found = current_service().named_feeds.all()
+    for feed, pulls in found:
+        requests = sum(p.requests for p in pulls)
+        click.echo(f"{feed.name}\t{','.join(feed.languages)}\t{feed.mode.value}\t"
+                   f"{'public' if feed.public else 'key'}\t{requests} pull(s)")
+    if not found:
+        click.echo("no named feeds", err=True)
+
+
+@feeds_group.command("remove")
+@click.argument("name")
+@reported
+def feeds_remove(name: str) -> None:
+    """Remove a named feed."""
+    current_service().named_feeds.delete(name)
+    click.echo(f"removed feed {name}")
+
+
+partners_group = AppGroup("partners", help="Partner keys for non-public feeds.")
+
+
+@partners_group.command("create")
+@click.argument("name")
+@reported
+def partners_create(name: str) -> None:
+    """Create (or renew) a partner's key and print it once."""
+    key = current_service().named_feeds.create_partner(name.strip())
+    click.echo(f"key for partner {name!r}; it is shown only now:", err=True)
+    click.echo(key)
+
+
+@partners_group.command("revoke")
+@click.argument("name")
+@reported
+def partners_revoke(name: str) -> None:
+    """Revoke a partner's key; it stops working at once."""
+    current_service().named_feeds.revoke_partner(name)
+    click.echo(f"revoked partner {name!r}")
+
+
+@feeds_group.command("check")
+@click.option("--partner", help="One partner's rules (default: every rule set).")
+@reported
+def feeds_check(partner: str | None) -> None:
+    """List what each partner's rules would reject; exit code 1 when anything would be."""
+    findings = current_service().publisher.check(partner)
+    for f in findings:
+        what = f"{f.article_id} {f.title!r}" if f.article_id else "feed"
+        click.echo(f"{f.partner}\t{f.language}\t{f.rule}\t{what}\t{f.detail}")
+    if findings:
+        raise click.ClickException(f"{len(findings)} finding(s)")
+    click.echo("every partner would take every feed", err=True)

@@ -1,0 +1,88 @@
+"""Operator jobs: translate, republish, retranslate, and the job runs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from .common import TIMEOUT, current_service, finish, languages_option, reported
+
+log = logging.getLogger(__name__)
+
+
+@click.command("translate")
+@with_appcontext
+@reported
+def translate_command() -> None:
+    """Run one translation pass now (the scheduler does this every interval)."""
+    report = current_service().pipeline.translate_pending()
+    click.echo(f"{report.done} done, {report.failed} failed, {report.unavailable} unavailable; "
+               f"{report.segments} segments, {report.memory_hits} from memory, "
+               f"{report.translated} translated")
+
+
+@click.command("republish")
+@click.option("--lang", help="Languages to republish, comma-separated (default: all).")
+@TIMEOUT
+@with_appcontext
+@reported
+def republish_command(lang: str | None, timeout: float) -> None:
+    """Re-render and republish the feeds now, without retranslating."""
+    from ..jobs import queue
+
+    finish(queue.run_here(current_service(), "republish", {"languages": languages_option(lang)},
+                           "cli", timeout=timeout))
+
+
+@click.command("retranslate")
+@click.argument("article_id", required=False)
+@click.option("--all", "everything", is_flag=True, help="Every live article.")
+@click.option("--lang", help="Languages, comma-separated (default: every target).")
+@click.option("--force", is_flag=True, help="Bypass the translation memory (not human edits).")
+@TIMEOUT
+@with_appcontext
+@reported
+def retranslate_command(article_id: str | None, everything: bool, lang: str | None,
+                        force: bool, timeout: float) -> None:
+    """Translate ARTICLE_ID (or --all) again, then republish."""
+    from ..jobs import queue
+
+    if bool(article_id) == everything:
+        raise click.UsageError("give ARTICLE_ID or --all")
+    service = current_service()
+    if article_id:
+        service.articles.get(article_id)
+    params = {"articles": [article_id] if article_id else None, "force": force,
+              "languages": languages_option(lang)}
+    with click.progressbar(length=1, label="retranslating", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        run = queue.run_here(service, "retranslate", params, "cli", progress, timeout=timeout)
+    finish(run)
+
+
+@click.command("jobs")
+@click.option("--id", "run_id", type=int, help="Show one job run in full.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
+@with_appcontext
+@reported
+def jobs_command(run_id: int | None, limit: int) -> None:
+    """List recent job runs (scheduled and requested)."""
+    queries = current_service().queries
+    if run_id is not None:
+        run = queries.job(run_id)
+        click.echo(json.dumps({**run.__dict__, "started": str(run.started),
+                               "finished": str(run.finished), "queued": str(run.queued)},
+                              indent=2))
+        return
+    runs = queries.jobs(limit=limit)
+    for r in runs:
+        click.echo(f"{r.id}\t{r.job}\t{r.state}\t{r.trigger}\t{r.requested_by or '-'}\t"
+                   f"{r.started:%Y-%m-%d %H:%M:%S}\t{r.error or ''}")

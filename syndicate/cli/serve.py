@@ -1,0 +1,100 @@
+"""Processes: the web server (with the scheduler), the scheduler alone, workers."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import Any, cast
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..errors import SyndicateError
+from .common import current_service, reported
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option("--no-scheduler", is_flag=True, help="Serve the web app only.")
+@with_appcontext
+@reported
+def serve(no_scheduler: bool) -> None:
+    """Serve the web app (and run the scheduler, with its worker, in this process)."""
+    from ..jobs.scheduler import Leader
+    from ..web import server
+
+    service = current_service()
+    service.store.require_current_schema()
+    settings = service.settings
+    leader = None
+    if not no_scheduler:
+        leader = Leader(service)
+        held = leader.acquire_or_refuse()
+        threading.Thread(target=leader.run, args=(held,), name="scheduler", daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    log.info("serving on http://%s:%d (public URL %s)", settings.host, settings.port,
+             settings.public_url)
+    try:
+        app = cast(Any, current_app)._get_current_object()
+        server.create(app, settings).run()  # SIGTERM: waitress ends its workers and returns
+    except KeyboardInterrupt:
+        log.info("interrupted")
+    finally:
+        if leader is not None:
+            leader.stop()
+
+
+@click.command("scheduler")
+@click.option("--no-worker", is_flag=True,
+              help="Do not translate in this process (run `syndicate worker`s instead).")
+@with_appcontext
+@reported
+def scheduler_command(no_worker: bool) -> None:
+    """Run the scheduler: active if no other is, else a standby that takes over (PostgreSQL)."""
+    from ..jobs.scheduler import Leader
+
+    service = current_service()
+    service.store.require_current_schema()
+    leader = Leader(service, worker=not no_worker)
+    held = leader.acquire_or_refuse()
+    if held is None:
+        log.info("another scheduler is active; standing by to take over")
+    signal.signal(signal.SIGTERM, lambda *_: leader.stop())
+    try:
+        leader.run(held)
+    except KeyboardInterrupt:
+        leader.stop()
+    log.info("scheduler stopped")
+
+
+@click.command("worker")
+@with_appcontext
+@reported
+def worker_command() -> None:
+    """Translate queued work (any number of workers, on any host), until stopped."""
+    from ..jobs.runs import recorded
+    from ..jobs.translate import has_work, translate_pending
+
+    service = current_service()
+    service.store.require_current_schema()
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    job = recorded("translate", translate_pending, has_work)
+    log.info("worker %s started", service.owner)
+    try:
+        while not stopping.is_set():
+            try:
+                if job(service) is not None:
+                    continue
+            except SyndicateError as exc:  # e.g. the database restarting: try again shortly
+                log.error("translation pass failed: %s", exc)
+            stopping.wait(service.settings.translate_interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.runner.release()
+    log.info("worker stopped")
