@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from syndicate.config import Settings
+from syndicate.config import Settings, effective
+from syndicate.config.variables import VARIABLES, markdown
 from syndicate.errors import ConfigError
 
 
@@ -74,3 +75,32 @@ def test_the_deploy_environment_file_is_valid_as_systemd_reads_it() -> None:
     settings = Settings.from_env(env)
     assert (settings.proxy_hops, settings.fetch_timeout, settings.fetch_allow_hosts) == \
         (1, 20, ())
+
+
+def test_public_url_defaults_to_the_host_and_port_served() -> None:
+    assert Settings.from_env({"SYNDICATE_PORT": "8302"}).public_url == "http://127.0.0.1:8302"
+    assert Settings.from_env({"SYNDICATE_HOST": "0.0.0.0", "SYNDICATE_PORT": "8123"}
+                             ).public_url == "http://127.0.0.1:8123"
+    assert Settings.from_env({"SYNDICATE_HOST": "news.example", "SYNDICATE_PORT": "80",
+                              "SYNDICATE_PUBLIC_URL": "https://news.example/"}
+                             ).public_url == "https://news.example"
+
+
+def test_docs_settings_is_generated_from_the_table_and_fresh() -> None:
+    docs = Path(__file__).parents[1] / "docs" / "settings.md"
+    assert docs.read_text(encoding="utf-8") == markdown(), \
+        "docs/settings.md is stale: run `syndicate settings --markdown > docs/settings.md`"
+    for variable in VARIABLES:  # every variable the parser reads is documented, once
+        assert docs.read_text(encoding="utf-8").count(f"| `{variable.env}` |") == 1
+
+
+def test_settings_shows_values_and_origins_with_secrets_masked() -> None:
+    env = {"SYNDICATE_METRICS_TOKEN": "s3cret-metrics-token-0001", "SYNDICATE_PORT": "8302",
+           "SYNDICATE_DATABASE_URL": "postgresql+psycopg://news:hunter2hunter2@db/syndicate"}
+    rows = {v.env: (value, origin) for v, value, origin in effective(env)}
+    assert rows["SYNDICATE_PORT"] == ("8302", "environment")
+    assert rows["SYNDICATE_PUBLIC_URL"] == ("http://127.0.0.1:8302", "default")
+    assert rows["SYNDICATE_METRICS_TOKEN"] == ("****", "environment")
+    assert rows["SYNDICATE_DATABASE_URL"][0] == "postgresql+psycopg://news:****@db/syndicate"
+    assert "hunter2" not in repr(rows) and "s3cret" not in repr(rows)
+    assert rows["SYNDICATE_REVIEW"] == ("failed", "default")

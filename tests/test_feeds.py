@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import html
 import http.server
 import json
 import os
@@ -23,7 +24,8 @@ from markupsafe import escape
 from syndicate.errors import PublishError
 from syndicate.models import PublishReport, Role
 from syndicate.publish import render
-from syndicate.publish.entries import guid
+from syndicate.publish.entries import Notices, guid
+from syndicate.publish.publisher import shipped_notices
 from syndicate.service import Service
 
 from .conftest import make_token
@@ -453,6 +455,11 @@ def test_each_feed_has_a_readable_page(client: FlaskClient, service: Service,
 SCHEME = "tag:syndicate.invalid,2026:translation"
 
 
+NOTICES = {"es": "Traducción automática del inglés.",
+           "fr": "Traduit automatiquement de l'anglais.",
+           "de": "Maschinell aus dem Englischen übersetzt."}
+
+
 def test_translations_say_they_are_machine_translated(
         client: FlaskClient, service: Service, published: list[dict[str, Any]],
         operator: dict[str, str]) -> None:
@@ -471,10 +478,10 @@ def test_translations_say_they_are_machine_translated(
         assert rss_terms == atom_terms == [{"machine-translated"}] * 2
         assert all(i["_syndicate"] == {"machine_translated_from": "en",
                                        "reviewed_by_a_person": False} for i in items)
-        assert all(i["content_html"].endswith(
-            "<p><small>Machine-translated from English.</small></p>") for i in items)
+        assert all(i["content_html"].endswith(  # in the feed's own language
+            f"<p><small>{html.escape(NOTICES[lang], quote=False)}</small></p>") for i in items)
     page = client.get(f"/articles/{rich['id']}/es").get_data(as_text=True)
-    assert "Machine-translated from English." in page
+    assert "Traducción automática del inglés." in page
     assert '<link rel="canonical" href="https://example.org/news/42">' in page
     edit = {"blocks": [{"position": 1, "html": "Revisado por una persona."}]}
     assert client.put(f"/api/v1/articles/{rich['id']}/translations/es", json=edit,
@@ -484,7 +491,7 @@ def test_translations_say_they_are_machine_translated(
     reviewed = [c for c in atom.iter(f"{ATOM}category") if c.get("scheme") == SCHEME
                 and c.get("term") == "machine-translated-reviewed"]
     assert len(reviewed) == 1
-    assert reviewed[0].get("label") == "Machine-translated from English and reviewed by a person."
+    assert reviewed[0].get("label") == "Traducción automática del inglés, revisada por una persona."
 
 
 def test_disclosure_text_per_language_and_turned_off(make_app: Callable[..., Flask],
@@ -505,6 +512,18 @@ def test_disclosure_text_per_language_and_turned_off(make_app: Callable[..., Fla
                                        "</small></p>")
     assert "<small>" not in fr["content_html"]  # turned off: no visible line...
     assert fr["_syndicate"]["machine_translated_from"] == "en"  # ...the metadata stays
+
+
+def test_the_shipped_notice_speaks_the_feed_language_and_falls_back_to_english() -> None:
+    notices = Notices(shipped=shipped_notices())
+    assert notices.line("de", "en", reviewed=True) == \
+        "Maschinell aus dem Englischen übersetzt und von einem Menschen geprüft."
+    assert notices.line("pt-BR", "es", reviewed=False) == "Tradução automática do espanhol."
+    assert notices.line("es", "ja", reviewed=False) == "Machine-translated from Japanese."
+    assert notices.line("ja", "en", reviewed=False) == "Machine-translated from English."
+    chosen = Notices("Auto-translated ({code}).", "", shipped=shipped_notices())
+    assert chosen.line("es", "en", reviewed=False) == "Auto-translated (en)."  # the setting wins
+    assert chosen.line("es", "en", reviewed=True) is None
 
 
 AT = "{http://purl.org/atompub/tombstones/1.0}"

@@ -126,3 +126,33 @@ def test_the_dashboard_origin_check_ignores_the_host_header(
     ours = client.post("/admin/sign-in", data={"token": secret},
                        headers={"Origin": "http://localhost"})
     assert ours.status_code == 303
+
+
+def test_the_access_log_records_requests_with_keys_and_tokens_redacted(
+        make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(SYNDICATE_ACCESS_LOG="1")
+    service: Service = app.extensions["syndicate"]
+    client = app.test_client()
+    operator = {"Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}
+    publish(client, service, operator)
+    assert put_feed(client, operator, "agency", languages=["es"]).status_code == 201
+    key = partner_key(client, operator, "acme")
+    service.pipeline.publish_changes()
+    with caplog.at_level("INFO", logger="syndicate.access"):
+        assert client.get(f"/feeds/agency/es/rss.xml?key={key}&x=1").status_code == 200
+        assert client.get("/feeds/es/rss.xml", environ_base=ATTACKER).status_code == 200
+        assert client.get("/api/v1/status", headers=operator).status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "syndicate.access"]
+    assert len(lines) == 3
+    assert '"GET /feeds/agency/es/rss.xml?key=[redacted]&x=1" 200' in lines[0]
+    assert lines[1].startswith('203.0.113.9 "GET /feeds/es/rss.xml" 200')  # a file, served early
+    assert '"GET /api/v1/status" 200' in lines[2]
+    secret = operator["Authorization"].split()[1]
+    assert not any(key in line or secret in line for line in caplog.text.splitlines())
+
+
+def test_without_the_setting_there_is_no_access_log(
+        client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO", logger="syndicate.access"):
+        assert client.get("/healthz").status_code in (200, 503)
+    assert not [r for r in caplog.records if r.name == "syndicate.access"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import articles, db, feeds, jobs, models, review, serve, sources, status, tokens
+from . import articles, db, feeds, jobs, models, review, serve, settings, sources, status, tokens
 
 
 def init_app(app: Flask) -> None:
@@ -19,5 +19,5 @@ def init_app(app: Flask) -> None:
                     jobs.translate_command, jobs.republish_command, jobs.retranslate_command,
                     status.status_command, jobs.jobs_command, feeds.feeds_group,
                     feeds.partners_group, sources.sources_group, review.review_group,
-                    review.translations_group):
+                    review.translations_group, settings.settings_command):
         app.cli.add_command(command)

@@ -126,20 +126,35 @@ def tombstone(article_id: str, when: datetime, reason: str | None, language: str
                      page_url(public_url, article_id, language), reason)
 
 
+ENGLISH = ("Machine-translated from {source}.",
+           "Machine-translated from {source} and reviewed by a person.")
+Shipped = tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...]
+
+
 @dataclass(frozen=True)
 class Notices:
     """The visible machine-translation line, per feed language ({source}: the source
-    language's name in English, {code}: its tag); an empty text shows no line."""
+    language's name, {code}: its tag); an empty text shows no line. ``auto`` takes the
+    shipped line in the feed's own language (``shipped``: language, machine, reviewed, and
+    the phrase naming each source language), else the English one."""
 
-    machine: str = "Machine-translated from {source}."
-    reviewed: str = "Machine-translated from {source} and reviewed by a person."
+    machine: str = "auto"
+    reviewed: str = "auto"
     per_language: tuple[tuple[str, str, str], ...] = ()  # (language, machine, reviewed)
+    shipped: Shipped = ()
 
     def line(self, language: str, source: str, reviewed: bool) -> str | None:
         """Return the line for an entry in language translated from source, or None."""
         texts = {lang: (m, r) for lang, m, r in self.per_language}
         machine, human = texts.get(language, (self.machine, self.reviewed))
         text = human if reviewed else machine
+        if text == "auto":
+            for lang, shipped_machine, shipped_human, phrases in self.shipped:
+                names = dict(phrases)
+                if lang == language and source in names:
+                    line = shipped_human if reviewed else shipped_machine
+                    return line.format(source=names[source], code=source)
+            text = ENGLISH[1] if reviewed else ENGLISH[0]
         name = KNOWN[source].name if source in KNOWN else source
         return text.format(source=name, code=source) if text else None
 

@@ -11,6 +11,7 @@ what was published, so ingest never waits behind a publish.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import tomllib
@@ -22,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import languages
+from ..clock import Clock
 from ..config import Settings
 from ..errors import ConfigError, Gone, NotFound
 from ..models import Article, Block, FeedMode, NamedFeed, PublishReport, Translation
@@ -33,7 +35,6 @@ from . import readiness, render, websub, writer
 from .entries import FeedEntry
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 NAMED_SCAN = 2000  # entries of a language feed a named feed's filter looks through, at most
 PAGES_PER_PASS = 5  # archive pages written per language per publish, at most (oldest first)
 STALE_PER_PASS = 20  # written pages that a retraction or correction changed, rewritten a pass
@@ -339,5 +340,15 @@ class Publisher:
                     raise ConfigError(f"{path}: {exc} (see the README's Feeds section)") \
                         from exc
             self._notices = (stamp, feed_entries.Notices(
-                settings.mt_notice, settings.mt_reviewed_notice, tuple(per_language)))
+                settings.mt_notice, settings.mt_reviewed_notice, tuple(per_language),
+                shipped_notices()))
         return self._notices[1]
+
+
+@functools.cache
+def shipped_notices() -> feed_entries.Shipped:
+    """Return the machine-translation lines shipped in each feed language (notices.toml)."""
+    table = tomllib.loads(resources.files(__package__).joinpath("notices.toml")
+                          .read_text(encoding="utf-8"))
+    return tuple((lang, texts["machine"], texts["reviewed"], tuple(texts["from"].items()))
+                 for lang, texts in table.items())

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .. import leases
+from ..clock import Clock
 from ..errors import PairUnavailable, TranslationError
 from ..models import (
     Article,
@@ -41,7 +42,6 @@ from .engine import Translator
 from .markup import Segment
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 Item = tuple[Translation, Article]
 BATCH_ARTICLES = 100  # articles claimed per language pair at a time
 NORMS_SECONDS = 600  # how long a pair's length norms, learned from its memory, are kept

@@ -13,7 +13,7 @@ from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..service import EXTENSION_KEY
-from . import admin, api, dashboard, feeds, metrics, openapi, problems, public
+from . import access, admin, api, dashboard, feeds, metrics, openapi, problems, public
 
 # No script at all, styles from the page itself, images from anywhere safe (articles show
 # their producers' images), forms only to this site, and never inside another site's frame.
@@ -49,3 +49,5 @@ def init_app(app: Flask) -> None:
     if settings.proxy_hops:  # behind nginx: the client's address and scheme come from it
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
+    if settings.access_log:  # outermost: it sees the client's address ProxyFix found
+        app.wsgi_app = access.AccessLog(app.wsgi_app)  # type: ignore[method-assign]
