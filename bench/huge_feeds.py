@@ -28,7 +28,7 @@ path, how, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 body = open(path, "rb").read()
 start = time.process_time()
 if how == "syndicate":
-    from syndicate.ingest.feeds import parse_feed
+    from syndicate.ingest.upstream import parse_feed
     document = parse_feed(body, None, default_language="en", limit=limit)
     kept = len(document.entries)
 elif how == "feedparser":

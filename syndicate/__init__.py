@@ -10,8 +10,9 @@ The rules this package keeps (the layers are checked by import-linter in ``make 
 - Pure core: ``ingest/``, ``addresses``, ``fetch/schedule``, ``translate/{segment,markup,
   article}`` and ``publish/{entries,render}`` never touch the database, the clock, the network
   or Flask. I/O lives at the edges: ``store/``, ``fetch/client``, ``translate/{argos,packages}``,
-  ``publish/{writer,websub}``, ``web/``, ``cli.py``, ``jobs/``.
-- Nothing below ``web/`` (and ``cli.py``) imports Flask. ``create_app`` only wires parts.
+  ``publish/{writer,websub}``, ``web/``, ``cli/``, ``jobs/``.
+- Nothing below ``web/`` and ``cli/`` imports Flask. ``create_app`` only wires parts;
+  ``__main__`` (the ``syndicate`` command) builds the app, so no arrow runs back up.
 - One exception tree (``errors.py``); ``web/problems.py`` alone maps it to HTTP.
 """
 

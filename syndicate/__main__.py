@@ -23,8 +23,9 @@ def main() -> NoReturn:
         sys.exit(2)
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.log_level != "DEBUG":  # two lines per run of jobs that run every few seconds
+    if settings.log_level != "DEBUG":  # lines every command or every few seconds would print
         logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     app = create_app(settings)
     app.cli.main(prog_name="syndicate", obj=ScriptInfo(create_app=lambda: app))
     sys.exit(0)  # click exits itself; this line tells mypy so

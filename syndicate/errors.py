@@ -211,7 +211,10 @@ class PairUnavailable(TranslationError):
     """No installed package translates this pair, directly or through English."""
 
     def __init__(self, source: str, target: str) -> None:
-        super().__init__(f"no {source}→{target} package installed (and no pivot through en)")
+        pivot = "" if "en" in (source, target) else \
+            f" (and no {source}→en and en→{target} pair to pivot through)"
+        super().__init__(f"no {source}→{target} model installed{pivot}: install one with "
+                         f"`syndicate models install` (Argos) or an apertium-* package")
         self.source = source
         self.target = target
 

@@ -99,15 +99,19 @@ def canonical(tag: str) -> str:
 
 
 def resolve(tag: str) -> Language:
-    """Return the known language for a BCP 47 tag (any casing, common aliases), or raise."""
+    """Return the known language for a BCP 47 tag (any casing, common aliases), or raise. A
+    region or variant no package distinguishes falls back to the language ("en-GB" is "en",
+    "es-ES" is "es"); one that a package does ("pt-BR", "zh-TW") keeps its own."""
     canon = canonical(tag)
-    canon = _ALIASES.get(canon, canon)
-    try:
-        return KNOWN[canon]
-    except KeyError:
-        raise UnknownLanguage(
+    parts = canon.split("-")
+    script = [p for p in parts[1:2] if len(p) == 4]
+    for candidate in dict.fromkeys((canon, "-".join(parts[:1] + script), parts[0])):
+        found = KNOWN.get(_ALIASES.get(candidate, candidate))
+        if found is not None:
+            return found
+    raise UnknownLanguage(
             f"{tag!r} is not a language this service knows; known: {', '.join(sorted(KNOWN))}"
-        ) from None
+        )
 
 
 def loose(tag: str) -> Language | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -225,3 +227,8 @@ def producer(service: Service) -> dict[str, str]:
 def operator(service: Service) -> dict[str, str]:
     """Return headers with an operator token."""
     return {"Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}
+
+
+def json_lines(output: str) -> list[Any]:
+    """Return what a listing printed with --json: one JSON object per line."""
+    return [json.loads(line) for line in output.splitlines() if line.strip()]

@@ -25,7 +25,7 @@ from syndicate.service import Service
 from syndicate.translate import markup
 from syndicate.translate.apertium import ApertiumEngine
 
-from .conftest import make_token
+from .conftest import json_lines, make_token
 from .test_api_articles import article_body
 
 if shutil.which("apertium") is None or "eng-spa" not in subprocess.run(
@@ -134,9 +134,9 @@ def test_routing_prefers_engines_in_order_and_a_pair_can_be_pinned(
     es = next(lang for lang in status["languages"] if lang["language"] == "es")
     assert es["model"] == {"installed": True, "version": "eng-spa", "engine": "apertium",
                            "test_package": False}
-    listed = app.test_cli_runner().invoke(args=["models", "list"])
-    assert "en→es\tapertium\t-\t-\teng-spa" in listed.output
-    assert "serves en→es: apertium eng-spa" in listed.output
+    listed = json_lines(app.test_cli_runner().invoke(args=["models", "list", "--json"]).stdout)
+    assert {"pair": "en→es", "engine": "apertium", "version": None, "size_mb": None,
+            "model": "eng-spa", "serves": "en→es", "note": None} in listed
 
 
 def test_spanish_to_catalan_answers_in_catalan_with_cg3_installed() -> None:

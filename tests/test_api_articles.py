@@ -6,6 +6,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -171,3 +172,22 @@ def test_json_body_unicode_round_trips(client: FlaskClient, producer: dict[str, 
                           headers=producer).get_json()
     assert created["title"] == "Café — 東京 🚀"
     assert created["blocks"] == [{"type": "quote", "html": "« Oui »"}]
+
+
+@pytest.mark.parametrize(("tag", "routed"), [("en-GB", "en"), ("EN-us", "en"), ("es-ES", "es"),
+                                             ("pt-BR", "pt-BR")])
+def test_a_region_no_package_tells_apart_routes_as_its_language(
+        client: FlaskClient, producer: dict[str, str], tag: str, routed: str) -> None:
+    answer = client.post("/api/v1/articles", json=article_body(language=tag), headers=producer)
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["language"] == routed
+
+
+def test_api_paths_answer_with_a_trailing_slash(client: FlaskClient,
+                                                producer: dict[str, str]) -> None:
+    created = client.post("/api/v1/articles/", json=article_body(), headers=producer)
+    assert created.status_code == 201
+    listed = client.get("/api/v1/articles/", headers=producer)
+    assert listed.status_code == 200 and listed.get_json()["items"][0]["guid"] == "newsroom-0042"
+    assert client.get(f"/api/v1/articles/{created.get_json()['id']}/",
+                      headers=producer).status_code == 200

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from syndicate.service import Service
 
-from .conftest import SAMPLE_PATH
+from .conftest import SAMPLE_PATH, json_lines
 
 
 def test_help_lists_every_command(runner: FlaskCliRunner) -> None:
@@ -28,11 +28,18 @@ def test_token_lifecycle(runner: FlaskCliRunner, client: FlaskClient) -> None:
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/articles", headers=headers).status_code == 200
     listed = runner.invoke(args=["tokens", "list"])
-    assert "desk\tproducer\tactive" in listed.output and secret not in listed.output
+    assert listed.stdout.splitlines()[0].split() == ["NAME", "ROLE", "STATE", "CREATED",
+                                                     "REVOKED"]
+    assert listed.stdout.splitlines()[1].split()[:3] == ["desk", "producer", "active"]
+    assert secret not in listed.output
+    as_json = runner.invoke(args=["tokens", "list", "--json"]).stdout
+    assert [(t["name"], t["state"]) for t in json_lines(as_json)] == [("desk", "active")]
     again = runner.invoke(args=["tokens", "create", "--name", "desk", "--role", "operator"])
     assert again.exit_code == 1 and "exists already" in again.output
     assert runner.invoke(args=["tokens", "revoke", "desk"]).exit_code == 0
-    assert "desk\tproducer\trevoked" in runner.invoke(args=["tokens", "list"]).output
+    revoked = json_lines(runner.invoke(args=["tokens", "list", "--json"]).stdout)
+    assert [(t["name"], t["role"], t["state"]) for t in revoked] == [
+        ("desk", "producer", "revoked")]
     assert client.get("/api/v1/articles", headers=headers).status_code == 401
     missing = runner.invoke(args=["tokens", "revoke", "nobody"])
     assert missing.exit_code == 1 and "no token named 'nobody'" in missing.output
@@ -74,7 +81,8 @@ def test_ingest_json_file_rejects_text_options(runner: FlaskCliRunner, tmp_path:
 def test_db_commands(runner: FlaskCliRunner) -> None:
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     current = runner.invoke(args=["db", "current"])
-    assert current.exit_code == 0 and current.output.startswith("database: 0015; code: 0015")
+    assert current.exit_code == 0 and current.output.startswith("database: 0015 at ")
+    assert current.output.rstrip().endswith("code: 0015")
 
 
 def test_console_script_stops_on_a_bad_setting_naming_the_variable(tmp_path: Path) -> None:
@@ -84,6 +92,28 @@ def test_console_script_stops_on_a_bad_setting_naming_the_variable(tmp_path: Pat
                             timeout=60, check=False)
     assert result.returncode == 2
     assert "SYNDICATE_PORT: must be a whole number from 1 to 65535" in result.stderr
+
+
+def test_the_cli_from_another_directory_says_how_to_initialise_never_sql(
+        tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE_")}
+    for args in (["status"], ["sources", "list"], ["tokens", "list"]):
+        result = subprocess.run([sys.executable, "-m", "syndicate", *args], env=env,
+                                cwd=elsewhere, capture_output=True, text=True, timeout=60,
+                                check=False)
+        assert result.returncode == 1, result.stderr
+        assert f"database not initialised at {elsewhere / 'instance' / 'syndicate.db'}; run " \
+            "`syndicate db upgrade`" in result.stderr
+        assert "SQL" not in result.stderr and "no such table" not in result.stderr
+        assert result.stdout == ""
+    assert list(elsewhere.iterdir()) == []  # no stray instance/ left behind
+    current = subprocess.run([sys.executable, "-m", "syndicate", "db", "current"], env=env,
+                             cwd=elsewhere, capture_output=True, text=True, timeout=60,
+                             check=False)
+    assert current.returncode == 0 and "database: not initialised at " in current.stdout
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_serve_refuses_an_old_schema(tmp_path: Path) -> None:

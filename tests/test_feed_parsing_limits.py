@@ -8,7 +8,7 @@ import json
 import pytest
 
 from syndicate.errors import FeedInvalid
-from syndicate.ingest.feeds import RAW_FACTOR, parse_feed
+from syndicate.ingest.upstream import RAW_FACTOR, parse_feed
 
 LIMIT = 50
 XXE = "<!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"

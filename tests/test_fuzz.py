@@ -121,7 +121,7 @@ _JSON_FEED = st.fixed_dictionaries(
 @given(text=_FEED_PARTS)
 def test_feed_documents_raise_only_feed_errors(text: str) -> None:
     from syndicate.errors import FeedInvalid
-    from syndicate.ingest.feeds import parse_feed
+    from syndicate.ingest.upstream import parse_feed
 
     try:
         parse_feed(text.encode("utf-8", "surrogatepass"), "application/rss+xml",
@@ -134,7 +134,7 @@ def test_feed_documents_raise_only_feed_errors(text: str) -> None:
 @given(data=_JSON_FEED)
 def test_json_feeds_raise_only_feed_errors(data: Any) -> None:
     from syndicate.errors import FeedInvalid
-    from syndicate.ingest.feeds import parse_feed
+    from syndicate.ingest.upstream import parse_feed
 
     try:
         parse_feed(json.dumps(data).encode(), "application/feed+json", default_language="en",

@@ -21,7 +21,7 @@ from syndicate.service import Service
 from syndicate.testing import argos_builder
 from syndicate.translate import packages
 
-from .conftest import make_token
+from .conftest import json_lines, make_token
 from .test_api_articles import article_body
 
 
@@ -58,8 +58,12 @@ def test_install_list_translate_and_remove(models_app: Flask, package_files: dic
     assert installed.exit_code == 0, installed.output
     assert "installed en→es 1.0 (translate-en_es-1_0)" in installed.output
     listed = runner.invoke(args=["models", "list"])
-    assert listed.output.startswith("en→es\targos\t1.0\t")
-    assert "MB\ttranslate-en_es-1_0" in listed.output
+    assert listed.stdout.splitlines()[0].split() == ["PAIR", "ENGINE", "VERSION", "MB", "MODEL",
+                                                     "SERVES", "NOTE"]
+    [row] = json_lines(runner.invoke(args=["models", "list", "--json"]).stdout)
+    assert (row["pair"], row["engine"], row["version"], row["model"], row["serves"]) == (
+        "en→es", "argos", "1.0", "translate-en_es-1_0", "en→es")
+    assert row["size_mb"] > 0
     service: Service = models_app.extensions["syndicate"]
     headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.PRODUCER)}
     models_app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
@@ -78,9 +82,9 @@ def test_installing_a_newer_version_replaces_the_pair(models_app: Flask, tmp_pat
         path = argos_builder.build_package(tmp_path / version, "en", "es", version=version,
                                            sp_model=sp_model)
         assert runner.invoke(args=["models", "install", str(path)]).exit_code == 0
-    listed = runner.invoke(args=["models", "list"]).output.strip().splitlines()
-    assert listed[0].startswith("en→es\targos\t1.1\t")
-    assert listed[1:] == ["serves en→es: argos translate-en_es-1_1@1.1"]  # one package left
+    listed = json_lines(runner.invoke(args=["models", "list", "--json"]).stdout)
+    assert [(r["pair"], r["version"], r["serves"]) for r in listed] == [
+        ("en→es", "1.1", "en→es")]  # one package left, and it serves the pair
     assert snapshot(packages_dir)[:2] == ["packages", "packages/translate-en_es-1_1"]
 
 
@@ -119,7 +123,8 @@ def test_bad_package_is_rejected_and_installed_packages_are_untouched(
     assert result.exit_code == 1
     assert message in result.output
     assert snapshot(packages_dir) == before
-    assert runner.invoke(args=["models", "list"]).output.startswith("en→fr\targos\t1.0")
+    assert [(r["pair"], r["version"]) for r in json_lines(
+        runner.invoke(args=["models", "list", "--json"]).stdout)] == [("en→fr", "1.0")]
 
 
 def test_not_a_zip_and_a_corrupt_zip_are_rejected(models_app: Flask, tmp_path: Path,
@@ -340,7 +345,7 @@ def test_test_packages_are_labelled_and_removing_a_package_retranslates_its_work
     installed = runner.invoke(args=["models", "install", str(package_files["en-es"])])
     assert "; a test package (copy), not a translation model" in installed.output
     listed = runner.invoke(args=["models", "list"]).output
-    assert "\ttest package (copy): not a translation model" in listed
+    assert "  test package (copy): not a translation model" in listed
     service: Service = models_app.extensions["syndicate"]
     headers = {"Authorization": "Bearer " + make_token(service, "desk", Role.OPERATOR)}
     client = models_app.test_client()

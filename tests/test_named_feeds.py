@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 
 from syndicate.service import Service
 
+from .conftest import json_lines
 from .test_api_articles import article_body
 
 pytestmark = pytest.mark.usefixtures("installed_packages")
@@ -138,7 +139,12 @@ def test_named_feeds_and_partners_from_the_cli_and_the_dashboard(
     got = client.get(f"/feeds/sport/es/feed.json?key={key}")
     assert got.status_code == 200
     assert [i["title"] for i in got.get_json()["items"]] == ["The national team wins again"]
-    assert "sport\ten,es\tsummary\tkey\t1 pull(s)" in runner.invoke(args=["feeds", "list"]).output
+    [row] = json_lines(runner.invoke(args=["feeds", "list", "--json"]).stdout)
+    assert row == {"name": "sport", "languages": "en,es", "mode": "summary", "access": "key",
+                   "partners": None, "pulls": 1}
+    assert runner.invoke(args=["feeds", "list"]).stdout.split() == [
+        "NAME", "LANGUAGES", "MODE", "ACCESS", "PARTNERS", "PULLS",
+        "sport", "en,es", "summary", "key", "-", "1"]
     secret = operator["Authorization"].removeprefix("Bearer ")
     client.post("/admin/sign-in", data={"token": secret}, headers=SAME_SITE)
     page = client.get("/admin/").get_data(as_text=True)

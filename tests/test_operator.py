@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,7 +16,7 @@ from syndicate.models import Role
 from syndicate.service import Service
 from syndicate.store import tokens as token_store
 
-from .conftest import make_token
+from .conftest import json_lines, make_token
 from .test_api_articles import article_body
 
 pytestmark = pytest.mark.usefixtures("installed_packages")
@@ -203,13 +204,20 @@ def test_cli_republish_retranslate_status_and_jobs(
     every = runner.invoke(args=["retranslate", "--all"])
     assert every.exit_code == 0 and '"done": 3' in every.stdout
     status = runner.invoke(args=["status"]).stdout.splitlines()
-    assert status[1].startswith(
-        "es\ttranslate-en_es-1_0@1.0\twritten_in=0 done=1 held=0 pending=0")
+    assert status[0].split()[:4] == ["LANG", "MODEL", "OWN", "DONE"]
+    assert status[2].split()[:8] == ["es", "argos", "translate-en_es-1_0@1.0", "(test",
+                                     "package:", "no", "translation)", "0"]
+    assert json.loads(runner.invoke(args=["status", "--json"]).stdout)["languages"][1][
+        "articles"]["done"] == 1
     jobs = runner.invoke(args=["jobs"]).stdout.splitlines()
-    assert [line.split("\t")[1:4] for line in jobs[:3]] == [
+    assert jobs[0].split()[:4] == ["ID", "JOB", "STATE", "TRIGGER"]
+    assert [line.split()[1:4] for line in jobs[1:4]] == [
         ["retranslate", "succeeded", "manual"], ["retranslate", "succeeded", "manual"],
         ["republish", "succeeded", "manual"]]
-    one = runner.invoke(args=["jobs", "--id", jobs[0].split("\t")[0]])
+    assert "3 done, 15 segments, 15 memory hits" in jobs[1]  # as people read counts
+    runs = json_lines(runner.invoke(args=["jobs", "--json"]).stdout)
+    assert runs[0]["job"] == "retranslate" and runs[0]["counts"]["done"] == 3
+    one = runner.invoke(args=["jobs", "--id", str(runs[0]["id"])])
     assert '"job": "retranslate"' in one.stdout
     assert runner.invoke(args=["retranslate"]).exit_code == 2
     assert runner.invoke(args=["retranslate", "nope"]).exit_code == 1

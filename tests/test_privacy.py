@@ -44,6 +44,7 @@ def test_a_keyed_answer_is_private_and_varies_with_the_key(
 def test_an_unknown_feed_answers_as_a_private_one_without_a_key(
         client: FlaskClient, service: Service, operator: dict[str, str]) -> None:
     publish(client, service, operator)
+    partner_key(client, operator, "msn")
     put_feed(client, operator, "transport", languages=["es"], partners=["msn"])
     service.pipeline.publish_changes()
     real = client.get("/feeds/transport/es/rss.xml")
@@ -77,7 +78,9 @@ def test_the_hub_never_hears_of_a_private_feed(
     service: Service = app.extensions["syndicate"]
     client = app.test_client()
     headers = {"Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}
-    put_feed(client, headers, "secret-deal", languages=["es"], partners=["msn"])
+    partner_key(client, headers, "msn")
+    assert put_feed(client, headers, "secret-deal", languages=["es"],
+                    partners=["msn"]).status_code == 201
     put_feed(client, headers, "open", languages=["es"], public=True)
     client.post("/api/v1/articles", json=article_body(), headers=headers)
     service.pipeline.translate_pending()

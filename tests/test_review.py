@@ -187,9 +187,9 @@ def test_the_review_and_check_commands(make_app: Callable[..., Flask]) -> None:
 
     listed = runner.invoke(args=["review", "list", "--lang", "fr"])
     assert listed.exit_code == 0
-    assert listed.output.splitlines() == [
-        "ARTICLE\tLANGUAGE\tERRORS\tTITLE",
-        f"{article}\tfr\tlanguage,untranslated\tCouncil approves the new bridge over the river"]
+    assert [line.split(None, 3) for line in listed.output.splitlines()] == [
+        ["ARTICLE", "LANGUAGE", "ERRORS", "TITLE"],
+        [article, "fr", "language,untranslated", "Council approves the new bridge over the river"]]
     shown = runner.invoke(args=["review", "show", article, "fr"])
     assert "fr: held" in shown.output and "error: language (title)" in shown.output
     assert runner.invoke(args=["review", "approve", article, "fr", "--note", "ok"]).output \
@@ -201,11 +201,10 @@ def test_the_review_and_check_commands(make_app: Callable[..., Flask]) -> None:
     checked = runner.invoke(args=["translations", "check", "--lang", "fr"])
     assert checked.exit_code == 1  # the approved copy is still English: the checks say so
     rows = checked.stdout.splitlines()
-    assert rows[0] == "ARTICLE\tLANGUAGE\tSTATUS\tERRORS\tWARNINGS\tCHECKS"
-    assert rows[1].startswith(f"{article}\tfr\tdone\t")
+    assert rows[0].split() == ["ARTICLE", "LANGUAGE", "STATUS", "ERRORS", "WARNINGS", "CHECKS"]
+    assert rows[1].split()[:3] == [article, "fr", "done"]
     late = runner.invoke(args=["translations", "check", "--since", "2999-01-01T00:00:00Z"])
-    assert late.exit_code == 0 and late.stdout.splitlines() == [
-        "ARTICLE\tLANGUAGE\tSTATUS\tERRORS\tWARNINGS\tCHECKS"]
+    assert late.exit_code == 0 and late.stdout == ""
     assert late.stderr.strip() == "0 translation(s) checked, 0 with errors"
     assert runner.invoke(args=["translations", "check", "--since", "yesterday"]).exit_code == 2
 

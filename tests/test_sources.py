@@ -20,6 +20,8 @@ from syndicate.service import EXTENSION_KEY, Service
 from syndicate.testing import feeds as make
 from syndicate.testing.upstream import Document, Upstream, serving, status
 
+from .conftest import json_lines
+
 ALLOW = "127.0.0.2"
 PARAGRAPHS = ("<h2>What changed?</h2><p>The council approved the <a href='https://example.org/"
               "budget'>budget</a> on Tuesday.</p><ul><li>Forty new drivers</li><li>Night buses"
@@ -556,18 +558,54 @@ def test_sources_cli(make_app: Callable[..., Flask], upstream: Upstream) -> None
     assert "status 200, 2 new, 0 changed, 0 held" in fetched.output
     shown = json.loads(runner.invoke(args=["sources", "show", "1"]).output)
     assert (shown["categories"], shown["entries_ingested"]) == (["a", "b"], 2)
-    listed = runner.invoke(args=["sources", "list"]).output.split("\t")
-    assert listed[:4] == ["1", "active", "200", "2"]
+    [listed] = json_lines(runner.invoke(args=["sources", "list", "--json"]).stdout)
+    assert (listed["id"], listed["paused"], listed["last_status"], listed["entries_ingested"]
+            ) == (1, False, 200, 2)
+    table = runner.invoke(args=["sources", "list"]).stdout.splitlines()
+    assert table[0].split() == ["ID", "STATE", "STATUS", "ENTRIES", "PRODUCER", "URL", "PROBLEM"]
+    assert table[1].split()[:5] == ["1", "active", "200", "2", "wire"]
     assert runner.invoke(args=["sources", "pause", "1"]).exit_code == 0
     assert runner.invoke(args=["sources", "resume", "1"]).exit_code == 0
     upstream.routes["/feed.xml"] = status(404)
-    runner.invoke(args=["sources", "add", upstream.url("/gone"), "--producer", "gone"])
+    checked = runner.invoke(args=["sources", "add", upstream.url("/gone"), "--producer", "gone"])
+    assert checked.exit_code == 1 and "url: fetch: HTTP 404 Not Found" in checked.stderr
+    assert "added" not in checked.output  # nothing saved
+    runner.invoke(args=["sources", "add", upstream.url("/gone"), "--producer", "gone",
+                        "--no-check"])
     failed = runner.invoke(args=["sources", "fetch", "2"])
     assert failed.exit_code == 1 and "fetch: HTTP 404 Not Found" in failed.output
     bad = runner.invoke(args=["sources", "add", "gopher://x.example/"])
     assert bad.exit_code == 1 and "url" in bad.output
     assert runner.invoke(args=["sources", "remove", "1"]).exit_code == 0
     assert runner.invoke(args=["sources", "show", "1"]).exit_code == 1
+
+
+def test_sources_add_checks_the_feed_first_and_says_how_to_allow_a_private_host(
+        make_app: Callable[..., Flask], upstream: Upstream) -> None:
+    runner = make_app().test_cli_runner()  # no allowlist: the test server is loopback
+    upstream.routes["/feed.xml"] = Document(make.rss20(entries(2)))
+    url = upstream.url("/feed.xml")
+    refused = runner.invoke(args=["sources", "add", url, "--producer", "wire"])
+    assert refused.exit_code == 1
+    assert "url: refused: " in refused.stderr and "--allow-host HOST[:PORT]" in refused.stderr
+    listed = runner.invoke(args=["sources", "list"])
+    assert listed.stdout == "" and "no sources" in listed.stderr  # nothing half-stored
+    where = url.split("/")[2]  # 127.0.0.1:PORT
+    added = runner.invoke(args=["sources", "add", url, "--producer", "wire",
+                                "--allow-host", where])
+    assert added.exit_code == 0, added.output
+    upstream.routes["/page.html"] = Document(b"<html><body>Not a feed</body></html>",
+                                             "text/html")
+    not_feed = runner.invoke(args=["sources", "add", upstream.url("/page.html"),
+                                   "--producer", "page", "--allow-host", where])
+    assert not_feed.exit_code == 1 and "url: parse: " in not_feed.stderr
+    saved = runner.invoke(args=["sources", "add", "http://127.0.0.1:9/feed.xml",
+                                "--producer", "later", "--no-check"])
+    assert saved.exit_code == 0  # saved as asked; its polls will say what is wrong
+    changed = runner.invoke(args=["sources", "update", "2", "--allow-host", "127.0.0.1:9"])
+    assert changed.exit_code == 0 and "allowed hosts 127.0.0.1:9" in changed.output
+    cleared = runner.invoke(args=["sources", "update", "2", "--no-allow-hosts"])
+    assert cleared.exit_code == 0 and "allowed hosts -" in cleared.output
 
 
 def test_the_readme_example_feed(polling: Service, upstream: Upstream) -> None:
@@ -640,12 +678,12 @@ def test_a_stopped_poller_starts_no_fetch(polling: Service, upstream: Upstream) 
 
 def test_sources_update_cli(make_app: Callable[..., Flask]) -> None:
     runner = make_app().test_cli_runner()
-    runner.invoke(args=["sources", "add", "https://news.example/feed.xml"])
+    runner.invoke(args=["sources", "add", "https://news.example/feed.xml", "--no-check"])
     updated = runner.invoke(args=["sources", "update", "1", "--language", "fr-CA",
                                   "--interval", "120", "--categories", "world"])
     assert updated.exit_code == 0, updated.output
     assert updated.output.strip() == "updated source 1: language fr, interval 120, " \
-        "categories world"
+        "categories world, allowed hosts -"
     cleared = runner.invoke(args=["sources", "update", "1", "--language", ""])
     assert "language auto" in cleared.output
     assert runner.invoke(args=["sources", "update", "1"]).exit_code == 1  # nothing to change

@@ -151,7 +151,8 @@ def test_missing_package_is_unavailable_not_a_crash(make_app: Callable[..., Flas
     assert (report.done, report.unavailable) == (1, 1)
     got = get_translation(client, headers, created["id"], "it")
     assert got["status"] == "unavailable" and got["complete"] is False
-    assert got["error"] == "no en→it package installed (and no pivot through en)"
+    assert got["error"] == ("no en→it model installed: install one with `syndicate models "
+                            "install` (Argos) or an apertium-* package")
     assert client.get(created["url"], headers=headers).get_json()["translations"] == \
         {"es": "done", "it": "unavailable"}
 
@@ -354,3 +355,13 @@ def test_empty_or_misaligned_engine_output_is_an_engine_failure() -> None:
         checked(route, ["Hola.", "Adiós."], [("Hola.", None), ("  \n", None)])
     with pytest.raises(EngineFailure, match="returned 1 segments for 2"):
         checked(route, ["Hola.", "Adiós."], [("", None)])
+
+
+def test_a_missing_pair_says_what_to_install_and_mentions_a_pivot_only_when_one_could_help(
+        ) -> None:
+    from syndicate.errors import PairUnavailable
+
+    assert str(PairUnavailable("en", "fr")) == (
+        "no en→fr model installed: install one with `syndicate models install` (Argos) or an "
+        "apertium-* package")
+    assert "(and no fr→en and en→de pair to pivot through)" in str(PairUnavailable("fr", "de"))

@@ -11,9 +11,11 @@ from typing import Any
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from ..clock import rfc3339
 from ..errors import InputError, SyndicateError
 from ..models import IngestResult
 from .common import current_service, reported
+from .table import Column, show
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +79,19 @@ articles = AppGroup("articles", help="Stored articles.")
 @articles.command("list")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--include-retracted", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @reported
-def articles_list(limit: int, include_retracted: bool) -> None:
-    """List articles, newest first."""
+def articles_list(limit: int, include_retracted: bool, as_json: bool) -> None:
+    """List articles, newest first, with each translation's status."""
     found = current_service().articles.page(limit=limit, cursor=None,
-                                                  include_retracted=include_retracted)
-    for a in found.items:
-        state = "retracted" if a.retracted else "live"
-        click.echo(f"{a.id}\tr{a.revision}\t{a.language}\t{state}\t"
-                   f"{a.published:%Y-%m-%d %H:%M}\t{a.title}")
-    if not found.items:
-        click.echo("no articles", err=True)
+                                            include_retracted=include_retracted,
+                                            with_status=True)
+    rows = [{"id": a.id, "revision": a.revision, "language": a.language,
+             "state": "retracted" if a.retracted else "live",
+             "published": rfc3339(a.published) if as_json else f"{a.published:%Y-%m-%d %H:%M}",
+             "translations": a.translations if as_json else
+             " ".join(f"{lang}:{status}" for lang, status in sorted(a.translations.items()))
+             or "-", "title": a.title} for a in found.items]
+    show(rows, [Column("id"), Column("revision", "REV"), Column("language", "LANG"),
+                Column("state"), Column("published"), Column("translations"),
+                Column("title")], as_json=as_json, empty="no articles")

@@ -15,16 +15,18 @@ from ..errors import SyndicateError
 from ..service import EXTENSION_KEY, Service
 
 log = logging.getLogger(__name__)
-
-
 P = ParamSpec("P")
-
-
 R = TypeVar("R")
 
 
-def current_service() -> Service:
-    return cast(Service, current_app.extensions[EXTENSION_KEY])
+def current_service(*, initialised: bool = True) -> Service:
+    """Return the app's service; unless told otherwise, first check that the database is
+    there and current (SchemaOutOfDate says how to initialise it, never SQL)."""
+    service = cast(Service, current_app.extensions[EXTENSION_KEY])
+    if initialised and not current_app.config.get("SYNDICATE_SCHEMA_CHECKED"):
+        service.store.require_current_schema()
+        current_app.config["SYNDICATE_SCHEMA_CHECKED"] = True
+    return service
 
 
 def reported(func: Callable[P, R]) -> Callable[P, R]:

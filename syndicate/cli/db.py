@@ -19,14 +19,16 @@ db = AppGroup("db", help="Database schema.")
 @reported
 def db_upgrade() -> None:
     """Upgrade the database schema to the newest revision."""
-    store = current_service().store
+    store = current_service(initialised=False).store
     store.upgrade()
-    click.echo(f"database at revision {store.current_revision()} ({store.url.render_as_string()})")
+    click.echo(f"database at revision {store.current_revision()} ({store.where})")
 
 
 @db.command("current")
 @reported
 def db_current() -> None:
     """Show the schema revision of the database and of the code."""
-    store = current_service().store
-    click.echo(f"database: {store.current_revision() or 'empty'}; code: {store.head_revision()}")
+    store = current_service(initialised=False).store
+    current = store.current_revision() if store.exists() else None
+    click.echo(f"database: {current or 'not initialised'} at {store.where}; "
+               f"code: {store.head_revision()}")

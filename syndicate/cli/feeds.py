@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from .common import current_service, reported
+from .table import Column, show
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +50,17 @@ def feeds_add(name: str, langs: str, categories: tuple[str, ...], producers: tup
 
 
 @feeds_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @reported
-def feeds_list() -> None:
+def feeds_list(as_json: bool) -> None:
     """List named feeds with their pulls."""
-    found = current_service().named_feeds.all()
-    for feed, pulls in found:
-        requests = sum(p.requests for p in pulls)
-        click.echo(f"{feed.name}\t{','.join(feed.languages)}\t{feed.mode.value}\t"
-                   f"{'public' if feed.public else 'key'}\t{requests} pull(s)")
-    if not found:
-        click.echo("no named feeds", err=True)
+    rows = [{"name": feed.name, "languages": ",".join(feed.languages),
+             "mode": feed.mode.value, "access": "public" if feed.public else "key",
+             "partners": ",".join(feed.partners) or None,
+             "pulls": sum(p.requests for p in pulls)}
+            for feed, pulls in current_service().named_feeds.all()]
+    show(rows, [Column("name"), Column("languages"), Column("mode"), Column("access"),
+                Column("partners"), Column("pulls")], as_json=as_json, empty="no named feeds")
 
 
 @feeds_group.command("remove")
@@ -94,13 +96,15 @@ def partners_revoke(name: str) -> None:
 
 @feeds_group.command("check")
 @click.option("--partner", help="One partner's rules (default: every rule set).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @reported
-def feeds_check(partner: str | None) -> None:
+def feeds_check(partner: str | None, as_json: bool) -> None:
     """List what each partner's rules would reject; exit code 1 when anything would be."""
     findings = current_service().publisher.check(partner)
-    for f in findings:
-        what = f"{f.article_id} {f.title!r}" if f.article_id else "feed"
-        click.echo(f"{f.partner}\t{f.language}\t{f.rule}\t{what}\t{f.detail}")
+    show([{"partner": f.partner, "language": f.language, "rule": f.rule,
+           "article": f.article_id, "title": f.title, "detail": f.detail} for f in findings],
+         [Column("partner"), Column("language", "LANG"), Column("rule"), Column("article"),
+          Column("detail")], as_json=as_json)
     if findings:
         raise click.ClickException(f"{len(findings)} finding(s)")
     click.echo("every partner would take every feed", err=True)

@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from .common import TIMEOUT, current_service, finish, languages_option, reported
+from .table import Column, show
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +72,21 @@ def retranslate_command(article_id: str | None, everything: bool, lang: str | No
 @click.command("jobs")
 @click.option("--id", "run_id", type=int, help="Show one job run in full.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @with_appcontext
 @reported
-def jobs_command(run_id: int | None, limit: int) -> None:
-    """List recent job runs (scheduled and requested)."""
+def jobs_command(run_id: int | None, limit: int, as_json: bool) -> None:
+    """List recent job runs (scheduled and requested), newest first."""
     queries = current_service().queries
     if run_id is not None:
-        run = queries.job(run_id)
-        click.echo(json.dumps({**run.__dict__, "started": str(run.started),
-                               "finished": str(run.finished), "queued": str(run.queued)},
-                              indent=2))
+        click.echo(json.dumps(queries.job(run_id).to_dict(), indent=2))
         return
     runs = queries.jobs(limit=limit)
-    for r in runs:
-        click.echo(f"{r.id}\t{r.job}\t{r.state}\t{r.trigger}\t{r.requested_by or '-'}\t"
-                   f"{r.started:%Y-%m-%d %H:%M:%S}\t{r.error or ''}")
+    if as_json:
+        show([r.to_dict() for r in runs], [], as_json=True)
+        return
+    show([{"id": r.id, "job": r.job, "state": r.state, "trigger": r.trigger,
+           "by": r.requested_by, "started": f"{r.started:%Y-%m-%d %H:%M:%S}",
+           "result": r.error or r.summary()} for r in runs],
+         [Column("id"), Column("job"), Column("state"), Column("trigger"), Column("by"),
+          Column("started"), Column("result")], empty="no job runs yet")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -12,6 +13,7 @@ from flask.cli import AppGroup
 from ..errors import PairUnavailable
 from ..service import Service
 from .common import current_service, language_arg, reported
+from .table import Column, show
 
 log = logging.getLogger(__name__)
 
@@ -20,33 +22,41 @@ models = AppGroup("models", help="Argos translation packages.")
 
 
 @models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @reported
-def models_list() -> None:
-    """List installed packages: pair, version, size on disk."""
+def models_list(as_json: bool) -> None:
+    """List installed packages and pairs (pair, engine, version, size on disk), and which
+    one serves each of the service's pairs."""
     from ..translate import packages
     from ..translate.argos import installed_packages
 
     service = current_service()
-    found = installed_packages(service.settings.packages_dir)
-    for p in sorted(found, key=lambda p: (p.source, p.target)):
-        size = packages.size_on_disk(p) / 1e6
-        label = f"\ttest package ({p.test_kind}): not a translation model" if p.test_kind \
-            else ""
-        click.echo(f"{p.source}→{p.target}\targos\t{p.version}\t{size:.1f} MB\t{p.path.name}"
-                   f"{label}")
-    modes = service.apertium.pairs() if "apertium" in service.settings.engines else []
-    for source, target, mode in modes:
-        click.echo(f"{source}→{target}\tapertium\t-\t-\t{mode}")
-    if not found and not modes:
-        click.echo(f"no packages installed in {service.settings.packages_dir}, and no "
-                   "Apertium pairs (apt-get install apertium-eng-spa, ...)", err=True)
-    for target in service.settings.target_languages:
+    settings = service.settings
+    serving: dict[tuple[str, str], str] = {}
+    for target in settings.target_languages:
         try:
-            route = service.translator.route(service.settings.source_language, target)
+            route = service.translator.route(settings.source_language, target)
         except PairUnavailable:
             continue
-        click.echo(f"serves {service.settings.source_language}→{target}: {route.engine} "
-                   f"{route.model}")
+        for hop in route.model.split(">"):  # a pivot serves through two models
+            serving[(route.engine, hop)] = f"{settings.source_language}→{target}" + (
+                " (pivot)" if ">" in route.model else "")
+    rows: list[dict[str, Any]] = []
+    for p in sorted(installed_packages(settings.packages_dir), key=lambda p: (p.source, p.target)):
+        rows.append({"pair": f"{p.source}→{p.target}", "engine": "argos", "version": p.version,
+                     "size_mb": round(packages.size_on_disk(p) / 1e6, 1),
+                     "model": p.path.name, "serves": serving.get(("argos", p.model_id)),
+                     "note": f"test package ({p.test_kind}): not a translation model"
+                     if p.test_kind else None})
+    modes = service.apertium.pairs() if "apertium" in settings.engines else []
+    for source, target, mode in modes:
+        rows.append({"pair": f"{source}→{target}", "engine": "apertium", "version": None,
+                     "size_mb": None, "model": mode,
+                     "serves": serving.get(("apertium", mode)), "note": None})
+    show(rows, [Column("pair"), Column("engine"), Column("version"), Column("size_mb", "MB"),
+                Column("model"), Column("serves"), Column("note")], as_json=as_json,
+         empty=f"no packages installed in {settings.packages_dir}, and no Apertium pairs "
+         "(apt-get install apertium-eng-spa, ...)")
 
 
 @models.command("install")

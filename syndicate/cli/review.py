@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 import logging
 import sys
 
@@ -11,6 +10,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from .common import current_service, language_arg, languages_option, reported
+from .table import Column, show
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +29,16 @@ def review_list(lang: str | None, limit: int, as_json: bool) -> None:
     language = language_arg(lang, "--lang") if lang else None
     items = current_service().review.held(language, limit)
     if as_json:
-        for article, t in items:
-            click.echo(json.dumps({"article": article.id, "language": t.language,
-                                   "title": article.title, "findings":
-                                   [f.to_dict() for f in t.findings]}))
+        show([{"article": article.id, "language": t.language, "title": article.title,
+               "findings": [f.to_dict() for f in t.findings]} for article, t in items], [],
+             as_json=True)
         return
-    click.echo("ARTICLE\tLANGUAGE\tERRORS\tTITLE")
-    for article, t in items:
-        errors = sorted({f.check for f in t.findings if f.severity.value == "error"})
-        click.echo(f"{article.id}\t{t.language}\t{','.join(errors) or '-'}\t{article.title}")
+    show([{"article": article.id, "language": t.language,
+           "errors": ",".join(sorted({f.check for f in t.findings
+                                      if f.severity.value == "error"})) or None,
+           "title": article.title} for article, t in items],
+         [Column("article"), Column("language"), Column("errors"), Column("title")],
+         empty="nothing waits for review")
 
 
 @review_group.command("show")
@@ -93,9 +94,10 @@ translations_group = AppGroup("translations", help="Stored translations.")
 @translations_group.command("check")
 @click.option("--lang", help="Languages, comma-separated (default: every target).")
 @click.option("--since", help="Only translations stored since this RFC 3339 time.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @with_appcontext
 @reported
-def translations_check(lang: str | None, since: str | None) -> None:
+def translations_check(lang: str | None, since: str | None, as_json: bool) -> None:
     """Run the checks again over stored translations; exit 1 when any has an error."""
     from ..ingest import fields
 
@@ -106,14 +108,15 @@ def translations_check(lang: str | None, since: str | None) -> None:
         raise click.BadParameter(problems.items[0].detail, param_hint="--since")
     wanted = languages_option(lang) or list(service.settings.target_languages)
     checked = service.runner.recheck(wanted, moment)
-    click.echo("ARTICLE\tLANGUAGE\tSTATUS\tERRORS\tWARNINGS\tCHECKS")
-    failing = 0
+    rows = []
     for article, t in checked:
         errors = [f for f in t.findings if f.severity.value == "error"]
-        failing += bool(errors)
-        names = ",".join(sorted({f.check for f in t.findings})) or "-"
-        click.echo(f"{article.id}\t{t.language}\t{t.status.value}\t{len(errors)}\t"
-                   f"{len(t.findings) - len(errors)}\t{names}")
+        rows.append({"article": article.id, "language": t.language, "status": t.status.value,
+                     "errors": len(errors), "warnings": len(t.findings) - len(errors),
+                     "checks": ",".join(sorted({f.check for f in t.findings})) or None})
+    failing = sum(1 for row in rows if row["errors"])
+    show(rows, [Column("article"), Column("language"), Column("status"), Column("errors"),
+                Column("warnings"), Column("checks")], as_json=as_json)
     click.echo(f"{len(checked)} translation(s) checked, {failing} with errors", err=True)
     if failing:
         sys.exit(1)

@@ -28,7 +28,6 @@ def serve(no_scheduler: bool) -> None:
     from ..web import server
 
     service = current_service()
-    service.store.require_current_schema()
     settings = service.settings
     leader = None
     if not no_scheduler:
@@ -58,7 +57,6 @@ def scheduler_command(no_worker: bool) -> None:
     from ..jobs.scheduler import Leader
 
     service = current_service()
-    service.store.require_current_schema()
     leader = Leader(service, worker=not no_worker)
     held = leader.acquire_or_refuse()
     if held is None:
@@ -80,7 +78,6 @@ def worker_command() -> None:
     from ..jobs.translate import has_work, translate_pending
 
     service = current_service()
-    service.store.require_current_schema()
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     job = recorded("translate", translate_pending, has_work)

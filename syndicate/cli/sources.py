@@ -10,6 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from .common import current_service, reported
+from .table import Column, show
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,13 @@ sources_group = AppGroup("sources", help="Upstream feeds syndicate polls and ing
 @click.option("--allow-host", "allow_hosts", multiple=True,
               help="A host, address or network this source may reach though it is not public "
               "(a private deployment, a local test feed).")
+@click.option("--no-check", is_flag=True,
+              help="Save without fetching the feed once first.")
 @reported
 def sources_add(url: str, language: str | None, producer: str | None, categories: str | None,
-                interval: int | None, allow_hosts: tuple[str, ...]) -> None:
-    """Register an upstream feed; the scheduler polls it within seconds."""
+                interval: int | None, allow_hosts: tuple[str, ...], no_check: bool) -> None:
+    """Fetch an upstream feed once (it must read as a feed) and register it; the scheduler
+    polls it within seconds."""
     from ..ingest.sources import parse_source
 
     body: dict[str, Any] = {"url": url, "allow_hosts": list(allow_hosts)}
@@ -43,21 +47,24 @@ def sources_add(url: str, language: str | None, producer: str | None, categories
         body["categories"] = [c.strip() for c in categories.split(",") if c.strip()]
     if interval:
         body["interval"] = interval
-    source = current_service().sources.add(parse_source(body))
+    source = current_service().sources.add(parse_source(body), check=not no_check)
     click.echo(f"added source {source.id}: {source.url} (producer {source.producer})")
 
 
 @sources_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @reported
-def sources_list() -> None:
-    """List sources: id, state, last status, entries ingested, URL, last error."""
+def sources_list(as_json: bool) -> None:
+    """List sources: id, state, last status, entries ingested, URL, last problem."""
     found = current_service().sources.all()
-    for s in found:
-        state = "paused" if s.paused else "active"
-        click.echo(f"{s.id}\t{state}\t{s.last_status or '-'}\t{s.entries_ingested}\t{s.url}"
-                   f"\t{s.flagged or s.last_error or ''}")
-    if not found:
-        click.echo("no sources", err=True)
+    if as_json:
+        show([s.to_dict() for s in found], [], as_json=True)
+        return
+    show([{"id": s.id, "state": "paused" if s.paused else "active", "status": s.last_status,
+           "entries": s.entries_ingested, "producer": s.producer, "url": s.url,
+           "problem": s.flagged or s.last_error} for s in found],
+         [Column("id"), Column("state"), Column("status"), Column("entries"),
+          Column("producer"), Column("url"), Column("problem")], empty="no sources")
 
 
 @sources_group.command("show")
@@ -91,9 +98,13 @@ def sources_resume(source_id: int) -> None:
 @click.option("--language", help="The feed's language; '' for the feed's own or detected.")
 @click.option("--interval", type=click.IntRange(1, 30 * 86400), help="Seconds between polls.")
 @click.option("--categories", help="Categories added to every entry, comma-separated.")
+@click.option("--allow-host", "allow_hosts", multiple=True,
+              help="Replace the hosts this source may reach though not public (repeat it).")
+@click.option("--no-allow-hosts", is_flag=True, help="Clear the source's allowed hosts.")
 @reported
 def sources_update(source_id: int, language: str | None, interval: int | None,
-                   categories: str | None) -> None:
+                   categories: str | None, allow_hosts: tuple[str, ...],
+                   no_allow_hosts: bool) -> None:
     """Change a source; a new language or categories re-read the whole feed at once."""
     from ..ingest.sources import parse_source_change
 
@@ -104,11 +115,16 @@ def sources_update(source_id: int, language: str | None, interval: int | None,
         body["interval"] = interval
     if categories is not None:
         body["categories"] = [c.strip() for c in categories.split(",") if c.strip()]
+    if allow_hosts and no_allow_hosts:
+        raise click.UsageError("give --allow-host or --no-allow-hosts, not both")
+    if allow_hosts or no_allow_hosts:
+        body["allow_hosts"] = list(allow_hosts)
     changes = parse_source_change(body)
     source = current_service().sources.change(source_id, changes)
     click.echo(f"updated source {source_id}: language {source.language or 'auto'}, "
                f"interval {source.interval or 'default'}, "
-               f"categories {','.join(source.categories) or '-'}")
+               f"categories {','.join(source.categories) or '-'}, "
+               f"allowed hosts {','.join(source.allow_hosts) or '-'}")
 
 
 @sources_group.command("remove")

@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import click
 from flask.cli import with_appcontext
 
 from .common import current_service, reported
+from .table import Column, show
 
 log = logging.getLogger(__name__)
 
 
 @click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @with_appcontext
 @reported
-def status_command() -> None:
-    """Show per language: model, articles by status, last publish."""
-    for entry in current_service().queries.status()["languages"]:
-        counts = entry["articles"]
-        model = "source" if entry["source"] else (
-            entry["model"]["version"] or "no package installed")
-        click.echo(f"{entry['language']}\t{model}\t"
-                   + " ".join(f"{k}={v}" for k, v in counts.items())
-                   + f"\tlast publish {entry['last_publish'] or 'never'}")
+def status_command(as_json: bool) -> None:
+    """Show per language: model, articles by status, last publish, feed URL."""
+    status = current_service().queries.status()
+    if as_json:
+        click.echo(json.dumps(status, indent=2))
+        return
+    rows = []
+    for entry in status["languages"]:
+        model = entry.get("model") or {}
+        rows.append({
+            "language": entry["language"],
+            "model": "(source language)" if entry["source"] else
+            f"{model['engine']} {model['version']}" + (" (test package: no translation)"
+                                                       if model.get("test_package") else "")
+            if model.get("installed") else "none installed",
+            **{k: v for k, v in entry["articles"].items()},
+            "published": entry["last_publish"][:19].replace("T", " ")
+            if entry["last_publish"] else "never",
+            "feed": entry["feeds"]["rss"] if entry["last_publish"] else None})
+    show(rows, [Column("language", "LANG"), Column("model"), Column("written_in", "OWN"),
+                Column("done"), Column("held"), Column("pending"), Column("failed"),
+                Column("unavailable", "UNAVAIL"), Column("published"), Column("feed")])

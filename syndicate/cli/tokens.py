@@ -7,8 +7,10 @@ import logging
 import click
 from flask.cli import AppGroup
 
+from ..clock import rfc3339
 from ..models import Role
 from .common import current_service, reported
+from .table import Column, show
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +32,18 @@ def tokens_create(name: str, role: str) -> None:
 
 
 @tokens.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @reported
-def tokens_list() -> None:
+def tokens_list(as_json: bool) -> None:
     """List tokens (names, roles, states; never secrets)."""
-    found = current_service().access.tokens()
-    for t in found:
-        state = f"revoked {t.revoked:%Y-%m-%d %H:%M}" if t.revoked else "active"
-        click.echo(f"{t.name}\t{t.role.value}\t{state}\tcreated {t.created:%Y-%m-%d %H:%M}")
-    if not found:
-        click.echo("no tokens", err=True)
+    rows = [{"name": t.name, "role": t.role.value,
+             "state": "revoked" if t.revoked else "active",
+             "created": rfc3339(t.created) if as_json else f"{t.created:%Y-%m-%d %H:%M}",
+             "revoked": rfc3339(t.revoked) if as_json else
+             (f"{t.revoked:%Y-%m-%d %H:%M}" if t.revoked else None)}
+            for t in current_service().access.tokens()]
+    show(rows, [Column("name"), Column("role"), Column("state"), Column("created"),
+                Column("revoked")], as_json=as_json, empty="no tokens")
 
 
 @tokens.command("revoke")

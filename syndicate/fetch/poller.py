@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -125,6 +125,11 @@ class Poller:
                 if more is not None and pending and not self._stopping.is_set():
                     queue(more())
                 start_more()
+
+    def probe(self, url: str, allow: Sequence[str]) -> Fetched:
+        """Fetch a feed once, now, as a poll would (the same limits and address policy);
+        raise the SourceError a poll would record."""
+        return self.client.get(url, allow=allow)
 
     def _one(self, source: Source) -> Outcome:
         try:

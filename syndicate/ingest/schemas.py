@@ -135,6 +135,7 @@ SOURCE_CHANGE: Schema = {
                      "\"\" for the feed's own or detected"},
         "interval": SOURCE["properties"]["interval"],
         "categories": SOURCE["properties"]["categories"],
+        "allow_hosts": SOURCE["properties"]["allow_hosts"],
     },
 }
 PARTNER: Schema = {"type": "object", "additionalProperties": False, "required": ["name"],

@@ -18,33 +18,40 @@ def parse_source(data: Any) -> SourceInput:
     url = fields.link(data["url"], "url", checks) or ""
     language = _language(data["language"], checks) if "language" in data else None
     labels = fields.categories(data.get("categories"), "categories", checks)
-    hosts = []
-    for index, raw in enumerate(data.get("allow_hosts", ())):
-        try:
-            hosts.append(addresses.allow_entry(raw))
-        except ValueError as exc:
-            checks.add(f"allow_hosts[{index}]", str(exc))
+    hosts = _hosts(data.get("allow_hosts", ()), checks)
     checks.raise_if_any()
     return SourceInput(url=url, producer=data.get("producer") or None, language=language,
-                       categories=labels, interval=data.get("interval"),
-                       allow_hosts=tuple(dict.fromkeys(hosts)))
+                       categories=labels, interval=data.get("interval"), allow_hosts=hosts)
 
 
 def parse_source_change(data: Any) -> dict[str, Any]:
-    """Parse {"paused"?, "language"?, "interval"?, "categories"?} (at least one) into the
-    changes to make; language "" means the feed's own, else detected."""
+    """Parse {"paused"?, "language"?, "interval"?, "categories"?, "allow_hosts"?} (at least
+    one) into the changes to make; language "" means the feed's own, else detected."""
     data = schemas.checked_object(data, schemas.SOURCE_CHANGE)
     if not data:
         raise ValidationError.single("body", "give at least one of paused, language, interval, "
-                                     "categories")
+                                     "categories, allow_hosts")
     checks = fields.Problems()
     changes: dict[str, Any] = {k: data[k] for k in ("paused", "interval") if k in data}
     if "categories" in data:
         changes["categories"] = fields.categories(data["categories"], "categories", checks)
     if "language" in data:
         changes["language"] = _language(data["language"], checks) if data["language"] else None
+    if "allow_hosts" in data:
+        changes["allow_hosts"] = _hosts(data["allow_hosts"], checks)
     checks.raise_if_any()
     return changes
+
+
+def _hosts(raw: Any, checks: fields.Problems) -> tuple[str, ...]:
+    """Return the allowlist entries, each checked (host, address or network, optional port)."""
+    hosts = []
+    for index, entry in enumerate(raw):
+        try:
+            hosts.append(addresses.allow_entry(entry))
+        except ValueError as exc:
+            checks.add(f"allow_hosts[{index}]", str(exc))
+    return tuple(dict.fromkeys(hosts))
 
 
 def _language(tag: str, checks: fields.Problems) -> str | None:

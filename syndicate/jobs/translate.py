@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from .. import heap
 from ..models import TranslateReport
 from ..service import Service
+from . import heap
 
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..store import Store, counters
 from ..store import articles as article_store
+from ..store import edits as edit_store
 from ..store import feeds as feed_store
 from ..store import translations as translation_store
 from ..store.articles import Page
@@ -187,7 +188,7 @@ class Articles:
                 raise ValidationError.single(unknown[0], "the article has no such field")
             now = self.clock()
             fields = {name: (hashes[name], text) for name, text in edit.fields.items()}
-            translation_store.add_edits(session, article_id, language, fields, editor, now)
+            edit_store.add(session, article_id, language, fields, editor, now)
             # A translation of the current revision shows the edits at once (a post-edit is
             # a review: a held one is published); an older or pending one gets them at its
             # next pass. The checks run on the edited text, and never block it.
@@ -233,11 +234,17 @@ class Articles:
                            checks={t.language: t.passed for t in found if t.source_revision})
 
     def page(self, *, limit: int, cursor: str | None, include_retracted: bool,
-             producer: str | None = None) -> Page:
-        """Return a page of articles, newest first (one producer's only, when named)."""
+             producer: str | None = None, with_status: bool = False) -> Page:
+        """Return a page of articles, newest first (one producer's only, when named), each
+        with its translations' status per language if asked."""
         with self.store.read() as session:
-            return article_store.page(session, limit=limit, cursor=cursor,
-                                      include_retracted=include_retracted, producer=producer)
+            found = article_store.page(session, limit=limit, cursor=cursor,
+                                       include_retracted=include_retracted, producer=producer)
+            if not with_status:
+                return found
+            status = translation_store.statuses(session, [a.id for a in found.items])
+        return replace(found, items=tuple(replace(a, translations=status.get(a.id, {}))
+                                          for a in found.items))
 
     def translation(self, article_id: str, language: str, producer: str | None = None
                     ) -> tuple[Article, Translation, list[Edit]]:
@@ -247,4 +254,4 @@ class Articles:
             if producer is not None and article.producer != producer:
                 raise NotFound(f"no article with id {article_id!r}")
             translation = translation_store.get(session, article_id, language)
-            return article, translation, translation_store.edits(session, article_id, language)
+            return article, translation, edit_store.of(session, article_id, language)

@@ -66,7 +66,8 @@ class Service:
                             settings.translations_dir / "engines.toml")
         detector = Langid(settings.languages)  # one model, for ingest and the checks
         articles = Articles(settings, store, clock, detector)
-        sources = Sources(settings, store, clock, articles)
+        poller = Poller.from_settings(settings)
+        sources = Sources(settings, store, clock, articles, poller)
         named_feeds = NamedFeeds(store, clock)
         runner = TranslationRunner(store, translator,
                                    settings.translations_dir / "glossary.toml",
@@ -74,7 +75,6 @@ class Service:
                                    identify=detector.ranked, review=settings.review_mode,
                                    confidence_warning=settings.confidence_warning)
         publisher = Publisher(settings, store, clock)
-        poller = Poller.from_settings(settings)
         return cls(settings=settings, store=store, clock=clock, translator=translator,
                    argos=argos, apertium=apertium, articles=articles, sources=sources,
                    access=Access(store, clock), named_feeds=named_feeds,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..clock import Clock
+from ..errors import ValidationError
 from ..models import FeedPulls, NamedFeed
 from ..store import Store
 from ..store import feeds as feed_store
@@ -31,6 +32,11 @@ class NamedFeeds:
     def put(self, feed: NamedFeed) -> bool:
         """Create or replace a named feed (published at the next tick); say if it is new."""
         with self.store.write() as session:
+            unknown = named_store.unknown_partners(session, feed.partners)
+            if unknown:
+                raise ValidationError.single(
+                    "partners", f"no partner named {unknown[0]!r}; create it first "
+                    f"(syndicate partners create {unknown[0]})")
             feed_store.lock(session, feed.languages)
             new = named_store.put(session, feed, self.clock())
             feed_store.touch(session, feed.languages)

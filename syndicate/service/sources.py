@@ -17,10 +17,19 @@ from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
-from ..errors import Conflict, FeedInvalid, NotFound, SourceError, SyndicateError, ValidationError
+from ..errors import (
+    Conflict,
+    FeedInvalid,
+    FetchRefused,
+    NotFound,
+    SourceError,
+    SyndicateError,
+    ValidationError,
+)
 from ..fetch import schedule
 from ..fetch.client import Fetched
-from ..ingest.feeds import FeedDocument, parse_feed
+from ..fetch.poller import Poller
+from ..ingest.upstream import FeedDocument, parse_feed
 from ..models import ArticleInput, IngestOutcome, PollReport, Source, SourceInput
 from ..store import Store
 from ..store import sources as source_store
@@ -33,11 +42,12 @@ class Sources:
     """Register upstream feeds and record their polls."""
 
     def __init__(self, settings: Settings, store: Store, clock: Clock,
-                 articles: Articles) -> None:
+                 articles: Articles, poller: Poller) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
         self.articles = articles
+        self.poller = poller
 
     def all(self, *, active_only: bool = False) -> list[Source]:
         """Return the upstream sources (only those not paused, if asked), oldest first."""
@@ -50,8 +60,31 @@ class Sources:
         with self.store.read() as session:
             return source_store.get(session, source_id)
 
-    def add(self, data: SourceInput) -> Source:
-        """Register an upstream feed; the poller fetches it within seconds."""
+    def check(self, data: SourceInput) -> int:
+        """Fetch and read a feed once, as a poll would, and return how many entries it has;
+        ValidationError on "url" says why it could not be polled (and, for an address the
+        policy refuses, how to allow it)."""
+        try:
+            fetched = self.poller.probe(data.url, data.allow_hosts)
+            if fetched.status == 304:
+                return 0
+            document = parse_feed(fetched.body, fetched.content_type,
+                                  default_language=data.language
+                                  or self.settings.source_language,
+                                  limit=self.settings.source_max_entries)
+        except FetchRefused as exc:
+            raise ValidationError.single(
+                "url", f"{exc.kind}: {exc.detail}; if that address is yours, allow it with "
+                "--allow-host HOST[:PORT] (API and dashboard: allow_hosts)") from None
+        except SourceError as exc:
+            raise ValidationError.single("url", f"{exc.kind}: {exc.detail}") from None
+        return document.total
+
+    def add(self, data: SourceInput, *, check: bool = False) -> Source:
+        """Register an upstream feed (after one fetch that must read as a feed, if asked);
+        the poller fetches it within seconds."""
+        if check:
+            self.check(data)
         with self.store.write() as session:
             return source_store.add(session, data, self.clock())
 
@@ -67,8 +100,11 @@ class Sources:
         now = self.clock()
         if update.get("paused") is False:
             update.update(flagged=None, errors=0, feed_errors=0, next_fetch=now)
-        if "categories" in update:
-            update["categories"] = list(update["categories"])
+        for listed in ("categories", "allow_hosts"):
+            if listed in update:
+                update[listed] = list(update[listed])
+        if "allow_hosts" in update:  # a refused source may be reachable now
+            update["next_fetch"] = now
         if "language" in update or "categories" in update:
             update.update(etag=None, last_modified=None, next_fetch=now)
         with self.store.write() as session:

@@ -33,8 +33,6 @@ class Store:
     def __init__(self, url: str, lock_dir: Path | None = None) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         self.lock_dir = lock_dir or (Path(self.url.database or ".").parent if self.is_sqlite
                                      else Path("."))
         self.engine = create_engine(self.url, **_engine_options(self.is_sqlite))
@@ -126,8 +124,24 @@ class Store:
         with _translated_errors(), self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    @property
+    def where(self) -> str:
+        """Return where the database lives, as an operator reads it (no password)."""
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
+            return str(Path(self.url.database).resolve())
+        return self.url.render_as_string(hide_password=True)
+
+    def exists(self) -> bool:
+        """Say whether the database can be opened without creating it (SQLite: the file)."""
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
+            return Path(self.url.database).is_file()
+        return True
+
     def upgrade(self) -> None:
-        """Upgrade the schema to the newest migration."""
+        """Create the database if need be (SQLite: its folder and file) and upgrade the schema
+        to the newest migration."""
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         with _translated_errors(), self._writer.begin() as conn:
             config = _alembic_config()
             config.attributes["connection"] = conn
@@ -145,8 +159,14 @@ class Store:
         return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
     def require_current_schema(self) -> None:
-        """Raise SchemaOutOfDate unless the database is at the newest revision."""
-        current, head = self.current_revision(), self.head_revision()
+        """Raise SchemaOutOfDate unless the database is at the newest revision (saying how
+        to initialise one that is not there yet)."""
+        current = self.current_revision() if self.exists() else None
+        head = self.head_revision()
+        if current is None:
+            raise SchemaOutOfDate(f"database not initialised at {self.where}; run "
+                                  "`syndicate db upgrade` (or set SYNDICATE_INSTANCE_DIR or "
+                                  "SYNDICATE_DATABASE_URL to the instance you meant)")
         if current != head:
             raise SchemaOutOfDate(
                 f"database schema is at {current or 'nothing'}, the code needs {head}: "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -67,6 +68,12 @@ def create_partner(session: Session, name: str, now: datetime) -> str:
         row.secret_hash, row.created, row.revoked = _hash(secret), now, None
     session.flush()
     return secret
+
+
+def unknown_partners(session: Session, names: Sequence[str]) -> list[str]:
+    """Return the names among names that no partner has (revoked ones are known)."""
+    known = set(session.scalars(select(PartnerRow.name).where(PartnerRow.name.in_(names))))
+    return [name for name in names if name not in known]
 
 
 def revoke_partner(session: Session, name: str, now: datetime) -> None:

@@ -14,9 +14,9 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..models import Source, SourceInput
 from .schema import SourceRow, TokenRow
 
-STATE = frozenset({"next_fetch", "last_fetch", "last_status", "etag", "last_modified", "errors",
-                   "feed_errors", "last_error", "entries_ingested", "last_note", "paused",
-                   "flagged", "url", "language", "interval", "categories"})
+STATE = frozenset({"allow_hosts", "next_fetch", "last_fetch", "last_status", "etag",
+                   "last_modified", "errors", "feed_errors", "last_error", "entries_ingested",
+                   "last_note", "paused", "flagged", "url", "language", "interval", "categories"})
 
 
 def add(session: Session, data: SourceInput, now: datetime) -> Source:

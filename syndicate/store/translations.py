@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound
 from ..models import (
     Article,
-    Edit,
     Finding,
     Origin,
     Review,
@@ -21,7 +20,7 @@ from ..models import (
     TranslationStatus,
 )
 from .articles import to_entity as article_entity
-from .schema import ArticleRow, EditRow, TranslationRow
+from .schema import ArticleRow, TranslationRow
 
 MAX_BACKOFF = timedelta(hours=1)
 # a translation with content a person may review, re-check or have translated again
@@ -309,30 +308,14 @@ def all_of(session: Session, article_id: str) -> list[Translation]:
         .order_by(TranslationRow.language))]
 
 
-def add_edits(session: Session, article_id: str, language: str,
-              fields: dict[str, tuple[str, str]], editor: str, now: datetime) -> None:
-    """Store post-edits: field -> (source hash it translates, text)."""
-    for field, (source_hash, text) in fields.items():
-        session.add(EditRow(article_id=article_id, language=language, field=field,
-                            source_hash=source_hash, text=text, editor=editor, created=now))
-    session.flush()
-
-
-def edits(session: Session, article_id: str, language: str) -> list[Edit]:
-    """Return every post-edit of the translation, oldest first (the history)."""
-    rows = session.scalars(select(EditRow).where(EditRow.article_id == article_id,
-                                                 EditRow.language == language)
-                           .order_by(EditRow.id))
-    return [Edit(r.id, r.field, r.source_hash, r.text, r.editor, r.created, r.stale)
-            for r in rows]
-
-
-def mark_stale(session: Session, edit_ids: Iterable[int], now: datetime) -> None:
-    """Flag post-edits whose source field has changed since they were written."""
-    for edit_id in edit_ids:
-        row = session.get(EditRow, edit_id)
-        if row is not None and row.stale is None:
-            row.stale = now
+def statuses(session: Session, article_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Return each article's translation status per language."""
+    out: dict[str, dict[str, str]] = {}
+    for article_id, language, status in session.execute(
+            select(TranslationRow.article_id, TranslationRow.language, TranslationRow.status)
+            .where(TranslationRow.article_id.in_(article_ids))):
+        out.setdefault(article_id, {})[language] = TranslationStatus(status).value
+    return out
 
 
 def set_findings(session: Session, article_id: str, language: str,

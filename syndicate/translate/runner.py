@@ -33,6 +33,7 @@ from ..models import (
     TranslationStatus,
 )
 from ..store import Store, counters, memory
+from ..store import edits as edit_store
 from ..store import feeds as feed_store
 from ..store import translations as translation_store
 from . import article as article_translation
@@ -239,7 +240,7 @@ class TranslationRunner:
                         image_text=result.image_text, held=hold, findings=findings,
                         confidence=min((s for *_, s in scored[article.id]), default=None)):
                     continue  # the article moved on, or the lease was lost: not done here
-                translation_store.mark_stale(session, result.stale_edits, now)
+                edit_store.mark_stale(session, result.stale_edits, now)
                 if not hold:
                     feed_store.enter(session, target, article.id, article.published, now)
                 saved.append(article.id)
@@ -336,7 +337,7 @@ class TranslationRunner:
 
     def _edits(self, article_id: str, language: str) -> list[Edit]:
         with self.store.read() as session:
-            return translation_store.edits(session, article_id, language)
+            return edit_store.of(session, article_id, language)
 
     def _glossary(self) -> glossary_file.Glossary:
         """Read the glossary afresh for each pass; a missing file is an empty glossary."""

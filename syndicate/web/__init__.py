@@ -13,7 +13,7 @@ from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..service import EXTENSION_KEY
-from . import access, admin, api, dashboard, feeds, metrics, openapi, problems, public
+from . import access, admin, api, dashboard, files, metrics, openapi, problems, public
 
 # No script at all, styles from the page itself, images from anywhere safe (articles show
 # their producers' images), forms only to this site, and never inside another site's frame.
@@ -24,7 +24,7 @@ CSP = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
 
 def security_headers(response: Response) -> Response:
     """Add the headers every answer carries, and those of HTML pages."""
-    for name, value in feeds.SECURITY_HEADERS:
+    for name, value in files.SECURITY_HEADERS:
         response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -34,6 +34,7 @@ def security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the blueprints and the error mapping."""
+    app.url_map.strict_slashes = False  # /api/v1/articles/ is /api/v1/articles
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(metrics.bp)
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
     problems.init_app(app)
     app.after_request(security_headers)
     settings = app.extensions[EXTENSION_KEY].settings
-    app.wsgi_app = feeds.FeedFiles(  # type: ignore[method-assign]
+    app.wsgi_app = files.FeedFiles(  # type: ignore[method-assign]
         app.wsgi_app, public.FILES, settings.feeds_dir, settings.languages,
         settings.publish_interval)
     if settings.proxy_hops:  # behind nginx: the client's address and scheme come from it

@@ -11,13 +11,13 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from .. import languages
 from ..errors import Forbidden, NotFound, StoreError, Unauthenticated
 from ..models import NamedFeed
-from . import feeds, problems
+from . import files, problems
 from .auth import bearer, counted_failure
 from .context import service
 
 log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
-FILES = feeds.FileCache()  # shared with the WSGI fast path (web.init_app)
+FILES = files.FileCache()  # shared with the WSGI fast path (web.init_app)
 _XSL = resources.files("syndicate.publish").joinpath("feed.xsl").read_bytes()
 
 
@@ -38,19 +38,19 @@ def _serve(relative: str, media_type: str) -> Response:
     cached = FILES.get(settings.feeds_dir / relative)
     if cached is None:
         raise NotFound(f"{relative} has not been published yet")
-    return feeds.respond(request, cached, media_type, settings.publish_interval)
+    return files.respond(request, cached, media_type, settings.publish_interval)
 
 
 @bp.get("/feeds/<lang>/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
 def feed(lang: str, name: str) -> Response:
     """Serve a language's RSS, Atom or JSON feed."""
-    return _serve(f"{_language(lang)}/{name}", feeds.MEDIA_TYPES[name])
+    return _serve(f"{_language(lang)}/{name}", files.MEDIA_TYPES[name])
 
 
 @bp.get("/feeds/<lang>/archive/<int(min=1, max=2147483647):page>.xml")
 def archive(lang: str, page: int) -> Response:
     """Serve an RFC 5005 archive page (immutable once full)."""
-    return _serve(f"{_language(lang)}/archive/{page}.xml", feeds.ARCHIVE_TYPE)
+    return _serve(f"{_language(lang)}/archive/{page}.xml", files.ARCHIVE_TYPE)
 
 
 @bp.get("/feeds/<lang>/")
@@ -98,7 +98,7 @@ def named_feed(feed_name: str, lang: str, name: str) -> Response:
     cached = FILES.get(svc.settings.feeds_dir / feed.name / lang / name)
     if cached is None:
         raise NotFound(f"feed {feed_name!r} has not been published in {lang!r} yet")
-    response = feeds.respond(request, cached, feeds.MEDIA_TYPES[name],
+    response = files.respond(request, cached, files.MEDIA_TYPES[name],
                              svc.settings.publish_interval, private=not feed.public)
     svc.named_feeds.count_pull(partner, feed.name, lang, response.status_code == 304)
     return response
