@@ -12,9 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from syndicate.models import Role
+from syndicate.service import Service
 from syndicate.store import tokens as token_store
 
 from .conftest import make_token
+from .test_api_articles import article_body
 
 SAME_SITE = {"Origin": "http://localhost"}
 
@@ -101,3 +103,26 @@ def test_html_pages_carry_the_security_headers(client: FlaskClient, path: str) -
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_feed_links_only_for_published_languages_and_form_errors_in_place(
+        client: FlaskClient, service: Service, operator: dict[str, str],
+        producer: dict[str, str]) -> None:
+    _sign_in(client, operator)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "/feeds/es/rss.xml" not in page and page.count("not published yet") == 4
+    client.post("/api/v1/articles", json=article_body(), headers=producer)
+    service.pipeline.publish_changes()  # the English feed only: nothing is translated yet
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "/feeds/en/rss.xml" in page and "/feeds/es/rss.xml" not in page
+    bad = client.post("/admin/feeds", headers=SAME_SITE, data={
+        "csrf": _csrf(client), "name": "Not A Name", "languages": ["es"], "mode": "full"})
+    assert bad.status_code == 422 and bad.mimetype == "text/html"
+    shown = bad.get_data(as_text=True)
+    assert 'id="error-save-feed">name: must be 3 to 40 lower-case letters' in shown
+    assert 'value="Not A Name"' in shown  # what was typed is kept
+    assert 'http-equiv="refresh"' not in shown  # the page does not reload the error away
+    unknown = client.post("/admin/sources/99", headers=SAME_SITE,
+                          data={"csrf": _csrf(client), "action": "pause"})
+    assert unknown.status_code == 404
+    assert 'id="form-error">source 99: no source 99' in unknown.get_data(as_text=True)

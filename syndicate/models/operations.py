@@ -56,11 +56,11 @@ class JobRun:
     queued: datetime | None = None
 
     def summary(self) -> str:
-        """Return the run's counts as people read them ("12 done, 1 failed"); zeros left out."""
-        parts = [f"{value:g} {key.replace('_', ' ')}" if isinstance(value, int | float)
-                 else f"{key.replace('_', ' ')}: {value}"
-                 for key, value in self.counts.items() if value not in (0, None, [], {})]
-        return ", ".join(parts) or "nothing to do"
+        """Return the run's counts as people read them ("12 done, 1 failed, entries en 3 es
+        3"); zeros and empty ones left out."""
+        return ", ".join(_counted(key.replace("_", " "), value)
+                         for key, value in self.counts.items()
+                         if value not in (0, None, [], {})) or "nothing to do"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the run as JSON-ready data."""
@@ -190,3 +190,15 @@ class PollReport:
         """Return the sum of two reports."""
         return PollReport(*(getattr(self, f.name) + getattr(other, f.name)
                             for f in dataclasses.fields(self)))
+
+
+def _counted(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{name}: {'yes' if value else 'no'}"
+    if isinstance(value, int | float):
+        return f"{value:g} {name}"
+    if isinstance(value, dict):
+        return f"{name} " + " ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return f"{name} " + ", ".join(str(v) for v in value)
+    return f"{name}: {value}"

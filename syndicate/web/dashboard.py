@@ -10,13 +10,15 @@ site (Origin, else Referer). Buttons queue the same jobs as the API, audited und
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..errors import AuthError, Forbidden, ValidationError
+from ..errors import AuthError, Conflict, Forbidden, InputError, NotFound, ValidationError
 from ..ingest.edits import parse_edit
 from ..ingest.named_feeds import parse_named_feed
 from ..ingest.sources import parse_source
@@ -28,6 +30,31 @@ from .context import service
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
 COOKIE = "syndicate_session"
+
+
+@dataclass(frozen=True)
+class FormError:
+    """A form the operator sent that could not be taken: which, why, and what was typed."""
+
+    form: str
+    message: str
+    values: dict[str, str]
+
+
+def _in_place(form: str, action: Callable[[Token], ResponseReturnValue]) -> ResponseReturnValue:
+    """Run a form's action as the signed-in operator; when the input is refused, show the page
+    again with the error beside the form and the values kept (no raw problem page)."""
+    token = _acting_operator()
+    if token is None:
+        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    try:
+        return action(token)
+    except (InputError, NotFound, Conflict) as exc:
+        found = _session()
+        csrf = found[1] if found else ""
+        status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
+        values = {k: ", ".join(request.form.getlist(k)) for k in request.form if k != "csrf"}
+        return _home(token, csrf, FormError(form, str(exc), values)), status
 
 
 @bp.before_request
@@ -82,6 +109,11 @@ def home() -> ResponseReturnValue:
     if found is None:
         return render_template("dashboard_sign_in.html", error=None)
     token, csrf = found
+    return _home(token, csrf)
+
+
+def _home(token: Token, csrf: str, failed_form: FormError | None = None) -> str:
+    """Render the home page; a form that failed is shown again with its error and values."""
     svc = service()
     runs = svc.queries.jobs(limit=15)
     failed = [r for r in runs if r.state in ("failed", "abandoned")]
@@ -90,14 +122,18 @@ def home() -> ResponseReturnValue:
     for finding in findings:
         by_partner[finding.partner] = by_partner.get(finding.partner, 0) + 1
     status = svc.queries.status()
+    articles = svc.articles.page(limit=20, cursor=None, include_retracted=True,
+                                 with_status=True).items
     return render_template("dashboard.html", token=token, csrf=csrf, findings=findings[:20],
+                           failed_form=failed_form, articles=articles,
                            named=status["named_feeds"],
                            by_partner=by_partner, partners=[r.key for r in
                                                             svc.publisher.rule_sets()],
                            status=status["languages"], runs=runs, failed=failed,
                            message=request.args.get("message"),
                            sources=svc.sources.all(),
-                           languages=svc.settings.target_languages)
+                           languages=svc.settings.target_languages,
+                           all_languages=svc.settings.languages)
 
 
 @bp.get("/review")
@@ -186,8 +222,10 @@ def sign_out() -> ResponseReturnValue:
 @bp.post("/feeds")
 def put_feed() -> ResponseReturnValue:
     """Create or replace a named feed from the dashboard's form."""
-    if _acting_operator() is None:
-        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    return _in_place("save-feed", _put_feed)
+
+
+def _put_feed(_token: Token) -> ResponseReturnValue:
     form = request.form
     body = {"languages": form.getlist("languages"), "mode": form.get("mode", "full"),
             "public": form.get("public") == "on",
@@ -202,9 +240,12 @@ def put_feed() -> ResponseReturnValue:
 
 @bp.post("/sources")
 def add_source() -> ResponseReturnValue:
-    """Register an upstream feed from the dashboard's form."""
-    if _acting_operator() is None:
-        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    """Register an upstream feed from the dashboard's form (after one fetch that must read
+    as a feed)."""
+    return _in_place("add-source", _add_source)
+
+
+def _add_source(_token: Token) -> ResponseReturnValue:
     form = request.form
     body: dict[str, Any] = {"url": form.get("url", "").strip()}
     for key in ("language", "producer"):
@@ -219,7 +260,7 @@ def add_source() -> ResponseReturnValue:
         if not interval.isdigit():
             raise ValidationError.single("interval", "must be a whole number of seconds")
         body["interval"] = int(interval)
-    source = service().sources.add(parse_source(body))
+    source = service().sources.add(parse_source(body), check=True)
     audited("add_source", {"url": source.url, "producer": source.producer,
                            "allow_hosts": list(source.allow_hosts)},
             f"source {source.id} (dashboard)")
@@ -229,8 +270,10 @@ def add_source() -> ResponseReturnValue:
 @bp.post("/sources/<int(max=2147483647):source_id>")
 def change_source(source_id: int) -> ResponseReturnValue:
     """Fetch now, pause, resume or remove a source from the dashboard."""
-    if _acting_operator() is None:
-        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    return _in_place(f"source-{source_id}", lambda _token: _change_source(source_id))
+
+
+def _change_source(source_id: int) -> ResponseReturnValue:
     sources = service().sources
     action = request.form.get("action", "")
     acts = {"fetch": lambda: sources.fetch_now(source_id),
@@ -253,11 +296,14 @@ def republish() -> ResponseReturnValue:
 @bp.post("/retranslate")
 def retranslate() -> ResponseReturnValue:
     """Queue a retranslation of every article into the chosen languages."""
-    chosen = sorted(set(request.form.getlist("languages")))
-    if not chosen or not set(chosen) <= set(service().settings.target_languages):
-        raise ValidationError.single("languages", "choose one or more target languages")
-    return _queue("retranslate", {"articles": None, "force": request.form.get("force") == "on",
-                                  "languages": chosen})
+    def queue_it(token: Token) -> ResponseReturnValue:
+        chosen = sorted(set(request.form.getlist("languages")))
+        if not chosen or not set(chosen) <= set(service().settings.target_languages):
+            raise ValidationError.single("languages", "choose one or more target languages")
+        return _queued(token, "retranslate", {"articles": None, "languages": chosen,
+                                              "force": request.form.get("force") == "on"})
+
+    return _in_place("retranslate", queue_it)
 
 
 def _acting_operator() -> Token | None:
@@ -272,9 +318,10 @@ def _acting_operator() -> Token | None:
 
 
 def _queue(job: str, params: dict[str, Any]) -> ResponseReturnValue:
-    token = _acting_operator()
-    if token is None:
-        return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    return _in_place(job, lambda token: _queued(token, job, params))
+
+
+def _queued(token: Token, job: str, params: dict[str, Any]) -> ResponseReturnValue:
     run, new = queue.request(service(), job, params, token.name)
     audited(job, params, f"{'queued' if new else 'joined'} run {run.id} (dashboard)")
     verb = "queued" if new else "joined"
