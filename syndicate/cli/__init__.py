@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import articles, db, feeds, jobs, models, review, serve, settings, sources, status, tokens
+from . import (
+    articles,
+    backup,
+    db,
+    feeds,
+    jobs,
+    models,
+    review,
+    serve,
+    settings,
+    sources,
+    status,
+    tokens,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -19,5 +32,6 @@ def init_app(app: Flask) -> None:
                     jobs.translate_command, jobs.republish_command, jobs.retranslate_command,
                     status.status_command, jobs.jobs_command, feeds.feeds_group,
                     feeds.partners_group, sources.sources_group, review.review_group,
-                    review.translations_group, settings.settings_command):
+                    review.translations_group, settings.settings_command,
+                    backup.backup_command, backup.restore_command):
         app.cli.add_command(command)

@@ -17,6 +17,7 @@ from ..translate.router import Router
 from ..translate.runner import TranslationRunner
 from .access import Access
 from .articles import Articles
+from .backup import Backups
 from .named_feeds import NamedFeeds
 from .pipeline import Pipeline
 from .queries import Queries
@@ -47,6 +48,7 @@ class Service:
     runner: TranslationRunner
     publisher: Publisher
     pipeline: Pipeline
+    backups: Backups
 
     @property
     def owner(self) -> str:
@@ -82,4 +84,5 @@ class Service:
                    queries=Queries(settings, store, translator, publisher.feed_meta,
                                    named_feeds),
                    poller=poller, runner=runner, publisher=publisher,
-                   pipeline=Pipeline(articles, sources, poller, runner, publisher, clock))
+                   pipeline=Pipeline(articles, sources, poller, runner, publisher, clock),
+                   backups=Backups(settings, store, apertium, clock))

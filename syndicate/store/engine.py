@@ -137,21 +137,27 @@ class Store:
             return Path(self.url.database).is_file()
         return True
 
-    def upgrade(self) -> None:
+    def upgrade(self, to: str = "head") -> None:
         """Create the database if need be (SQLite: its folder and file) and upgrade the schema
-        to the newest migration."""
+        to the newest migration (or to an earlier revision: the upgrade tests)."""
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         with _translated_errors(), self._writer.begin() as conn:
             config = _alembic_config()
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-        log.info("database schema upgraded to %s", self.head_revision())
+            command.upgrade(config, to)
+        log.info("database schema upgraded to %s", self.head_revision() if to == "head" else to)
 
     def current_revision(self) -> str | None:
         """Return the schema revision the database is at (None when empty)."""
         with _translated_errors(), self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
+
+    @staticmethod
+    def revisions() -> list[str]:
+        """Return every schema revision the code knows, oldest first."""
+        script = ScriptDirectory.from_config(_alembic_config())
+        return [r.revision for r in reversed(list(script.walk_revisions()))]
 
     @staticmethod
     def head_revision() -> str | None:

@@ -1,0 +1,128 @@
+"""Backups an operator can restore: the database, the published feeds, the translation files
+and the list of installed models, with a manifest saying what the copy holds.
+
+A backup is taken while the service runs (the database copy is one moment; feed files are
+replaced by rename, so each copied file is whole). A restore goes into an empty instance and
+brings an older schema up to the code's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..clock import Clock, rfc3339
+from ..config import Settings
+from ..errors import Conflict, InputError
+from ..store import Store, dump
+from ..store import articles as article_store
+from ..translate.apertium import ApertiumEngine
+from ..translate.argos import installed_packages
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+TRANSLATION_FILES = ("glossary.toml", "engines.toml", "notices.toml")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a backup holds."""
+
+    created: str
+    backend: str
+    database: str
+    schema: str | None
+    articles: int
+    feed_files: int
+    packages: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the manifest as JSON-ready data."""
+        return {"format": FORMAT, **self.__dict__}
+
+
+class Backups:
+    """Write backups of this instance and restore them into an empty one."""
+
+    def __init__(self, settings: Settings, store: Store, apertium: ApertiumEngine,
+                 clock: Clock) -> None:
+        self.settings = settings
+        self.store = store
+        self.apertium = apertium
+        self.clock = clock
+
+    def backup(self, folder: Path) -> Manifest:
+        """Write a backup into folder (new or empty); return its manifest."""
+        if folder.exists() and any(folder.iterdir()):
+            raise InputError(f"{folder} is not empty: give a new folder for each backup")
+        folder.mkdir(parents=True, exist_ok=True)
+        database = dump.dump(self.store, folder)
+        with self.store.read() as session:
+            articles = sum(article_store.count_by_language(session).values())
+        feeds = folder / "feeds"
+        if self.settings.feeds_dir.is_dir():
+            shutil.copytree(self.settings.feeds_dir, feeds)
+        translations = folder / "translations"
+        translations.mkdir()
+        for name in TRANSLATION_FILES:
+            if (self.settings.translations_dir / name).is_file():
+                shutil.copy2(self.settings.translations_dir / name, translations / name)
+        manifest = Manifest(
+            created=rfc3339(self.clock()), backend="sqlite" if self.store.is_sqlite
+            else "postgresql", database=database, schema=self.store.current_revision(),
+            articles=articles,
+            feed_files=sum(1 for p in feeds.rglob("*") if p.is_file()) if feeds.exists() else 0,
+            packages=self._packages())
+        (folder / "manifest.json").write_text(json.dumps(manifest.to_dict(), indent=2) + "\n",
+                                              encoding="utf-8")
+        log.info("backup written to %s: %d articles, %d feed files", folder, articles,
+                 manifest.feed_files)
+        return manifest
+
+    def restore(self, folder: Path, *, force: bool = False) -> tuple[Manifest, list[str]]:
+        """Restore a backup into this instance (its database empty unless force); return the
+        manifest and the models it listed that are not installed here."""
+        manifest = read_manifest(folder)
+        if not force and self.store.exists() and self.store.current_revision() is not None:
+            with self.store.read() as session:
+                if sum(article_store.count_by_language(session).values()):
+                    raise Conflict("this instance has articles already: restore into an empty "
+                                   "one, or pass --force to replace everything it holds")
+        dump.load(self.store, folder / manifest.database)
+        self.store.upgrade()  # an older backup's schema is brought up to the code's
+        if (folder / "feeds").is_dir():
+            shutil.copytree(folder / "feeds", self.settings.feeds_dir, dirs_exist_ok=True)
+        self.settings.translations_dir.mkdir(parents=True, exist_ok=True)
+        for path in (folder / "translations").glob("*.toml"):
+            shutil.copy2(path, self.settings.translations_dir / path.name)
+        here = {(p["engine"], p["model"]) for p in self._packages()}
+        missing = [f"{p['engine']} {p['pair']} {p['model']}" for p in manifest.packages
+                   if (p["engine"], p["model"]) not in here]
+        log.info("backup of %s restored from %s (%d articles)", manifest.created, folder,
+                 manifest.articles)
+        return manifest, missing
+
+    def _packages(self) -> list[dict[str, Any]]:
+        argos = [{"engine": "argos", "pair": f"{p.source}-{p.target}", "model": p.model_id,
+                  "test_package": p.test_kind}
+                 for p in installed_packages(self.settings.packages_dir)]
+        apertium = [{"engine": "apertium", "pair": f"{s}-{t}", "model": mode,
+                     "test_package": None}
+                    for s, t, mode in (self.apertium.pairs()
+                                       if "apertium" in self.settings.engines else [])]
+        return sorted(argos + apertium, key=lambda p: (p["engine"], p["pair"]))
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """Read a backup's manifest; InputError when the folder is not a backup."""
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if data.pop("format") != FORMAT:
+            raise ValueError("an unknown backup format")
+        return Manifest(**data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{folder} is not a syndicate backup (manifest.json: {exc})") from None
