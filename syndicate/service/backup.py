@@ -66,6 +66,8 @@ class Backups:
         feeds = folder / "feeds"
         if self.settings.feeds_dir.is_dir():
             shutil.copytree(self.settings.feeds_dir, feeds)
+        else:
+            feeds.mkdir()  # nothing published yet
         translations = folder / "translations"
         translations.mkdir()
         for name in TRANSLATION_FILES:
@@ -75,7 +77,7 @@ class Backups:
             created=rfc3339(self.clock()), backend="sqlite" if self.store.is_sqlite
             else "postgresql", database=database, schema=self.store.current_revision(),
             articles=articles,
-            feed_files=sum(1 for p in feeds.rglob("*") if p.is_file()) if feeds.exists() else 0,
+            feed_files=sum(1 for p in feeds.rglob("*") if p.is_file()),
             packages=self._packages())
         (folder / "manifest.json").write_text(json.dumps(manifest.to_dict(), indent=2) + "\n",
                                               encoding="utf-8")
