@@ -15,8 +15,17 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A named lock this process holds: release it, or check it is still held."""
+
+    release: Callable[[], None]
+    alive: Callable[[], bool]
 
 
 def new_owner(role: str) -> str:

@@ -9,18 +9,14 @@ a run whose process died is marked ``abandoned`` by ``reap``.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-from .. import leases
 from ..errors import JobUnfinished
 from ..models import JobRun
 from ..service import Service
-from ..store import jobs as job_store
 from .runs import leased, report_counts
 
 log = logging.getLogger(__name__)
@@ -46,10 +42,7 @@ def request(service: Service, job: str, params: dict[str, Any],
     """Queue a job run (or join the equal one under way); return it and whether it is new."""
     if job not in HANDLERS:
         raise ValueError(f"unknown job {job!r}")
-    key = json.dumps(params, sort_keys=True)
-    with service.store.write() as session:
-        return job_store.enqueue(session, job, params, requested_by, key,
-                                 service.clock())
+    return service.job_runs.enqueue(job, params, requested_by)
 
 
 def run_here(service: Service, job: str, params: dict[str, Any], requested_by: str,
@@ -65,8 +58,7 @@ def run_here(service: Service, job: str, params: dict[str, Any], requested_by: s
     deadline = time.monotonic() + timeout
     while True:
         reap(service)
-        with service.store.read() as session:
-            current = job_store.get(session, run.id)
+        current = service.job_runs.get(run.id)
         if current.state == "succeeded":
             return current
         if current.state in ("failed", "abandoned"):
@@ -81,8 +73,7 @@ def run_here(service: Service, job: str, params: dict[str, Any], requested_by: s
 
 def reap(service: Service) -> list[int]:
     """Mark abandoned the runs whose process died; return their ids."""
-    with service.store.write() as session:
-        reaped = job_store.reap(session, service.clock(), leases.gone)
+    reaped = service.job_runs.reap()
     for run_id in reaped:
         log.warning("job run %d abandoned: its process stopped", run_id)
     return reaped
@@ -101,34 +92,23 @@ def dispatch(service: Service, limit: int = 10) -> int:
 
 
 def _claim(service: Service, run_id: int | None) -> JobRun | None:
-    clock = service.clock
-    lease = timedelta(seconds=service.settings.lease_seconds)
-    with service.store.write() as session:
-        now = clock()
-        return job_store.claim(session, now, service.owner, now + lease,
-                               run_id=run_id)
+    return service.job_runs.claim(run_id)
 
 
 def _run(service: Service, run: JobRun,
          report: Callable[[int, int], None] | None = None) -> None:
-    clock = service.clock
-
     def progress(done: int, total: int) -> None:
-        with service.store.write() as session:
-            job_store.progress(session, run.id, {"progress": {"done": done, "total": total}})
+        service.job_runs.progress(run.id, done, total)
         if report:
             report(done, total)
 
     try:
-        with leased(service, run.id, service.owner):
+        with leased(service, run.id):
             result = HANDLERS[run.job](service, run.params, progress)
     except Exception as exc:  # the run's record says why; the dispatcher goes on
         log.exception("job %s (run %d) failed", run.job, run.id)
-        with service.store.write() as session:
-            job_store.finish(session, run.id, ok=False, counts={},
-                             error=f"{type(exc).__name__}: {exc}", now=clock())
+        service.job_runs.finish(run.id, counts={}, error=f"{type(exc).__name__}: {exc}")
         return
     counts = report_counts(result)
-    with service.store.write() as session:
-        job_store.finish(session, run.id, ok=True, counts=counts, error=None, now=clock())
+    service.job_runs.finish(run.id, counts=counts)
     log.info("job %s (run %d) succeeded: %s", run.job, run.id, counts)

@@ -10,52 +10,35 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from typing import Any
 
 from .. import leases
 from ..service import Service
-from ..store import jobs as job_store
 
 log = logging.getLogger(__name__)
 Job = Callable[[Service], Any]
 
 
 @contextmanager
-def leased(service: Service, run_id: int, owner: str) -> Iterator[None]:
+def leased(service: Service, run_id: int) -> Iterator[None]:
     """Renew a run's lease while the block runs."""
-    lease = timedelta(seconds=service.settings.lease_seconds)
-    clock = service.clock
-
-    def renew() -> None:
-        with service.store.write() as session:
-            job_store.renew(session, run_id, owner, clock() + lease)
-
-    with leases.heartbeat(renew, lease.total_seconds() / 3):
+    with leases.heartbeat(lambda: service.job_runs.renew(run_id),
+                          service.settings.lease_seconds / 3):
         yield
 
 
 def run_recorded(service: Service, name: str, func: Job, *, trigger: str = "scheduled",
                  requested_by: str | None = None) -> Any:
     """Run a job function and record the run, whatever its outcome."""
-    clock = service.clock
-    owner = service.owner
-    lease = timedelta(seconds=service.settings.lease_seconds)
-    with service.store.write() as session:
-        now = clock()
-        run_id = job_store.start(session, name, trigger, requested_by, now, owner, now + lease)
+    run_id = service.job_runs.start(name, trigger, requested_by)
     try:
-        with leased(service, run_id, owner):
+        with leased(service, run_id):
             result = func(service)
     except Exception as exc:  # any failure is recorded, then re-raised for APScheduler to log
-        with service.store.write() as session:
-            job_store.finish(session, run_id, ok=False, counts={},
-                             error=f"{type(exc).__name__}: {exc}", now=clock())
+        service.job_runs.finish(run_id, counts={}, error=f"{type(exc).__name__}: {exc}")
         log.exception("job %s (run %d) failed", name, run_id)
         raise
-    with service.store.write() as session:
-        job_store.finish(session, run_id, ok=True, counts=report_counts(result), error=None,
-                         now=clock())
+    service.job_runs.finish(run_id, counts=report_counts(result))
     return result
 
 

@@ -20,8 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from ..errors import SchedulerLocked
+from ..leases import Held
 from ..service import Service
-from ..store.engine import Held
 from .publish import has_changes, publish_feeds
 from .queue import dispatch, reap
 from .runs import recorded

@@ -18,6 +18,8 @@ from ..translate.runner import TranslationRunner
 from .access import Access
 from .articles import Articles
 from .backup import Backups
+from .job_runs import JobRuns
+from .models import Models
 from .named_feeds import NamedFeeds
 from .pipeline import Pipeline
 from .queries import Queries
@@ -49,6 +51,8 @@ class Service:
     publisher: Publisher
     pipeline: Pipeline
     backups: Backups
+    job_runs: JobRuns
+    models: Models
 
     @property
     def owner(self) -> str:
@@ -85,4 +89,7 @@ class Service:
                                    named_feeds),
                    poller=poller, runner=runner, publisher=publisher,
                    pipeline=Pipeline(articles, sources, poller, runner, publisher, clock),
-                   backups=Backups(settings, store, apertium, clock))
+                   backups=Backups(settings, store, apertium, clock),
+                   job_runs=JobRuns(store, clock, lambda: runner.owner,
+                                    settings.lease_seconds),
+                   models=Models(settings, translator, apertium, articles))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import Conflict, LockBusy, SchemaOutOfDate, StoreError
+from ..leases import Held
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -182,14 +182,6 @@ class Store:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-
-
-@dataclass(frozen=True)
-class Held:
-    """A named lock this process holds: release it, or check it is still held."""
-
-    release: Callable[[], None]
-    alive: Callable[[], bool]
 
 
 def _alembic_config() -> Config:
