@@ -134,10 +134,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="syndicate-serve-"))
     work.chmod(0o755)  # nginx's workers run as an unprivileged user: they must read the feeds
     settings = prepare(work)
-    env = {**os.environ, "SYNDICATE_INSTANCE_DIR": str(settings.instance_dir),
-           "SYNDICATE_DATABASE_URL": settings.database_url,
-           "SYNDICATE_FEEDS_DIR": str(settings.feeds_dir),
-           "SYNDICATE_TRANSLATIONS_DIR": str(settings.translations_dir),
+    env = {**os.environ, "SYNDICATE_INSTANCE_DIR": str(settings.database.instance_dir),
+           "SYNDICATE_DATABASE_URL": settings.database.database_url,
+           "SYNDICATE_FEEDS_DIR": str(settings.feeds.feeds_dir),
+           "SYNDICATE_TRANSLATIONS_DIR": str(settings.translation.translations_dir),
            "SYNDICATE_TARGET_LANGUAGES": "es", "SYNDICATE_LOG_LEVEL": "WARNING"}
     app_port, plain_port, shipped_port = free_port(), free_port(), free_port()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -160,7 +160,7 @@ def main() -> int:
         for name, url in urls.items():
             rates[(name, 200)] = wrk(url, args.seconds)
             rates[(name, 304)] = wrk(url, args.seconds, {"If-None-Match": etag(url)})
-        size = (settings.feeds_dir / "es" / "rss.xml").stat().st_size
+        size = (settings.feeds.feeds_dir / "es" / "rss.xml").stat().st_size
         print(f"serving {FEED} ({size} bytes), wrk 2 threads x 32 connections, "
               f"{args.seconds} s each, loopback")
         print(f"{'':16}{'200 req/s':>12}{'304 req/s':>12}{'200 ratio':>11}{'304 ratio':>11}")

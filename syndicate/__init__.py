@@ -31,8 +31,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from . import cli, web
 
     settings = settings or Settings.from_env()
-    app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app = Flask(__name__, instance_path=str(settings.database.instance_dir.resolve()))
+    app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = Service.build(settings)
     web.init_app(app)

@@ -21,9 +21,9 @@ def main() -> NoReturn:
     except ConfigError as exc:
         click.echo(f"syndicate: {exc}", err=True)
         sys.exit(2)
-    logging.basicConfig(level=settings.log_level,
+    logging.basicConfig(level=settings.server.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.log_level != "DEBUG":  # lines every command or every few seconds would print
+    if settings.server.log_level != "DEBUG":  # lines every command or every few seconds would print
         logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
         logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     app = create_app(settings)

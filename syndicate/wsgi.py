@@ -12,6 +12,6 @@ from . import create_app
 from .config import Settings
 
 settings = Settings.from_env()
-logging.basicConfig(level=settings.log_level,
+logging.basicConfig(level=settings.server.log_level,
                     format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 app = create_app(settings)

@@ -54,7 +54,7 @@ RICH = [
 def apertium_app(make_app: Callable[..., Flask]) -> Flask:
     app = make_app(SYNDICATE_ENGINES="apertium", SYNDICATE_TARGET_LANGUAGES="es")
     service: Service = app.extensions["syndicate"]
-    glossary = service.settings.translations_dir / "glossary.toml"
+    glossary = service.settings.translation.translations_dir / "glossary.toml"
     glossary.parent.mkdir(parents=True, exist_ok=True)
     glossary.write_text('keep = ["Syndicateville"]\n')
     return app
@@ -98,7 +98,7 @@ def test_the_sample_and_a_rich_article_come_out_in_spanish_with_all_markup(
         if created is rich:
             assert "Syndicateville" in text  # the glossary keeps it
     service.pipeline.publish_changes()
-    feed = (service.settings.feeds_dir / "es" / "atom.xml").read_text()
+    feed = (service.settings.feeds.feeds_dir / "es" / "atom.xml").read_text()
     assert 'href="https://example.org/budget?year=2027&amp;amp;id=42"' in feed
     assert "https://example.org/report.pdf" in feed
 
@@ -125,7 +125,7 @@ def test_routing_prefers_engines_in_order_and_a_pair_can_be_pinned(
     service: Service = app.extensions["syndicate"]
     assert service.translator.route("en", "es").engine == "argos"  # first that has it
     assert service.translator.route("es", "en").engine == "argos"
-    engines = service.settings.translations_dir / "engines.toml"
+    engines = service.settings.translation.translations_dir / "engines.toml"
     engines.parent.mkdir(parents=True, exist_ok=True)
     engines.write_text('[pairs]\n"en-es" = "apertium"\n')
     assert service.translator.route("en", "es").engine == "apertium"

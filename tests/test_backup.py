@@ -55,7 +55,7 @@ def _live_ids(service: Service) -> dict[str, str]:
 def test_a_backup_taken_while_the_service_runs_restores_into_an_empty_instance(
         app: Flask, service: Service, client: FlaskClient, producer: dict[str, str],
         tmp_path: Path, empty_target: Settings) -> None:
-    glossary = service.settings.translations_dir / "glossary.toml"
+    glossary = service.settings.translation.translations_dir / "glossary.toml"
     glossary.parent.mkdir(parents=True, exist_ok=True)
     glossary.write_text('keep = ["Kim Jong Un"]\n', encoding="utf-8")
     for i in range(5):
@@ -113,13 +113,13 @@ def test_a_backup_taken_while_the_service_runs_restores_into_an_empty_instance(
         for path in backed.rglob("*"):  # the feeds, byte for byte
             if path.is_file():
                 relative = path.relative_to(backed)
-                assert (empty_target.feeds_dir / relative).read_bytes() == path.read_bytes()
-        assert (empty_target.feeds_dir / "es" / "rss.xml").is_file()
-        assert (empty_target.translations_dir / "glossary.toml").read_text(
+                assert (empty_target.feeds.feeds_dir / relative).read_bytes() == path.read_bytes()
+        assert (empty_target.feeds.feeds_dir / "es" / "rss.xml").is_file()
+        assert (empty_target.translation.translations_dir / "glossary.toml").read_text(
             encoding="utf-8") == glossary.read_text(encoding="utf-8")
         restored.store.require_current_schema()
         restored.pipeline.publish(["es"])  # the restored instance publishes as before
-        assert b"Story number 4" in (empty_target.feeds_dir / "es" / "rss.xml").read_bytes()
+        assert b"Story number 4" in (empty_target.feeds.feeds_dir / "es" / "rss.xml").read_bytes()
         refused = restored_app.test_cli_runner().invoke(args=["restore",
                                                               str(tmp_path / "backup")])
         assert refused.exit_code == 1 and "has articles already" in refused.output

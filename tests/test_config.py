@@ -13,13 +13,14 @@ from syndicate.errors import ConfigError
 
 def test_defaults() -> None:
     settings = Settings.from_env({})
-    assert settings.database_url == "sqlite:///instance/syndicate.db"
-    assert settings.feeds_dir == Path("feeds")
-    assert settings.packages_dir == Path("translations/packages")
-    assert (settings.source_language, settings.target_languages) == ("en", ("es", "fr", "de"))
-    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
-    assert settings.max_body_bytes == 2 * 1024 * 1024
-    assert settings.languages == ("en", "es", "fr", "de")
+    assert settings.database.database_url == "sqlite:///instance/syndicate.db"
+    assert settings.feeds.feeds_dir == Path("feeds")
+    assert settings.translation.packages_dir == Path("translations/packages")
+    translation = settings.translation
+    assert (translation.source_language, translation.target_languages) == ("en", ("es", "fr", "de"))
+    assert (settings.server.host, settings.server.port) == ("127.0.0.1", 8000)
+    assert settings.server.max_body_bytes == 2 * 1024 * 1024
+    assert settings.translation.languages == ("en", "es", "fr", "de")
 
 
 def test_values_are_parsed_and_canonicalized() -> None:
@@ -30,10 +31,10 @@ def test_values_are_parsed_and_canonicalized() -> None:
         "SYNDICATE_DATABASE_URL": "postgresql+psycopg://u:p@db/syndicate",
         "SYNDICATE_WEBSUB_HUB": "https://hub.example.org/",
     })
-    assert settings.target_languages == ("pt-BR", "zh-Hant", "es")
-    assert settings.port == 9000
-    assert settings.public_url == "https://news.example.org"
-    assert settings.websub_hub == "https://hub.example.org/"
+    assert settings.translation.target_languages == ("pt-BR", "zh-Hant", "es")
+    assert settings.server.port == 9000
+    assert settings.server.public_url == "https://news.example.org"
+    assert settings.feeds.websub_hub == "https://hub.example.org/"
 
 
 @pytest.mark.parametrize("name,value,message", [
@@ -73,17 +74,18 @@ def test_the_deploy_environment_file_is_valid_as_systemd_reads_it() -> None:
             key, _, value = line.partition("=")
             env[key.strip()] = value
     settings = Settings.from_env(env)
-    assert (settings.proxy_hops, settings.fetch_timeout, settings.fetch_allow_hosts) == \
+    assert (settings.server.proxy_hops, settings.fetch.fetch_timeout,
+            settings.fetch.fetch_allow_hosts) == \
         (1, 20, ())
 
 
 def test_public_url_defaults_to_the_host_and_port_served() -> None:
-    assert Settings.from_env({"SYNDICATE_PORT": "8302"}).public_url == "http://127.0.0.1:8302"
+    assert Settings.from_env({"SYNDICATE_PORT": "8302"}).server.public_url == "http://127.0.0.1:8302"
     assert Settings.from_env({"SYNDICATE_HOST": "0.0.0.0", "SYNDICATE_PORT": "8123"}
-                             ).public_url == "http://127.0.0.1:8123"
+                             ).server.public_url == "http://127.0.0.1:8123"
     assert Settings.from_env({"SYNDICATE_HOST": "news.example", "SYNDICATE_PORT": "80",
                               "SYNDICATE_PUBLIC_URL": "https://news.example/"}
-                             ).public_url == "https://news.example"
+                             ).server.public_url == "https://news.example"
 
 
 def test_docs_settings_is_generated_from_the_table_and_fresh() -> None:

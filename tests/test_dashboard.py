@@ -210,5 +210,5 @@ def test_operator_reviews_held_translations_side_by_side(
     assert states[ids[2]]["review"]["note"] == "English, not Spanish"
     service.pipeline.publish_changes()
     titles = [e.title for e in feedparser.parse(
-        (service.settings.feeds_dir / "es" / "rss.xml").read_bytes()).entries]
+        (service.settings.feeds.feeds_dir / "es" / "rss.xml").read_bytes()).entries]
     assert sorted(titles) == ["El consejo aprueba el puente", "The council approves bridge plan 0"]

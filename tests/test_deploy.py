@@ -53,8 +53,9 @@ def test_the_single_host_unit_serves_on_sqlite_behind_nginx() -> None:
     assert "ExecStart=/srv/syndicate/.venv/bin/syndicate serve\n" in unit
     assert "ExecStartPre=/srv/syndicate/.venv/bin/syndicate db upgrade\n" in unit
     settings = Settings.from_env(_environment(ROOT / "deploy" / "env.single-host"))
-    assert settings.database_url.startswith("sqlite:///") and settings.proxy_hops == 1
-    assert (settings.host, settings.port) == ("127.0.0.1", 8000)  # nginx's upstream
+    assert settings.database.database_url.startswith("sqlite:///")
+    assert settings.server.proxy_hops == 1
+    assert (settings.server.host, settings.server.port) == ("127.0.0.1", 8000)  # nginx's upstream
     assert "server 127.0.0.1:8000;" in (ROOT / "deploy" / "nginx.conf").read_text()
 
 

@@ -56,7 +56,7 @@ def published(client: FlaskClient, service: Service, producer: dict[str, str],
 
 
 def feed_bytes(service: Service, lang: str, name: str) -> bytes:
-    return (service.settings.feeds_dir / lang / name).read_bytes()
+    return (service.settings.feeds.feeds_dir / lang / name).read_bytes()
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -89,7 +89,7 @@ def test_every_feed_parses_cleanly_with_language_metadata(
 
 def test_rss_channel_link_is_the_site_and_both_formats_link_to_themselves(
         service: Service, published: list[dict[str, Any]]) -> None:
-    public = service.settings.public_url
+    public = service.settings.server.public_url
     rss = etree.fromstring(feed_bytes(service, "es", "rss.xml"))
     assert rss.findtext("channel/link") == public
     self_links = [a.get("href") for a in rss.iter(ATOM + "link") if a.get("rel") == "self"]
@@ -184,7 +184,7 @@ def test_incomplete_translation_is_not_published_and_retraction_drops_out(
 
 def test_unchanged_feeds_are_not_rewritten(service: Service,
                                            published: list[dict[str, Any]]) -> None:
-    path = service.settings.feeds_dir / "es" / "rss.xml"
+    path = service.settings.feeds.feeds_dir / "es" / "rss.xml"
     stamp = path.stat().st_mtime_ns
     report = service.pipeline.publish()
     assert report == PublishReport()  # nothing changed: nothing is even rendered
@@ -196,7 +196,7 @@ def test_unchanged_feeds_are_not_rewritten(service: Service,
 def test_a_crash_between_write_and_replace_leaves_the_old_feed_valid(
         client: FlaskClient, service: Service, producer: dict[str, str],
         published: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = service.settings.feeds_dir / "es"
+    folder = service.settings.feeds.feeds_dir / "es"
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     client.post("/api/v1/articles", json=article_body(guid="third"), headers=producer)
     service.pipeline.translate_pending()
@@ -215,7 +215,7 @@ def test_a_crash_between_write_and_replace_leaves_the_old_feed_valid(
 def test_an_invalid_document_fails_loudly_and_keeps_the_previous_feed(
         client: FlaskClient, service: Service, producer: dict[str, str],
         published: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
-    path = service.settings.feeds_dir / "fr" / "atom.xml"
+    path = service.settings.feeds.feeds_dir / "fr" / "atom.xml"
     before = path.read_bytes()
     client.post("/api/v1/articles", json=article_body(guid="fourth"), headers=producer)
     service.pipeline.translate_pending()
@@ -231,7 +231,7 @@ def test_conditional_get_gzip_and_caching_headers(client: FlaskClient, service: 
     assert first.status_code == 200
     assert first.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
     assert first.headers["Cache-Control"] == \
-        f"public, max-age={service.settings.publish_interval}"
+        f"public, max-age={service.settings.feeds.publish_interval}"
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     assert client.get("/feeds/es/rss.xml", headers={"If-None-Match": etag}).status_code == 304
     assert client.get("/feeds/es/rss.xml",
@@ -299,10 +299,10 @@ def test_archives_page_back_through_every_entry_and_pages_change_only_with_their
         client.post("/api/v1/articles", json=body, headers=headers)
     service.pipeline.translate_pending()
     service.pipeline.publish()
-    folder = service.settings.feeds_dir / "es"
+    folder = service.settings.feeds.feeds_dir / "es"
     assert sorted(p.name for p in (folder / "archive").glob("*.xml")) == ["1.xml", "2.xml"]
     seen: list[str] = []
-    url = f"{service.settings.public_url}/feeds/es/atom.xml"
+    url = f"{service.settings.server.public_url}/feeds/es/atom.xml"
     while url:
         path = urllib.parse.urlsplit(url).path
         response = client.get(path)
@@ -367,7 +367,7 @@ def test_websub_hub_is_advertised_and_told_of_changes(
     app.test_client().post("/api/v1/articles", json=article_body(), headers=headers)
     service.pipeline.translate_pending()
     report = service.pipeline.publish()
-    public = service.settings.public_url
+    public = service.settings.server.public_url
     assert sorted(r["hub.url"][0] for r in received) == sorted(
         f"{public}/feeds/{lang}/{name}" for lang in ("en", "es")
         for name in ("rss.xml", "atom.xml", "feed.json"))
@@ -400,7 +400,7 @@ def test_publish_writes_nothing_for_a_language_with_no_content(
     service.pipeline.translate_pending()
     report = service.pipeline.publish()
     assert report.entries == {"en": 1, "es": 1}
-    assert not (service.settings.feeds_dir / "it").exists()
+    assert not (service.settings.feeds.feeds_dir / "it").exists()
 
 
 @pytest.mark.parametrize("field,value", [
@@ -446,7 +446,7 @@ def test_each_feed_has_a_readable_page(client: FlaskClient, service: Service,
         html_page = page.get_data(as_text=True)
         entries = feedparser.parse(feed_bytes(service, lang, "atom.xml")).entries
         assert entries and all(str(escape(e.title)) in html_page for e in entries)
-        assert f'href="{service.settings.public_url}/feeds/{lang}/atom.xml"' in html_page
+        assert f'href="{service.settings.server.public_url}/feeds/{lang}/atom.xml"' in html_page
         assert f'<html lang="{lang}">' in html_page
     assert client.get("/feeds/xx/").status_code == 404
     assert 'href="es/"' in client.get("/feeds/").get_data(as_text=True)
@@ -498,7 +498,7 @@ def test_disclosure_text_per_language_and_turned_off(make_app: Callable[..., Fla
                                                      tmp_path: Path) -> None:
     app = make_app(SYNDICATE_TARGET_LANGUAGES="es,fr", SYNDICATE_MT_NOTICE="")
     service: Service = app.extensions["syndicate"]
-    notices = service.settings.translations_dir / "notices.toml"
+    notices = service.settings.translation.translations_dir / "notices.toml"
     notices.parent.mkdir(parents=True, exist_ok=True)
     notices.write_text('[es]\nmachine = "Traducción automática del original en {code}."\n')
     client = app.test_client()
@@ -558,7 +558,7 @@ def test_a_retraction_leaves_a_tombstone_in_every_format_for_a_while(
                 and i.get("_syndicate", {}).get("deleted")] == ["Published in error"]
         assert client.get(f"/articles/{rich['id']}/{lang}").status_code == 410
     assert client.get("/articles/no-such-article/en").status_code == 404
-    later = service.clock() + timedelta(days=service.settings.tombstone_days, hours=1)
+    later = service.clock() + timedelta(days=service.settings.feeds.tombstone_days, hours=1)
     service.publisher.clock = lambda: later
     assert service.publisher.pending()  # the tombstone expired: the feed is stale
     service.publisher.publish()

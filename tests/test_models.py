@@ -322,7 +322,7 @@ def _declared_bomb(path: Path, entries: int, declared: int) -> None:
 def test_a_zip_bomb_is_refused_at_once_and_nothing_is_touched(
         models_app: Flask, tmp_path: Path, package_files: dict[str, Path]) -> None:
     runner = models_app.test_cli_runner()
-    packages_dir = Path(models_app.extensions["syndicate"].settings.packages_dir)
+    packages_dir = Path(models_app.extensions["syndicate"].settings.translation.packages_dir)
     assert runner.invoke(args=["models", "install", str(package_files["en-es"])]).exit_code == 0
     before = snapshot(packages_dir)
     bomb = tmp_path / "bomb.argosmodel"

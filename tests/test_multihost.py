@@ -162,7 +162,7 @@ def test_workers_and_schedulers_on_postgresql_survive_kill_9(pg_env: dict[str, s
 
 
 def _kill_and_recover(service: Service, cluster: Cluster, token: str) -> None:
-    feeds = service.settings.feeds_dir
+    feeds = service.settings.feeds.feeds_dir
     try:
         base = gunicorn(cluster, workers=2)
         first = cluster.start("scheduler-1", str(BIN / "syndicate"), "scheduler", "--no-worker")
@@ -217,9 +217,9 @@ def _kill_and_recover(service: Service, cluster: Cluster, token: str) -> None:
         for name, version in (("rss.xml", "rss20"), ("atom.xml", "atom10")):
             parsed = feedparser.parse((feeds / lang / name).read_bytes())
             assert not parsed.bozo and parsed.version == version
-            assert len(parsed.entries) == service.settings.feed_entries
+            assert len(parsed.entries) == service.settings.feeds.feed_entries
         pages = sorted(feeds.glob(f"{lang}/archive/*.xml"))
-        assert len(pages) == ARTICLES // service.settings.feed_entries
+        assert len(pages) == ARTICLES // service.settings.feeds.feed_entries
         assert all(not feedparser.parse(p.read_bytes()).bozo for p in pages)
 
 

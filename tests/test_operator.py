@@ -196,8 +196,8 @@ def test_cli_republish_retranslate_status_and_jobs(
     republished = runner.invoke(args=["republish", "--lang", "es,fr"])
     assert republished.exit_code == 0, republished.output
     assert "republish: succeeded" in republished.stdout
-    assert (service.settings.feeds_dir / "es" / "atom.xml").exists()
-    assert not (service.settings.feeds_dir / "de" / "atom.xml").exists()
+    assert (service.settings.feeds.feeds_dir / "es" / "atom.xml").exists()
+    assert not (service.settings.feeds.feeds_dir / "de" / "atom.xml").exists()
     forced = runner.invoke(args=["retranslate", created["id"], "--lang", "es", "--force"])
     assert forced.exit_code == 0, forced.output
     assert '"memory_hits": 0' in forced.stdout and '"done": 1' in forced.stdout

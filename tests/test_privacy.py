@@ -88,7 +88,7 @@ def test_the_hub_never_hears_of_a_private_feed(
     told = [r["hub.url"][0] for r in received]
     assert any("/feeds/open/es/" in url for url in told)
     assert not any("secret-deal" in url for url in told)
-    assert (service.settings.feeds_dir / "secret-deal" / "es" / "rss.xml").exists()
+    assert (service.settings.feeds.feeds_dir / "secret-deal" / "es" / "rss.xml").exists()
 
 
 def test_metrics_name_partners_only_behind_their_token(

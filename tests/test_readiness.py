@@ -69,7 +69,7 @@ def test_each_partner_rejects_what_its_rules_say(
 
 def test_a_new_partner_is_a_file(checked: tuple[Service, FlaskClient, dict[str, str]]) -> None:
     service, _, _ = checked
-    own = service.settings.translations_dir / "partners"
+    own = service.settings.translation.translations_dir / "partners"
     own.mkdir(parents=True)
     (own / "smallsite.toml").write_text('name = "A small site"\ntitle_max = 10\n')
     findings = service.publisher.check("smallsite")

@@ -38,7 +38,7 @@ def _post(client: FlaskClient, headers: dict[str, str], **fields: Any) -> str:
 
 
 def _titles(service: Service, lang: str) -> list[str]:
-    path = service.settings.feeds_dir / lang / "rss.xml"
+    path = service.settings.feeds.feeds_dir / lang / "rss.xml"
     return [e.title for e in feedparser.parse(path.read_bytes()).entries] if path.exists() \
         else []
 

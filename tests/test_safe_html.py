@@ -119,7 +119,7 @@ def test_the_known_payload_leaves_no_onerror_anywhere(client: FlaskClient, servi
         for block in got["blocks"]:
             assert_allowed(block["html"])
     checked = 0
-    for path in sorted(service.settings.feeds_dir.rglob("*")):
+    for path in sorted(service.settings.feeds.feeds_dir.rglob("*")):
         if path.suffix == ".json":
             for item in json.loads(path.read_text())["items"]:
                 assert_allowed(item["content_html"], wrapped=True)
@@ -149,7 +149,7 @@ def test_a_feed_entry_parses_as_xml_with_the_payload(client: FlaskClient, servic
         blocks=[{"type": "paragraph", "html": PAYLOAD}]), headers=producer)
     service.pipeline.translate_pending()
     service.pipeline.publish_changes()
-    root = etree.fromstring((service.settings.feeds_dir / "es" / "atom.xml").read_bytes())
+    root = etree.fromstring((service.settings.feeds.feeds_dir / "es" / "atom.xml").read_bytes())
     content = root.findtext(".//{http://www.w3.org/2005/Atom}content") or ""
     img = lxml_html.fragment_fromstring(content, create_parent="div").find(".//img")
     assert img is not None and set(_attrs(img)) <= {"alt", "src"}
@@ -171,7 +171,7 @@ def test_plain_text_fields_stay_plain_in_the_store_and_every_feed(
     service.pipeline.translate_pending()
     service.pipeline.publish_changes()
     for lang in ("en", "es"):
-        rss = feedparser.parse((service.settings.feeds_dir / lang / "rss.xml").read_bytes())
+        rss = feedparser.parse((service.settings.feeds.feeds_dir / lang / "rss.xml").read_bytes())
         summaries = {e.id: e.summary for e in rss.entries}
         # what a reader shows: the characters, never an element (feedparser's sanitizer,
         # which reads <description> as HTML, finds no tag to remove)
@@ -197,7 +197,7 @@ def test_newsboat_shows_a_summary_that_mentions_a_tag_as_text(
     del body["summary"]
     client.post("/api/v1/articles", json=body, headers=producer)
     service.pipeline.publish_changes()
-    tree = etree.parse(str(service.settings.feeds_dir / "en" / "rss.xml"))
+    tree = etree.parse(str(service.settings.feeds.feeds_dir / "en" / "rss.xml"))
     for element in list(tree.iter("{http://purl.org/rss/1.0/modules/content/}encoded")):
         element.getparent().remove(element)
     feed = tmp_path / "rss.xml"

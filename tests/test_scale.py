@@ -279,7 +279,7 @@ def test_a_missing_feed_file_is_written_again(make_app: Callable[..., Flask]) ->
     service.articles.ingest(inputs(1)[0], "desk")
     service.pipeline.translate_pending()
     service.pipeline.publish_changes()
-    feed = service.settings.feeds_dir / "es" / "atom.xml"
+    feed = service.settings.feeds.feeds_dir / "es" / "atom.xml"
     data = feed.read_bytes()
     feed.unlink()  # e.g. a standby scheduler taking over on a host with an empty feeds dir
     assert service.pipeline.publish_changes().written == ("es/atom.xml",)

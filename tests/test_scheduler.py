@@ -61,7 +61,7 @@ def test_translate_job_is_attached_at_the_configured_interval(service: Service) 
     scheduler = scheduling.build(service)
     job = scheduler.get_job("translate")
     assert job is not None
-    assert job.trigger.interval.total_seconds() == service.settings.translate_interval
+    assert job.trigger.interval.total_seconds() == service.settings.translation.translate_interval
     assert job.args == (service,)
 
 
@@ -73,7 +73,7 @@ def test_publish_job_is_attached_and_every_run_is_recorded(service: Service) -> 
     scheduler = scheduling.build(service)
     job = scheduler.get_job("publish")
     assert job is not None
-    assert job.trigger.interval.total_seconds() == service.settings.publish_interval
+    assert job.trigger.interval.total_seconds() == service.settings.feeds.publish_interval
     run_recorded(service, "publish", publish_feeds)
 
     def broken(_: Service) -> None:

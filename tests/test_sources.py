@@ -114,8 +114,8 @@ def test_rss_entries_become_articles_in_every_language_feed(
 
     polling.pipeline.translate_pending()
     polling.pipeline.publish()
-    for lang in polling.settings.languages:
-        parsed = feedparser.parse(polling.settings.feeds_dir / lang / "rss.xml")
+    for lang in polling.settings.translation.languages:
+        parsed = feedparser.parse(polling.settings.feeds.feeds_dir / lang / "rss.xml")
         assert [e.title for e in parsed.entries][:1] != [], lang
         assert parsed.feed.language == lang
 
@@ -193,7 +193,7 @@ def test_changed_entry_is_a_new_revision_and_only_its_changed_block_is_translate
     assert article.revision == 2
 
     translated = polling.pipeline.translate_pending()
-    targets = len(polling.settings.target_languages)
+    targets = len(polling.settings.translation.target_languages)
     assert translated.done == targets
     assert translated.translated == targets  # one changed sentence per language
     assert translated.memory_hits >= 3 * targets  # title and two unchanged paragraphs
@@ -257,7 +257,7 @@ def test_failures_back_off_and_parse_errors_pause_the_source(
 
 def test_loopback_is_refused_without_the_allowlist(app: Flask, upstream: Upstream) -> None:
     service: Service = app.extensions[EXTENSION_KEY]
-    assert service.settings.fetch_allow_hosts == ()
+    assert service.settings.fetch.fetch_allow_hosts == ()
     upstream.routes["/feed.xml"] = Document(make.rss20(entries(2)))
     plain = add(service, f"http://127.0.0.1:{upstream.port}/feed.xml", producer="a")
     named = add(service, f"http://localhost:{upstream.port}/feed.xml", producer="b")
@@ -867,11 +867,11 @@ def test_a_polls_entries_keep_their_order_in_the_published_feed(
     add(polling, upstream.url("/f"))
     polling.pipeline.poll_sources()
     polling.pipeline.publish()
-    parsed = feedparser.parse(polling.settings.feeds_dir / "en" / "rss.xml")
+    parsed = feedparser.parse(polling.settings.feeds.feeds_dir / "en" / "rss.xml")
     assert [e.title for e in parsed.entries] == [f"Published at hour {h}" for h in (3, 2, 1, 0)]
     polling.pipeline.translate_pending()  # one batch of four: numbered in published order too
     polling.pipeline.publish()
-    spanish = feedparser.parse(polling.settings.feeds_dir / "es" / "rss.xml")
+    spanish = feedparser.parse(polling.settings.feeds.feeds_dir / "es" / "rss.xml")
     assert [e.title for e in spanish.entries] == [f"Published at hour {h}" for h in (3, 2, 1, 0)]
 
 

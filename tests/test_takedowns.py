@@ -65,7 +65,7 @@ def test_a_retraction_leaves_no_trace_in_any_document(
     first = _post_six(client, headers, SECRET)
     service.pipeline.translate_pending()
     service.pipeline.publish()
-    before = _documents(service.settings.feeds_dir)
+    before = _documents(service.settings.feeds.feeds_dir)
     holding = sorted(name for name, data in before.items() if SECRET.encode() in data)
     assert "en/archive/1.xml" in holding and "es/archive/1.xml.gz" in holding
     assert "en/rss.xml" not in holding  # only the two newest are in the current feeds
@@ -74,7 +74,7 @@ def test_a_retraction_leaves_no_trace_in_any_document(
     assert gone.status_code == 200
     service.pipeline.publish_changes()
 
-    after = _documents(service.settings.feeds_dir)
+    after = _documents(service.settings.feeds.feeds_dir)
     assert [name for name, data in after.items() if SECRET.encode() in data] == []
     assert set(holding) <= set(after)  # rewritten, not deleted
     for lang in ("en", "es", "fr"):
@@ -93,7 +93,7 @@ def test_a_correction_reaches_the_archive_page_in_every_language(
     first = _post_six(client, headers, "Council approves the bridge")
     service.pipeline.translate_pending()
     service.pipeline.publish()
-    page_three = {lang: (service.settings.feeds_dir / lang / "archive" / "3.xml").read_bytes()
+    page_three = {lang: (service.settings.feeds.feeds_dir / lang / "archive" / "3.xml").read_bytes()
                   for lang in ("en", "es")}
     corrected = article_body(guid="g1", title="Council delays the bridge",
                              published="2026-11-01T08:00:00Z")
@@ -105,12 +105,12 @@ def test_a_correction_reaches_the_archive_page_in_every_language(
     service.pipeline.publish_changes()
     for lang, title in (("en", "Council delays the bridge"), ("es", "Council delays the bridge"),
                         ("fr", "Le conseil reporte le pont")):
-        page = (service.settings.feeds_dir / lang / "archive" / "1.xml").read_bytes()
+        page = (service.settings.feeds.feeds_dir / lang / "archive" / "1.xml").read_bytes()
         assert title.encode() in page and b"Council approves the bridge" not in page, lang
-        assert gzip.decompress((service.settings.feeds_dir / lang / "archive" /
+        assert gzip.decompress((service.settings.feeds.feeds_dir / lang / "archive" /
                                 "1.xml.gz").read_bytes()) == page
     for lang, data in page_three.items():  # a page the change did not touch is not rewritten
-        assert (service.settings.feeds_dir / lang / "archive" / "3.xml").read_bytes() == data
+        assert (service.settings.feeds.feeds_dir / lang / "archive" / "3.xml").read_bytes() == data
 
 
 def _every_kind_of_entry(service: Service, client: FlaskClient,
@@ -149,7 +149,7 @@ def test_every_public_page_answers_after_every_kind_of_entry(
         small: tuple[Service, FlaskClient, dict[str, str]]) -> None:
     service, client, operator = small
     made = _every_kind_of_entry(service, client, operator)
-    langs = list(service.settings.languages)
+    langs = list(service.settings.translation.languages)
     paths = ["/feeds/", "/feeds/opml.xml", "/feeds/feed.xsl", "/healthz"]
     for lang in langs:
         paths += [f"/feeds/{lang}/", f"/feeds/{lang}/rss.xml", f"/feeds/{lang}/atom.xml",

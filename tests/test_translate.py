@@ -253,7 +253,7 @@ def test_unknown_translation_language_is_404(client: FlaskClient,
 
 def test_glossary_terms_are_kept_or_rendered_exactly(
         client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
-    glossary = service.settings.translations_dir / "glossary.toml"
+    glossary = service.settings.translation.translations_dir / "glossary.toml"
     glossary.parent.mkdir(parents=True, exist_ok=True)
     glossary.write_text('keep = ["Kim Jong Un", "Kursk"]\n\n[terms."European Union"]\n'
                         'de = "Europäische Union"\nes = "Unión Europea"\n', encoding="utf-8")

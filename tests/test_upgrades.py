@@ -105,6 +105,6 @@ def test_every_earlier_schema_upgrades_with_its_data(revision: str, env: dict[st
         assert answer.status_code == 200 and answer.get_json()["title"] == article.title
         service.pipeline.publish(["en"])  # and publishes it
         assert b"Council approves the new bridge" in (
-            service.settings.feeds_dir / "en" / "rss.xml").read_bytes()
+            service.settings.feeds.feeds_dir / "en" / "rss.xml").read_bytes()
     finally:
         service.store.dispose()

@@ -54,7 +54,7 @@ def language_arg(tag: str, option: str) -> str:
 def languages_option(value: str | None) -> list[str] | None:
     if not value:
         return None
-    configured = current_service().settings.languages
+    configured = current_service().settings.translation.languages
     out = []
     for tag in (t.strip() for t in value.split(",") if t.strip()):
         lang = language_arg(tag, "--lang")

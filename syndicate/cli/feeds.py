@@ -42,9 +42,9 @@ def feeds_add(name: str, langs: str, categories: tuple[str, ...], producers: tup
             "categories": list(categories), "producers": list(producers), "entries": entries,
             "max_bytes": max_bytes, "mode": mode, "public": public, "partners": list(partners),
             "reviewed_only": reviewed_only}
-    feed = parse_named_feed(name, body, service.settings.languages)
+    feed = parse_named_feed(name, body, service.settings.translation.languages)
     new = service.named_feeds.put(feed)
-    base = service.settings.public_url
+    base = service.settings.server.public_url
     click.echo(f"{'created' if new else 'replaced'} feed {name}: "
                + ", ".join(f"{base}/feeds/{name}/{lang}/rss.xml" for lang in feed.languages))
 

@@ -28,8 +28,8 @@ def models_list(as_json: bool) -> None:
     show(service.models.installed(),
          [Column("pair"), Column("engine"), Column("version"), Column("size_mb", "MB"),
           Column("model"), Column("serves"), Column("note")], as_json=as_json,
-         empty=f"no packages installed in {service.settings.packages_dir}, and no Apertium "
-         "pairs (apt-get install apertium-eng-spa, ...)")
+         empty=f"no packages installed in {service.settings.translation.packages_dir}, "
+         "and no Apertium pairs (apt-get install apertium-eng-spa, ...)")
 
 
 @models.command("install")

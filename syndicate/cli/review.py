@@ -106,7 +106,7 @@ def translations_check(lang: str | None, since: str | None, as_json: bool) -> No
     moment = fields.timestamp(since, "--since", problems) if since else None
     if problems.items:
         raise click.BadParameter(problems.items[0].detail, param_hint="--since")
-    wanted = languages_option(lang) or list(service.settings.target_languages)
+    wanted = languages_option(lang) or list(service.settings.translation.target_languages)
     checked = service.runner.recheck(wanted, moment)
     rows = []
     for article, t in checked:

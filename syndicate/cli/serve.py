@@ -35,8 +35,8 @@ def serve(no_scheduler: bool) -> None:
         held = leader.acquire_or_refuse()
         threading.Thread(target=leader.run, args=(held,), name="scheduler", daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    log.info("serving on http://%s:%d (public URL %s)", settings.host, settings.port,
-             settings.public_url)
+    log.info("serving on http://%s:%d (public URL %s)", settings.server.host, settings.server.port,
+             settings.server.public_url)
     try:
         app = cast(Any, current_app)._get_current_object()
         server.create(app, settings).run()  # SIGTERM: waitress ends its workers and returns
@@ -89,7 +89,7 @@ def worker_command() -> None:
                     continue
             except SyndicateError as exc:  # e.g. the database restarting: try again shortly
                 log.error("translation pass failed: %s", exc)
-            stopping.wait(service.settings.translate_interval)
+            stopping.wait(service.settings.translation.translate_interval)
     except KeyboardInterrupt:
         pass
     finally:

@@ -17,12 +17,13 @@ from ..errors import ConfigError
 from ..models import ReviewMode
 from .variables import PREFIX, VARIABLES, Variable, shown
 
-__all__ = ["Settings", "effective"]
+__all__ = ["DatabaseSettings", "FeedsSettings", "FetchSettings", "PollingSettings",
+           "ReviewSettings", "ServerSettings", "Settings", "TranslationSettings", "effective"]
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Every setting the service reads, as typed values (see variables.VARIABLES)."""
+class ServerSettings:
+    """The web server: where it listens, what it accepts, who may sign in."""
 
     host: str
     port: int
@@ -38,10 +39,22 @@ class Settings:
     auth_failures: int
     session_idle: int
     metrics_token: str | None
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where state lives, and the leases that let processes share it."""
+
     instance_dir: Path
     database_url: str
     lease_seconds: int
     failover_seconds: int
+
+
+@dataclass(frozen=True)
+class TranslationSettings:
+    """Languages, engines and models."""
+
     source_language: str
     target_languages: tuple[str, ...]
     translations_dir: Path
@@ -55,8 +68,30 @@ class Settings:
     argos_loopback_http: bool
     detect_threshold: float
     detect_unsure: str
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Return the source language followed by the target languages."""
+        return (self.source_language, *self.target_languages)
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """What a person sees before it is published."""
+
     review: tuple[tuple[str, ReviewMode], ...]  # ("", default) first, then per language
     confidence_warning: float | None  # engine scores under it add a warning (None: never)
+
+    def mode(self, language: str) -> ReviewMode:
+        """Return how much machine translation into language a person sees first."""
+        modes = dict(self.review)
+        return modes.get(language, modes[""])
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Limits every fetch of an upstream feed keeps."""
+
     fetch_timeout: int
     fetch_connect_timeout: int
     fetch_max_bytes: int
@@ -64,11 +99,23 @@ class Settings:
     fetch_ca_bundle: Path | None
     fetch_workers: int
     fetch_per_host: int
+
+
+@dataclass(frozen=True)
+class PollingSettings:
+    """When sources are polled, and what a poll takes."""
+
     source_interval: int
     source_min_interval: int
     source_max_interval: int
     source_pause_after: int
     source_max_entries: int
+
+
+@dataclass(frozen=True)
+class FeedsSettings:
+    """What the published feeds say and hold."""
+
     feeds_dir: Path
     publish_interval: int
     feed_entries: int
@@ -80,21 +127,35 @@ class Settings:
     tombstone_days: int
     websub_hub: str | None
 
+
+GROUPS: dict[str, type[Any]] = {
+    "server": ServerSettings, "database": DatabaseSettings, "translation": TranslationSettings,
+    "review": ReviewSettings, "fetch": FetchSettings, "polling": PollingSettings,
+    "feeds": FeedsSettings,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the service reads, in groups by concern (see variables.VARIABLES); each
+    stage receives its own group."""
+
+    server: ServerSettings
+    database: DatabaseSettings
+    translation: TranslationSettings
+    review: ReviewSettings
+    fetch: FetchSettings
+    polling: PollingSettings
+    feeds: FeedsSettings
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and validate every setting; raise ConfigError naming each bad variable."""
         values, _ = _read(os.environ if environ is None else environ)
-        return cls(**values)
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """Return the source language followed by the target languages."""
-        return (self.source_language, *self.target_languages)
-
-    def review_mode(self, language: str) -> ReviewMode:
-        """Return how much machine translation into language a person sees first."""
-        modes = dict(self.review)
-        return modes.get(language, modes[""])
+        grouped: dict[str, dict[str, Any]] = {name: {} for name in GROUPS}
+        for variable in VARIABLES:
+            grouped[variable.group][variable.field] = values[variable.field]
+        return cls(**{name: GROUPS[name](**fields) for name, fields in grouped.items()})
 
 
 def effective(environ: Mapping[str, str] | None = None

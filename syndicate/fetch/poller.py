@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from ..config import Settings
+from ..config import FetchSettings
 from ..errors import SourceError
 from ..models import Source
 from .client import Client, Fetched, Limits
@@ -55,13 +55,12 @@ class Poller:
         self._stopping.clear()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Poller:
+    def from_settings(cls, fetch: FetchSettings) -> Poller:
         """Return a poller with the SYNDICATE_FETCH_* limits."""
-        limits = Limits(timeout=settings.fetch_timeout,
-                        connect_timeout=settings.fetch_connect_timeout,
-                        max_bytes=settings.fetch_max_bytes)
-        return cls(Client(limits, settings.fetch_allow_hosts, settings.fetch_ca_bundle),
-                   workers=settings.fetch_workers, per_host=settings.fetch_per_host)
+        limits = Limits(timeout=fetch.fetch_timeout, connect_timeout=fetch.fetch_connect_timeout,
+                        max_bytes=fetch.fetch_max_bytes)
+        return cls(Client(limits, fetch.fetch_allow_hosts, fetch.fetch_ca_bundle),
+                   workers=fetch.fetch_workers, per_host=fetch.fetch_per_host)
 
     def due(self, sources: Iterable[Source], now: datetime) -> list[Source]:
         """Return the sources due now, soonest first."""

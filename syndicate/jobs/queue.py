@@ -25,7 +25,8 @@ Handler = Callable[[Service, dict[str, Any], Callable[[int, int], None]], Any]
 
 def _republish(service: Service, params: dict[str, Any],
                progress: Callable[[int, int], None]) -> Any:
-    return service.pipeline.publish(params.get("languages") or service.settings.languages)
+    languages = params.get("languages") or service.settings.translation.languages
+    return service.pipeline.publish(languages)
 
 
 def _retranslate(service: Service, params: dict[str, Any],

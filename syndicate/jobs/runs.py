@@ -23,7 +23,7 @@ Job = Callable[[Service], Any]
 def leased(service: Service, run_id: int) -> Iterator[None]:
     """Renew a run's lease while the block runs."""
     with leases.heartbeat(lambda: service.job_runs.renew(run_id),
-                          service.settings.lease_seconds / 3):
+                          service.settings.database.lease_seconds / 3):
         yield
 
 

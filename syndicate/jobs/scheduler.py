@@ -44,9 +44,11 @@ class Schedule:
     due: Callable[[Service], bool]
 
 
-TRANSLATE = Schedule("translate", translate_pending, lambda s: s.settings.translate_interval,
+TRANSLATE = Schedule("translate", translate_pending,
+                     lambda s: s.settings.translation.translate_interval,
                      has_work)
-PUBLISH = Schedule("publish", publish_feeds, lambda s: s.settings.publish_interval, has_changes)
+PUBLISH = Schedule("publish", publish_feeds, lambda s: s.settings.feeds.publish_interval,
+                   has_changes)
 
 
 def tick(service: Service) -> None:
@@ -86,7 +88,7 @@ class Leader:
         self.worker = worker
         self.stopping = threading.Event()
         self.active = threading.Event()
-        self.poll = max(0.5, service.settings.failover_seconds / 3)
+        self.poll = max(0.5, service.settings.database.failover_seconds / 3)
 
     def acquire_or_refuse(self) -> Held | None:
         """Take the lock now; on SQLite refuse (SchedulerLocked) if another process holds it."""

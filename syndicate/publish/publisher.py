@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from .. import languages
 from ..clock import Clock
-from ..config import Settings
+from ..config import FeedsSettings
 from ..errors import ConfigError, Gone, NotFound
 from ..models import Article, Block, FeedMode, NamedFeed, PublishReport, Translation
 from ..store import Store, counters
@@ -56,8 +56,12 @@ class Rendered:
 class Publisher:
     """Renders and writes each language's feeds and archive pages."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
-        self.settings = settings
+    def __init__(self, feeds: FeedsSettings, store: Store, clock: Clock, *, public_url: str,
+                 languages: tuple[str, ...], translations_dir: Path) -> None:
+        self.feeds = feeds
+        self.public_url = public_url
+        self.languages = languages
+        self.translations_dir = translations_dir
         self.store = store
         self.clock = clock
         self._notices: tuple[int | None, feed_entries.Notices] | None = None
@@ -67,12 +71,12 @@ class Publisher:
                 ) -> PublishReport:
         """Publish the feeds that changed; ``force`` re-renders ``only`` (or every) language."""
         with self.store.lock("publish", timeout=300):
-            return self._publish(set(only or self.settings.languages), force)
+            return self._publish(set(only or self.languages), force)
 
     def pending(self) -> bool:
         """Say whether a feed waits to be published (cheap: one small query, a few stats)."""
         with self.store.read() as session:
-            states = feed_store.states(session, self.settings.languages)
+            states = feed_store.states(session, self.languages)
         return any(self._due(state, force=False) for state in states.values())
 
     def _due(self, state: feed_store.FeedState, force: bool) -> bool:
@@ -81,16 +85,16 @@ class Publisher:
         return force or state.due(self.clock()) or self._missing_files(state.language)
 
     def _missing_files(self, language: str) -> bool:
-        folder = self.settings.feeds_dir / language
+        folder = self.feeds.feeds_dir / language
         return not all((folder / name).exists() for name in FEED_FILES)
 
     def _publish(self, wanted: set[str], force: bool) -> PublishReport:
         with self.store.read() as session:
-            states = feed_store.states(session, self.settings.languages)
+            states = feed_store.states(session, self.languages)
         written: list[str] = []
         unchanged = 0
         counts: dict[str, int] = {}
-        for lang in self.settings.languages:
+        for lang in self.languages:
             state = states[lang]
             if lang not in wanted or not self._due(state, force):
                 continue
@@ -98,7 +102,7 @@ class Publisher:
             counts[lang] = out.entries
             for name, data in out.files.items():
                 check = writer.check_json if name.endswith(".json") else writer.check_xml
-                if writer.write_if_changed(self.settings.feeds_dir / name, data, check):
+                if writer.write_if_changed(self.feeds.feeds_dir / name, data, check):
                     written.append(name)
                 else:
                     unchanged += 1
@@ -117,15 +121,15 @@ class Publisher:
                     continue  # its language feed did not change: neither did this one
                 for name, data in self._render_named(feed, lang).items():
                     check = writer.check_json if name.endswith(".json") else writer.check_xml
-                    if writer.write_if_changed(self.settings.feeds_dir / name, data, check):
+                    if writer.write_if_changed(self.feeds.feeds_dir / name, data, check):
                         written.append(name)
                         if not feed.public:
                             private.add(name)
                     else:
                         unchanged += 1
-        changed = [f"{self.settings.public_url}/feeds/{name}" for name in written
+        changed = [f"{self.public_url}/feeds/{name}" for name in written
                    if "/archive/" not in name and name not in private]
-        hub = self.settings.websub_hub
+        hub = self.feeds.websub_hub
         notified = websub.notify(hub, changed) if hub and changed else 0
         if written:
             with self.store.write() as session:
@@ -135,7 +139,7 @@ class Publisher:
 
     def _render(self, state: feed_store.FeedState, force: bool) -> Rendered:
         """Return the files to write, the archive pages then written, and if more remain."""
-        lang, size = state.language, self.settings.feed_entries
+        lang, size = state.language, self.feeds.feed_entries
         full = state.next_seq // size
         last = min(full, state.archived_pages + PAGES_PER_PASS)
         pages = list(range(state.archived_pages + 1, last + 1))
@@ -152,7 +156,7 @@ class Publisher:
         left = {p for p in changed if p <= state.archived_pages} - set(rewrite)
         cleared = tuple(m for m in marks if (m[0] - 1) // size + 1 not in left)
         now = self.clock()
-        keep = timedelta(days=self.settings.tombstone_days)
+        keep = timedelta(days=self.feeds.tombstone_days)
         with self.store.read() as session:
             held = feed_store.next_release(session, lang)
         if held is not None and held <= now:  # embargoes that ended: number those entries
@@ -170,7 +174,7 @@ class Publisher:
         meta = self.feed_meta(lang, self._archive_url(lang, last) if last else None)
         entries = [self._entry(a, t, lang, available) for _, a, t in shown]
         tombstones = [feed_entries.tombstone(r.article_id, r.retracted, r.reason, lang,
-                                             self.settings.public_url) for r in retracted]
+                                             self.public_url) for r in retracted]
         files = {
             f"{lang}/rss.xml": render.render_rss(meta, entries, tombstones),
             f"{lang}/atom.xml": render.render_atom(meta, entries, tombstones=tombstones),
@@ -213,7 +217,7 @@ class Publisher:
             before = page[-1][0]
         picked = picked[:feed.entries]
         base = self.feed_meta(lang)
-        url = f"{self.settings.public_url}/feeds/{feed.name}/{lang}"
+        url = f"{self.public_url}/feeds/{feed.name}/{lang}"
         meta = replace(base, title=f"{base.title}: {feed.name}", rss_url=f"{url}/rss.xml",
                        atom_url=f"{url}/atom.xml", json_url=f"{url}/feed.json",
                        prev_archive=None)
@@ -249,7 +253,7 @@ class Publisher:
         for item in resources.files("syndicate.partners").iterdir():
             if item.name.endswith(".toml"):
                 found[item.name.removesuffix(".toml")] = (item.read_text("utf-8"), item.name)
-        own = self.settings.translations_dir / "partners"
+        own = self.translations_dir / "partners"
         for path in sorted(own.glob("*.toml")) if own.is_dir() else []:
             found[path.stem] = (path.read_text(encoding="utf-8"), str(path))
         return [readiness.parse(key, text, source)
@@ -263,15 +267,15 @@ class Publisher:
             raise NotFound(f"no partner rule set {partner!r}; known: {known}")
         now = self.clock()
         out: list[readiness.Finding] = []
-        for lang in self.settings.languages:
+        for lang in self.languages:
             with self.store.read() as session:
-                shown = feed_store.newest(session, lang, self.settings.feed_entries)
+                shown = feed_store.newest(session, lang, self.feeds.feed_entries)
                 available = feed_store.languages_of(session, [a.id for _, a, _ in shown])
             entries = [self._entry(a, t, lang, available) for _, a, t in shown]
             for rules in sets:
                 out += readiness.check_entries(rules, lang, entries, now)
                 for name in ("rss.xml", "atom.xml"):
-                    path = self.settings.feeds_dir / lang / name
+                    path = self.feeds.feeds_dir / lang / name
                     if path.exists():
                         out += readiness.check_feed(rules, lang, name, path.stat().st_size,
                                                     len(entries))
@@ -279,18 +283,18 @@ class Publisher:
 
     def feed_meta(self, language: str, prev_archive: str | None = None) -> render.FeedMeta:
         """Return the metadata of a language's feed."""
-        settings = self.settings
         name = languages.KNOWN[language].name
-        base = f"{settings.public_url}/feeds/{language}"
+        base = f"{self.public_url}/feeds/{language}"
         return render.FeedMeta(
             language=language,
-            title=settings.feed_title.format(language=name, code=language),
-            description=settings.feed_description.format(language=name, code=language),
-            site_url=settings.public_url, rss_url=f"{base}/rss.xml",
+            title=self.feeds.feed_title.format(language=name, code=language),
+            description=self.feeds.feed_description.format(language=name, code=language),
+            site_url=self.public_url, rss_url=f"{base}/rss.xml",
             atom_url=f"{base}/atom.xml", json_url=f"{base}/feed.json",
-            stylesheet_url=f"{settings.public_url}/feeds/feed.xsl", hub=settings.websub_hub,
+            stylesheet_url=f"{self.public_url}/feeds/feed.xsl", hub=self.feeds.websub_hub,
             prev_archive=prev_archive,
-            author=settings.feed_author or urlsplit(settings.public_url).hostname or "syndicate")
+            author=self.feeds.feed_author or urlsplit(self.public_url).hostname
+            or "syndicate")
 
     def published(self, article_id: str, language: str) -> FeedEntry:
         """Return an article as published in one language; Gone when it was retracted,
@@ -305,25 +309,24 @@ class Publisher:
         return self._entry(article, versions[language], language, {article_id: set(versions)})
 
     def _archive_path(self, language: str, page: int) -> Path:
-        return self.settings.feeds_dir / language / "archive" / f"{page}.xml"
+        return self.feeds.feeds_dir / language / "archive" / f"{page}.xml"
 
     def _archive_url(self, language: str, page: int) -> str:
-        return f"{self.settings.public_url}/feeds/{language}/archive/{page}.xml"
+        return f"{self.public_url}/feeds/{language}/archive/{page}.xml"
 
     def _entry(self, article: Article, translation: Translation | None, language: str,
                available: Mapping[str, set[str]]) -> FeedEntry:
-        order = [lang for lang in self.settings.languages if lang in available[article.id]]
-        return feed_entries.entry(article, translation, language, self.settings.public_url,
+        order = [lang for lang in self.languages if lang in available[article.id]]
+        return feed_entries.entry(article, translation, language, self.public_url,
                                   order, self.notices())
 
     def notices(self) -> feed_entries.Notices:
         """Return the disclosure lines: the settings, overridden per language by
         translations/notices.toml (``[es] machine = "…" reviewed = "…"``)."""
-        settings = self.settings
         if self._notices is not None and time.monotonic() < self._notices_checked + 1:
             return self._notices[1]  # every entry asks: look at the file at most once a second
         self._notices_checked = time.monotonic()
-        path = settings.translations_dir / "notices.toml"
+        path = self.translations_dir / "notices.toml"
         stamp = path.stat().st_mtime_ns if path.exists() else None
         if self._notices is None or self._notices[0] != stamp:
             per_language: list[tuple[str, str, str]] = []
@@ -331,8 +334,8 @@ class Publisher:
                 try:
                     table = tomllib.loads(path.read_text(encoding="utf-8"))
                     for lang, texts in table.items():
-                        machine = str(texts.get("machine", settings.mt_notice))
-                        reviewed = str(texts.get("reviewed", settings.mt_reviewed_notice))
+                        machine = str(texts.get("machine", self.feeds.mt_notice))
+                        reviewed = str(texts.get("reviewed", self.feeds.mt_reviewed_notice))
                         machine.format(source="", code=""), reviewed.format(source="", code="")
                         per_language.append((lang, machine, reviewed))
                 except (tomllib.TOMLDecodeError, AttributeError, KeyError, IndexError,
@@ -340,7 +343,7 @@ class Publisher:
                     raise ConfigError(f"{path}: {exc} (see the README's Feeds section)") \
                         from exc
             self._notices = (stamp, feed_entries.Notices(
-                settings.mt_notice, settings.mt_reviewed_notice, tuple(per_language),
+                self.feeds.mt_notice, self.feeds.mt_reviewed_notice, tuple(per_language),
                 shipped_notices()))
         return self._notices[1]
 

@@ -51,17 +51,17 @@ class Articles:
         self.settings = settings
         self.store = store
         self.clock = clock
-        self.detector = detector or Langid(settings.languages)
+        self.detector = detector or Langid(settings.translation.languages)
 
     def targets(self, article: Article) -> list[str]:
         """Return the languages an article is translated into."""
-        return [lang for lang in self.settings.languages if lang != article.language]
+        return [lang for lang in self.settings.translation.languages if lang != article.language]
 
     def parse(self, body: bytes, content_type: str | None, params: Mapping[str, Sequence[str]],
               guid_fallback: str | None = None) -> ArticleInput:
         """Parse a producer's payload with the service's defaults."""
         return ingest.parse_payload(body, content_type, params,
-                                    default_language=self.settings.source_language,
+                                    default_language=self.settings.translation.source_language,
                                     guid_fallback=guid_fallback)
 
     def ingest(self, data: ArticleInput, producer: str) -> IngestResult:
@@ -93,8 +93,8 @@ class Articles:
     def language_of(self, data: ArticleInput) -> ArticleInput:
         """Return the article with its language decided: stated, detected, or the declared
         fallback (logged); ValidationError when unsure and SYNDICATE_DETECT_UNSURE=hold."""
-        decision = decide(data, self.detector, threshold=self.settings.detect_threshold,
-                          unsure=self.settings.detect_unsure)
+        decision = decide(data, self.detector, threshold=self.settings.translation.detect_threshold,
+                          unsure=self.settings.translation.detect_unsure)
         if decision.how == "fallback":
             log.warning("guid %r: %s", data.guid, decision.note)
         elif decision.how == "detected":

@@ -64,15 +64,15 @@ class Backups:
         with self.store.read() as session:
             articles = sum(article_store.count_by_language(session).values())
         feeds = folder / "feeds"
-        if self.settings.feeds_dir.is_dir():
-            shutil.copytree(self.settings.feeds_dir, feeds)
+        if self.settings.feeds.feeds_dir.is_dir():
+            shutil.copytree(self.settings.feeds.feeds_dir, feeds)
         else:
             feeds.mkdir()  # nothing published yet
         translations = folder / "translations"
         translations.mkdir()
         for name in TRANSLATION_FILES:
-            if (self.settings.translations_dir / name).is_file():
-                shutil.copy2(self.settings.translations_dir / name, translations / name)
+            if (self.settings.translation.translations_dir / name).is_file():
+                shutil.copy2(self.settings.translation.translations_dir / name, translations / name)
         manifest = Manifest(
             created=rfc3339(self.clock()), backend="sqlite" if self.store.is_sqlite
             else "postgresql", database=database, schema=self.store.current_revision(),
@@ -97,10 +97,10 @@ class Backups:
         dump.load(self.store, folder / manifest.database)
         self.store.upgrade()  # an older backup's schema is brought up to the code's
         if (folder / "feeds").is_dir():
-            shutil.copytree(folder / "feeds", self.settings.feeds_dir, dirs_exist_ok=True)
-        self.settings.translations_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(folder / "feeds", self.settings.feeds.feeds_dir, dirs_exist_ok=True)
+        self.settings.translation.translations_dir.mkdir(parents=True, exist_ok=True)
         for path in (folder / "translations").glob("*.toml"):
-            shutil.copy2(path, self.settings.translations_dir / path.name)
+            shutil.copy2(path, self.settings.translation.translations_dir / path.name)
         here = {(p["engine"], p["model"]) for p in self._packages()}
         missing = [f"{p['engine']} {p['pair']} {p['model']}" for p in manifest.packages
                    if (p["engine"], p["model"]) not in here]
@@ -111,11 +111,11 @@ class Backups:
     def _packages(self) -> list[dict[str, Any]]:
         argos = [{"engine": "argos", "pair": f"{p.source}-{p.target}", "model": p.model_id,
                   "test_package": p.test_kind}
-                 for p in installed_packages(self.settings.packages_dir)]
+                 for p in installed_packages(self.settings.translation.packages_dir)]
         apertium = [{"engine": "apertium", "pair": f"{s}-{t}", "model": mode,
                      "test_package": None}
                     for s, t, mode in (self.apertium.pairs()
-                                       if "apertium" in self.settings.engines else [])]
+                                       if "apertium" in self.settings.translation.engines else [])]
         return sorted(argos + apertium, key=lambda p: (p["engine"], p["pair"]))
 
 

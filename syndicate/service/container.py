@@ -63,24 +63,28 @@ class Service:
     def build(cls, settings: Settings, role: str = "process", clock: Clock = utc_now
               ) -> Service:
         """Build the parts from settings (no database connection is made yet)."""
-        store = Store(settings.database_url, lock_dir=settings.instance_dir)
-        argos = ArgosEngine(settings.packages_dir, beam_size=settings.beam_size,
-                            max_loaded=settings.max_loaded_models, device=settings.device)
+        store = Store(settings.database.database_url, lock_dir=settings.database.instance_dir)
+        translation = settings.translation
+        argos = ArgosEngine(translation.packages_dir, beam_size=translation.beam_size,
+                            max_loaded=translation.max_loaded_models, device=translation.device)
         apertium = ApertiumEngine()
         engines: dict[str, Translator] = {"argos": argos, "apertium": apertium}
-        translator = Router([engines[name] for name in settings.engines],
-                            settings.translations_dir / "engines.toml")
-        detector = Langid(settings.languages)  # one model, for ingest and the checks
+        translator = Router([engines[name] for name in settings.translation.engines],
+                            settings.translation.translations_dir / "engines.toml")
+        detector = Langid(settings.translation.languages)  # one model, for ingest and the checks
         articles = Articles(settings, store, clock, detector)
-        poller = Poller.from_settings(settings)
+        poller = Poller.from_settings(settings.fetch)
         sources = Sources(settings, store, clock, articles, poller)
         named_feeds = NamedFeeds(store, clock)
         runner = TranslationRunner(store, translator,
-                                   settings.translations_dir / "glossary.toml",
-                                   settings.lease_seconds, clock, role,
-                                   identify=detector.ranked, review=settings.review_mode,
-                                   confidence_warning=settings.confidence_warning)
-        publisher = Publisher(settings, store, clock)
+                                   settings.translation.translations_dir / "glossary.toml",
+                                   settings.database.lease_seconds, clock, role,
+                                   identify=detector.ranked, review=settings.review.mode,
+                                   confidence_warning=settings.review.confidence_warning)
+        publisher = Publisher(settings.feeds, store, clock,
+                              public_url=settings.server.public_url,
+                              languages=translation.languages,
+                              translations_dir=translation.translations_dir)
         return cls(settings=settings, store=store, clock=clock, translator=translator,
                    argos=argos, apertium=apertium, articles=articles, sources=sources,
                    access=Access(store, clock), named_feeds=named_feeds,
@@ -91,5 +95,5 @@ class Service:
                    pipeline=Pipeline(articles, sources, poller, runner, publisher, clock),
                    backups=Backups(settings, store, apertium, clock),
                    job_runs=JobRuns(store, clock, lambda: runner.owner,
-                                    settings.lease_seconds),
+                                    settings.database.lease_seconds),
                    models=Models(settings, translator, apertium, articles))

@@ -73,25 +73,25 @@ class Queries:
         with self.store.read() as session:
             by_status = translation_store.counts(session)
             own = article_store.count_by_language(session)
-        tests = [p for p in installed_packages(settings.packages_dir) if p.test_kind]
+        tests = [p for p in installed_packages(settings.translation.packages_dir) if p.test_kind]
         out = []
-        for lang in settings.languages:
+        for lang in settings.translation.languages:
             meta = self.feed_meta(lang)
-            feed = settings.feeds_dir / lang / "atom.xml"
+            feed = settings.feeds.feeds_dir / lang / "atom.xml"
             published = datetime.fromtimestamp(feed.stat().st_mtime, UTC) if feed.exists() \
                 else None
             entry: dict[str, Any] = {
                 "language": lang, "name": languages.KNOWN[lang].name,
-                "source": lang == settings.source_language,
+                "source": lang == settings.translation.source_language,
                 "articles": {"written_in": own.get(lang, 0),
                              **{s: by_status.get(lang, {}).get(s, 0)
                                 for s in ("done", "held", "pending", "failed", "unavailable")}},
                 "last_publish": rfc3339(published),
                 "feeds": {"rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url},
             }
-            if lang != settings.source_language:
+            if lang != settings.translation.source_language:
                 try:
-                    route = self.translator.route(settings.source_language, lang)
+                    route = self.translator.route(settings.translation.source_language, lang)
                     entry["model"] = {"installed": True, "version": route.model,
                                       "engine": route.engine,
                                       "test_package": route.engine == "argos" and any(

@@ -70,8 +70,8 @@ class Sources:
                 return 0
             document = parse_feed(fetched.body, fetched.content_type,
                                   default_language=data.language
-                                  or self.settings.source_language,
-                                  limit=self.settings.source_max_entries)
+                                  or self.settings.translation.source_language,
+                                  limit=self.settings.polling.source_max_entries)
         except FetchRefused as exc:
             raise ValidationError.single(
                 "url", f"{exc.kind}: {exc.detail}; if that address is yours, allow it with "
@@ -145,8 +145,8 @@ class Sources:
         try:
             document = parse_feed(outcome.body, outcome.content_type,
                                   default_language=source.language
-                                  or self.settings.source_language,
-                                  limit=self.settings.source_max_entries)
+                                  or self.settings.translation.source_language,
+                                  limit=self.settings.polling.source_max_entries)
         except FeedInvalid as exc:
             return self._failed(source, exc, now, draw), None
         report, note = self._take(source, document)
@@ -212,7 +212,7 @@ class Sources:
             "feed_errors": feed_errors, "last_error": f"{error.kind}: {error.detail}"[:2000],
             "next_fetch": schedule.after_failure(self._pace(source), now, draw, errors,
                                                  retry_after=error.retry_after)}
-        if feed_errors >= self.settings.source_pause_after:
+        if feed_errors >= self.settings.polling.source_pause_after:
             changes.update(paused=True, flagged=f"paused after {feed_errors} failures in a row; "
                            f"last: {error.kind}: {error.detail}"[:2000])
             log.error("source %d paused after %d failures: %s", source.id, feed_errors,
@@ -224,9 +224,9 @@ class Sources:
         return PollReport(polled=1, failed=1)
 
     def _pace(self, source: Source) -> schedule.Pace:
-        return schedule.Pace(source.interval or self.settings.source_interval,
-                             self.settings.source_min_interval,
-                             self.settings.source_max_interval)
+        return schedule.Pace(source.interval or self.settings.polling.source_interval,
+                             self.settings.polling.source_min_interval,
+                             self.settings.polling.source_max_interval)
 
     def _update(self, source: Source, changes: dict[str, Any]) -> None:
         try:

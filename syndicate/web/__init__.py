@@ -45,10 +45,10 @@ def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     settings = app.extensions[EXTENSION_KEY].settings
     app.wsgi_app = files.FeedFiles(  # type: ignore[method-assign]
-        app.wsgi_app, public.FILES, settings.feeds_dir, settings.languages,
-        settings.publish_interval)
-    if settings.proxy_hops:  # behind nginx: the client's address and scheme come from it
+        app.wsgi_app, public.FILES, settings.feeds.feeds_dir, settings.translation.languages,
+        settings.feeds.publish_interval)
+    if settings.server.proxy_hops:  # behind nginx: the client's address and scheme come from it
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
-    if settings.access_log:  # outermost: it sees the client's address ProxyFix found
+            app.wsgi_app, x_for=settings.server.proxy_hops, x_proto=settings.server.proxy_hops)
+    if settings.server.access_log:  # outermost: it sees the client's address ProxyFix found
         app.wsgi_app = access.AccessLog(app.wsgi_app)  # type: ignore[method-assign]

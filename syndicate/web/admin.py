@@ -37,7 +37,7 @@ def _queue(job: str, params: dict[str, Any]) -> tuple[Response, int]:
 def republish() -> tuple[Response, int]:
     """Re-render and republish without retranslating; joins a republish already under way."""
     req = parse_job_request(decoded(request.get_data(cache=False)), schema=schemas.REPUBLISH,
-                            configured=service().settings.languages)
+                            configured=service().settings.translation.languages)
     return _queue("republish", {"languages": list(req.languages) if req.languages else None})
 
 
@@ -47,7 +47,7 @@ def retranslate_article(article_id: str) -> tuple[Response, int]:
     """Translate one article again (force: bypass the memory, never human edits), republish."""
     svc = service()
     req = parse_job_request(decoded(request.get_data(cache=False)), schema=schemas.RETRANSLATE,
-                            configured=svc.settings.languages)
+                            configured=svc.settings.translation.languages)
     svc.articles.get(article_id)  # 404 before anything is queued
     return _queue("retranslate", {"articles": [article_id], "force": req.force,
                                   "languages": list(req.languages) if req.languages else None})
@@ -59,7 +59,7 @@ def retranslate_all() -> tuple[Response, int]:
     """Translate every live article into the given languages again (after a model upgrade)."""
     svc = service()
     req = parse_job_request(decoded(request.get_data(cache=False)), schema=schemas.RETRANSLATE_ALL,
-                            configured=svc.settings.languages)
+                            configured=svc.settings.translation.languages)
     return _queue("retranslate", {"articles": None, "force": req.force,
                                   "languages": list(req.languages or ())})
 
@@ -107,7 +107,8 @@ def put_feed(name: str) -> tuple[Response, int]:
     """Create or replace a named feed (per partner or category), published at
     /feeds/<name>/<lang>/ from the next publish on."""
     svc = service()
-    feed = parse_named_feed(name, decoded(request.get_data(cache=False)), svc.settings.languages)
+    feed = parse_named_feed(name, decoded(request.get_data(cache=False)),
+                            svc.settings.translation.languages)
     new = svc.named_feeds.put(feed)
     audited("put_feed", {"name": name}, "created" if new else "replaced")
     return jsonify(feed_json(feed, [])), 201 if new else 200
@@ -209,7 +210,7 @@ def source_json(source: Source) -> dict[str, Any]:
 
 def feed_json(feed: NamedFeed, pulls: list[FeedPulls]) -> dict[str, Any]:
     """Return the API view of a named feed and its pulls."""
-    base = service().settings.public_url
+    base = service().settings.server.public_url
     return {**dataclasses.asdict(feed), "mode": feed.mode.value,
             "urls": {lang: {f: f"{base}/feeds/{feed.name}/{lang}/{f}"
                             for f in ("rss.xml", "atom.xml", "feed.json")}

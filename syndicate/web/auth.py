@@ -41,7 +41,7 @@ def require(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
 def take_write(name: str) -> None:
     """Spend one of the token's writes, or raise RateLimited."""
     svc = service()
-    svc.access.take_write(name, svc.settings.rate_limit)
+    svc.access.take_write(name, svc.settings.server.rate_limit)
 
 
 def current_token() -> Token:
@@ -69,7 +69,7 @@ def counted_failure(exc: Unauthenticated) -> Unauthenticated:
     failures count: a valid token or key always passes."""
     svc = service()
     svc.access.sign_in_failed(request.remote_addr or "unknown",
-                                         svc.settings.auth_failures)
+                                         svc.settings.server.auth_failures)
     return exc
 
 

@@ -64,7 +64,7 @@ def _same_site_only() -> None:
         return
     sent = request.headers.get("Origin") or request.headers.get("Referer")
     # SYNDICATE_PUBLIC_URL alone: the Host header is the client's to choose
-    if not sent or _origin(sent) != _origin(service().settings.public_url):
+    if not sent or _origin(sent) != _origin(service().settings.server.public_url):
         raise Forbidden("cross-site request refused: the dashboard takes forms from its own "
                         "pages only")
 
@@ -89,7 +89,7 @@ def _session() -> tuple[Token, str] | None:
     if not secret:
         return None
     svc = service()
-    return svc.access.resume_session(secret, svc.settings.session_idle)
+    return svc.access.resume_session(secret, svc.settings.server.session_idle)
 
 
 def _checked_session() -> tuple[Token, str] | None:
@@ -132,8 +132,8 @@ def _home(token: Token, csrf: str, failed_form: FormError | None = None) -> str:
                            status=status["languages"], runs=runs, failed=failed,
                            message=request.args.get("message"),
                            sources=svc.sources.all(),
-                           languages=svc.settings.target_languages,
-                           all_languages=svc.settings.languages)
+                           languages=svc.settings.translation.target_languages,
+                           all_languages=svc.settings.translation.languages)
 
 
 @bp.get("/review")
@@ -145,7 +145,7 @@ def review_queue() -> ResponseReturnValue:
     token, csrf = found
     svc = service()
     language = request.args.get("language") or None
-    if language is not None and language not in svc.settings.target_languages:
+    if language is not None and language not in svc.settings.translation.target_languages:
         raise ValidationError.single("language", "is not a target language")
     items = svc.review.held(language, 50)
     held = {s["language"]: s["articles"]["held"] for s in svc.queries.status()["languages"]
@@ -204,7 +204,7 @@ def sign_in() -> ResponseReturnValue:
     session_id, _ = service().access.open_session(token.name)
     response = redirect("/admin/", code=303)
     response.set_cookie(COOKIE, session_id, httponly=True, samesite="Strict", path="/admin",
-                        secure=service().settings.public_url.startswith("https:")
+                        secure=service().settings.server.public_url.startswith("https:")
                         or request.is_secure)
     return response
 
@@ -232,7 +232,7 @@ def _put_feed(_token: Token) -> ResponseReturnValue:
             "categories": [c.strip() for c in form.get("categories", "").split(",")
                            if c.strip()]}
     name = form.get("name", "").strip()
-    feed = parse_named_feed(name, body, service().settings.languages)
+    feed = parse_named_feed(name, body, service().settings.translation.languages)
     new = service().named_feeds.put(feed)
     audited("put_feed", {"name": name}, ("created" if new else "replaced") + " (dashboard)")
     return redirect(f"/admin/?message=feed+{name}+saved", code=303)
@@ -298,7 +298,7 @@ def retranslate() -> ResponseReturnValue:
     """Queue a retranslation of every article into the chosen languages."""
     def queue_it(token: Token) -> ResponseReturnValue:
         chosen = sorted(set(request.form.getlist("languages")))
-        if not chosen or not set(chosen) <= set(service().settings.target_languages):
+        if not chosen or not set(chosen) <= set(service().settings.translation.target_languages):
             raise ValidationError.single("languages", "choose one or more target languages")
         return _queued(token, "retranslate", {"articles": None, "languages": chosen,
                                               "force": request.form.get("force") == "on"})

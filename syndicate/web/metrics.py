@@ -125,7 +125,7 @@ def metrics() -> Response:
     """Return metrics in the Prometheus text format. Behind SYNDICATE_METRICS_TOKEN they
     name partners and partner feeds; public, those are counted under "(private)"."""
     svc = service()
-    expected = svc.settings.metrics_token
+    expected = svc.settings.server.metrics_token
     if expected:
         sent = bearer(request.headers.get("Authorization", "")) or ""
         if not hmac.compare_digest(sent.encode(), expected.encode()):

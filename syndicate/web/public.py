@@ -27,18 +27,18 @@ def _language(tag: str) -> str:
         lang = languages.resolve(tag).tag
     except languages.UnknownLanguage as exc:
         raise NotFound(str(exc)) from None
-    if lang not in service().settings.languages:
-        configured = ", ".join(service().settings.languages)
+    if lang not in service().settings.translation.languages:
+        configured = ", ".join(service().settings.translation.languages)
         raise NotFound(f"no feeds in {tag!r}; languages: {configured}")
     return lang
 
 
 def _serve(relative: str, media_type: str) -> Response:
     settings = service().settings
-    cached = FILES.get(settings.feeds_dir / relative)
+    cached = FILES.get(settings.feeds.feeds_dir / relative)
     if cached is None:
         raise NotFound(f"{relative} has not been published yet")
-    return files.respond(request, cached, media_type, settings.publish_interval)
+    return files.respond(request, cached, media_type, settings.feeds.publish_interval)
 
 
 @bp.get("/feeds/<lang>/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
@@ -58,7 +58,7 @@ def feed_page(lang: str) -> str:
     """Show a language's feed as a page: its entries, with autodiscovery links (current
     Chromium no longer applies a feed's xml-stylesheet)."""
     lang = _language(lang)
-    cached = FILES.get(service().settings.feeds_dir / lang / "feed.json")
+    cached = FILES.get(service().settings.feeds.feeds_dir / lang / "feed.json")
     if cached is None:
         raise NotFound(f"nothing has been published in {lang!r} yet")
     document = json.loads(cached.body)
@@ -95,11 +95,11 @@ def named_feed(feed_name: str, lang: str, name: str) -> Response:
     lang = _language(lang)
     if lang not in feed.languages:
         raise NotFound(f"feed {feed_name!r} has no {lang!r} version")
-    cached = FILES.get(svc.settings.feeds_dir / feed.name / lang / name)
+    cached = FILES.get(svc.settings.feeds.feeds_dir / feed.name / lang / name)
     if cached is None:
         raise NotFound(f"feed {feed_name!r} has not been published in {lang!r} yet")
     response = files.respond(request, cached, files.MEDIA_TYPES[name],
-                             svc.settings.publish_interval, private=not feed.public)
+                             svc.settings.feeds.publish_interval, private=not feed.public)
     svc.named_feeds.count_pull(partner, feed.name, lang, response.status_code == 304)
     return response
 
@@ -136,8 +136,8 @@ def article_page(article_id: str, lang: str) -> str:
 def _feed_list() -> list[dict[str, str]]:
     svc = service()
     out = []
-    for lang in svc.settings.languages:
-        if (svc.settings.feeds_dir / lang / "rss.xml").exists():
+    for lang in svc.settings.translation.languages:
+        if (svc.settings.feeds.feeds_dir / lang / "rss.xml").exists():
             meta = svc.publisher.feed_meta(lang)
             out.append({"lang": lang, "name": languages.KNOWN[lang].name, "title": meta.title,
                         "rss": meta.rss_url, "atom": meta.atom_url, "json": meta.json_url,

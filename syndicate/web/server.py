@@ -26,18 +26,19 @@ Server = TcpWSGIServer | MultiSocketServer
 def options(settings: Settings) -> dict[str, Any]:
     """Return waitress's options: bounded bodies, idle connections and connection count."""
     return {
-        "host": settings.host, "port": settings.port, "threads": 8, "ident": "syndicate",
+        "host": settings.server.host, "port": settings.server.port, "threads": 8,
+        "ident": "syndicate",
         # a body over the limit is refused while it arrives, never buffered whole first
-        "max_request_body_size": settings.max_body_bytes,
+        "max_request_body_size": settings.server.max_body_bytes,
         "max_request_header_size": 64 * 1024,
         # idle connections are closed after this many seconds, dripping headers after
         # SYNDICATE_HEADER_TIMEOUT (checked every second)...
-        "channel_timeout": settings.channel_timeout, "cleanup_interval": 1,
+        "channel_timeout": settings.server.channel_timeout, "cleanup_interval": 1,
         # ...and many of them cannot lock out everyone else
-        "connection_limit": settings.connection_limit,
+        "connection_limit": settings.server.connection_limit,
         # behind a proxy, its X-Forwarded-* headers reach ProxyFix (SYNDICATE_PROXY_HOPS);
         # otherwise waitress drops them, so a client cannot claim another address
-        "clear_untrusted_proxy_headers": settings.proxy_hops == 0,
+        "clear_untrusted_proxy_headers": settings.server.proxy_hops == 0,
     }
 
 
@@ -80,7 +81,7 @@ def create(app: Any, settings: Settings, **overrides: Any) -> Server:
     servers = [_Server(app, socket_map, dispatcher=dispatcher, adj=adj, sockinfo=info)
                for info in listen]
     for server in servers:
-        server.header_timeout = settings.header_timeout
+        server.header_timeout = settings.server.header_timeout
     if len(servers) == 1:
         return servers[0]
     found: list[Any] = list(servers)
