@@ -183,6 +183,26 @@ def test_a_region_no_package_tells_apart_routes_as_its_language(
     assert answer.get_json()["language"] == routed
 
 
+@pytest.mark.usefixtures("installed_packages")
+def test_a_regional_tag_routes_as_its_language_and_the_feeds_keep_it(
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
+    posted = client.post("/api/v1/articles", json=article_body(language="en-gb"),
+                         headers=producer)
+    assert posted.status_code == 201 and posted.get_json()["language"] == "en"
+    service.pipeline.translate_pending()
+    assert client.get(f"/api/v1/articles/{posted.get_json()['id']}",
+                      headers=producer).get_json()["translations"]["es"] == "done"
+    service.pipeline.publish_changes()
+    feeds = service.settings.feeds.feeds_dir
+    atom = (feeds / "en" / "atom.xml").read_text(encoding="utf-8")
+    assert 'xml:lang="en-GB"' in atom and 'hreflang="en-GB"' in atom
+    assert "<dc:language>en-GB</dc:language>" in (feeds / "en" / "rss.xml").read_text()
+    [item] = json.loads((feeds / "en" / "feed.json").read_text())["items"]
+    assert item["language"] == "en-GB"
+    spanish = json.loads((feeds / "es" / "feed.json").read_text())["items"][0]
+    assert spanish["language"] == "es"  # a translation speaks its own feed's language
+
+
 def test_api_paths_answer_with_a_trailing_slash(client: FlaskClient,
                                                 producer: dict[str, str]) -> None:
     created = client.post("/api/v1/articles/", json=article_body(), headers=producer)

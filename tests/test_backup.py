@@ -4,6 +4,7 @@ and feeds, on SQLite and on PostgreSQL; a backup never lands on an instance with
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,3 +133,24 @@ def test_restore_refuses_a_folder_that_is_not_a_backup(runner: FlaskCliRunner,
     (tmp_path / "nothing").mkdir()
     result = runner.invoke(args=["restore", str(tmp_path / "nothing")])
     assert result.exit_code == 1 and "is not a syndicate backup" in result.output
+
+
+def test_a_backup_leaves_out_half_written_files_and_files_gone_mid_copy(
+        service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    feeds = service.settings.feeds.feeds_dir
+    (feeds / "en" / "archive").mkdir(parents=True)
+    (feeds / "en" / "rss.xml").write_text("<rss/>")
+    (feeds / "en" / ".rss.xml.k2j3.tmp").write_text("<rss")  # the writer, mid-write
+    (feeds / "en" / "archive" / "1.xml").write_text("<feed/>")
+    copy = shutil.copy2
+
+    def vanishing(src: Path, dst: Path) -> object:
+        if Path(src).name == "1.xml":  # renamed away between listing and copying
+            raise FileNotFoundError(src)
+        return copy(src, dst)
+
+    monkeypatch.setattr(shutil, "copy2", vanishing)
+    manifest = service.backups.backup(tmp_path / "b")
+    copied = sorted(str(p.relative_to(tmp_path / "b" / "feeds"))
+                    for p in (tmp_path / "b" / "feeds").rglob("*") if p.is_file())
+    assert copied == ["en/rss.xml"] and manifest.feed_files == 1

@@ -81,8 +81,8 @@ def test_ingest_json_file_rejects_text_options(runner: FlaskCliRunner, tmp_path:
 def test_db_commands(runner: FlaskCliRunner) -> None:
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     current = runner.invoke(args=["db", "current"])
-    assert current.exit_code == 0 and current.output.startswith("database: 0015 at ")
-    assert current.output.rstrip().endswith("code: 0015")
+    assert current.exit_code == 0 and current.output.startswith("database: 0016 at ")
+    assert current.output.rstrip().endswith("code: 0016")
 
 
 def test_console_script_stops_on_a_bad_setting_naming_the_variable(tmp_path: Path) -> None:
@@ -123,3 +123,20 @@ def test_serve_refuses_an_old_schema(tmp_path: Path) -> None:
                             check=False)
     assert result.returncode == 1
     assert "run `syndicate db upgrade`" in result.stderr
+
+
+def test_listings_print_only_data_on_stdout_and_logs_on_stderr(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE_")}
+    env["SYNDICATE_LOG_LEVEL"] = "DEBUG"  # as loud as it gets
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "syndicate", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    assert run("db", "upgrade").returncode == 0
+    assert run("tokens", "create", "--name", "desk", "--role", "producer").returncode == 0
+    listed = run("tokens", "list", "--json")
+    assert listed.returncode == 0 and " INFO " in listed.stderr  # the logs went to stderr...
+    assert [t["name"] for t in json_lines(listed.stdout)] == ["desk"]  # ...stdout is data
+    table = run("tokens", "list").stdout.splitlines()
+    assert table[0].split() == ["NAME", "ROLE", "STATE", "CREATED", "REVOKED"] and len(table) == 2

@@ -337,7 +337,14 @@ def _language(tag: Any) -> str | None:
     if not isinstance(tag, str) or not tag.strip():
         return None
     found = languages.loose(tag)
-    return found.tag if found else None
+    if found is None:
+        return None
+    stated = tag.strip().replace("_", "-")
+    try:  # keep a region the models do not tell apart ("en-GB"): routing reads it as "en"
+        languages.resolve(stated)
+        return languages.canonical(stated)
+    except languages.UnknownLanguage:
+        return found.tag
 
 
 def _ttl(value: Any) -> int | None:

@@ -82,6 +82,7 @@ class ArticleInput:
     updated: datetime | None = None
     image: Image | None = None
     language_stated: bool = True  # False: the producer named none; ``language`` is a fallback
+    language_tag: str | None = None  # the stated tag when it names a region ("en-GB")
 
     def fingerprint(self) -> str:
         """Return a hash of everything the producer controls, to tell updates from repeats."""
@@ -93,6 +94,7 @@ class ArticleInput:
                 self.updated.isoformat() if self.updated else None,
                 [b.content_hash() for b in self.blocks],
                 *([self.image.to_dict()] if self.image else []),
+                *([self.language_tag] if self.language_tag else []),
             ]
         )
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -121,6 +123,7 @@ class Article:
     translations: dict[str, str] = field(default_factory=dict)
     image: Image | None = None
     checks: dict[str, bool] = field(default_factory=dict)  # language: no check found an error
+    language_tag: str | None = None  # the tag it was written under, when more than language
 
     @property
     def block_hashes(self) -> tuple[str, ...]:

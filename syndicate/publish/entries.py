@@ -43,6 +43,7 @@ class FeedEntry:
     translated_from: str | None = None  # the source language, when machine-translated
     reviewed: bool = False  # a person post-edited the translation
     notice: str | None = None  # the visible disclosure line, already in the feed's language
+    tag: str | None = None  # the article's own regional tag ("en-GB"), in its own language
     image: Image | None = None  # the lead image, its alt text and caption in this language
 
     @property
@@ -93,6 +94,7 @@ def entry(article: Article, translation: Translation | None, language: str, publ
                          for lang in languages if lang != language),
         translated_from=article.language if translation is not None else None,
         reviewed=reviewed, notice=notice, image=_image(article.image, translation),
+        tag=article.language_tag if translation is None else None,
     )
 
 

@@ -94,6 +94,8 @@ def render_rss(meta: FeedMeta, entries: Sequence[FeedEntry],
         fe.pubDate(e.published)
         if e.author:
             fe.dc.dc_creator(e.author)
+        if e.tag:  # an item in the feed's language under its own regional tag ("en-GB")
+            fe.dc.dc_language(e.tag)
         for term in e.categories:
             fe.category(term=term)
         if e.disclosure:
@@ -206,12 +208,12 @@ def render_atom(meta: FeedMeta, entries: Sequence[FeedEntry],
                                                 if archive.prev else [])
         _feed_links(root, meta, links, archived=True)
     for element, e in zip(root.findall(_A + "entry"), entries, strict=True):
-        element.set(XML_LANG, e.language)
+        element.set(XML_LANG, e.tag or e.language)
         link = element.find(_A + "link")
         assert link is not None
         link.set("rel", "alternate")
         link.set("type", "text/html")
-        link.set("hreflang", e.language)
+        link.set("hreflang", e.tag or e.language)
         for language, url in e.alternates:
             _atom_link(element, "alternate", url, hreflang=language, type_="text/html")
         if e.canonical:
@@ -260,7 +262,7 @@ def render_json(meta: FeedMeta, entries: Sequence[FeedEntry],
             **({"_syndicate": {"machine_translated_from": e.translated_from,
                                "reviewed_by_a_person": e.reviewed}}
                if e.translated_from else {}),
-            "language": e.language,
+            "language": e.tag or e.language,
         }
         for e in entries
     ] + [

@@ -64,10 +64,7 @@ class Backups:
         with self.store.read() as session:
             articles = sum(article_store.count_by_language(session).values())
         feeds = folder / "feeds"
-        if self.settings.feeds.feeds_dir.is_dir():
-            shutil.copytree(self.settings.feeds.feeds_dir, feeds)
-        else:
-            feeds.mkdir()  # nothing published yet
+        _copy_published(self.settings.feeds.feeds_dir, feeds)
         translations = folder / "translations"
         translations.mkdir()
         for name in TRANSLATION_FILES:
@@ -117,6 +114,27 @@ class Backups:
                     for s, t, mode in (self.apertium.pairs()
                                        if "apertium" in self.settings.translation.engines else [])]
         return sorted(argos + apertium, key=lambda p: (p["engine"], p["pair"]))
+
+
+def _copy_published(source: Path, target: Path) -> None:
+    """Copy the publish root while the publisher writes: its half-written temporary files are
+    left out, and a file replaced or removed mid-copy is taken as it is found (the writer
+    renames whole files into place, so each file copied is whole)."""
+    target.mkdir()
+    if not source.is_dir():
+        return  # nothing published yet
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if path.name.startswith(".") and path.name.endswith(".tmp"):
+            continue
+        try:
+            if path.is_dir():
+                (target / relative).mkdir(parents=True, exist_ok=True)
+            else:
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target / relative)
+        except FileNotFoundError:
+            continue  # removed since it was listed (an archive page rewritten): not needed
 
 
 def read_manifest(folder: Path) -> Manifest:

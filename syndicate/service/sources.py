@@ -181,7 +181,8 @@ class Sources:
         held: list[str] = []
         for entry in document.entries:
             if source.language:
-                entry = replace(entry, language=source.language, language_stated=True)
+                entry = replace(entry, language=source.language, language_stated=True,
+                                language_tag=None)
             if source.categories:
                 labels = tuple(dict.fromkeys((*entry.categories, *source.categories)))
                 entry = replace(entry, categories=labels[:50])

@@ -139,11 +139,14 @@ def to_entity(row: ArticleRow) -> Article:
         categories=tuple(row.categories or ()), published=row.published, updated=row.updated,
         revision=row.revision, fingerprint=row.fingerprint, created=row.created,
         retracted=row.retracted, image=Image.from_dict(row.image) if row.image else None,
+        language_tag=row.language_tag,
     )
 
 
 def _apply(row: ArticleRow, data: ArticleInput, fingerprint: str, now: datetime) -> None:
     row.language = data.language
+    row.language_tag = data.language_tag if data.language_tag \
+        and data.language_tag.split("-")[0] == data.language.split("-")[0] else None
     row.title = data.title
     row.summary = data.summary
     row.author = data.author

@@ -67,6 +67,7 @@ class ArticleRow(Base):
     producer: Mapped[str] = mapped_column(String(100))
     guid: Mapped[str] = mapped_column(String(1000))
     language: Mapped[str] = mapped_column(String(35))
+    language_tag: Mapped[str | None] = mapped_column(String(35))  # "en-GB" routed as "en"
     title: Mapped[str] = mapped_column(String(500))
     summary: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(200))
