@@ -112,6 +112,11 @@ def test_a_batch_is_one_process_and_keeps_segment_boundaries() -> None:
     assert all(spanish_share(line) > 0.2 for line in out)
 
 
+def test_a_word_apertium_drops_leaves_no_double_space() -> None:
+    [out] = ApertiumEngine().batch("eng-spa", ["They fell in Russia's Kursk region."])
+    assert "Rusia" in out and "  " not in out  # Apertium itself prints "Rusia  Kursk"
+
+
 def test_a_crash_is_an_engine_failure() -> None:
     with pytest.raises(EngineFailure, match="apertium"):
         ApertiumEngine().batch("eng-xxx", ["Hello."])

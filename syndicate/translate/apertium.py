@@ -24,6 +24,7 @@ from ..models import Route
 from .engine import Scored, checked
 
 log = logging.getLogger(__name__)
+_GAPS = re.compile(r"(?<=\S) {2,}(?=\S)")
 PIVOT = "en"
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _LISTING_SECONDS = 30.0  # how long the list of installed modes is trusted
@@ -92,10 +93,10 @@ class ApertiumEngine:
             return []
         out = _BLANK_LINES.split(self._call(mode, "\n\n".join(texts)).strip("\n"))
         if len(out) == len(texts):
-            return [t.strip() for t in out]
+            return [_tidy(t) for t in out]
         log.warning("Apertium %s returned %d segments for %d; translating one by one", mode,
                     len(out), len(texts))
-        return [self._call(mode, text).strip() for text in texts]
+        return [_tidy(self._call(mode, text)) for text in texts]
 
     def _call(self, mode: str, text: str) -> str:
         try:
@@ -115,3 +116,9 @@ class ApertiumEngine:
         if (source, PIVOT) in by_pair and (PIVOT, target) in by_pair:
             return [by_pair[(source, PIVOT)], by_pair[(PIVOT, target)]]
         raise PairUnavailable(source, target)
+
+
+def _tidy(text: str) -> str:
+    """Return Apertium's output without the gap a word it drops leaves ("Russia's Kursk" comes
+    back as "Rusia  Kursk": the genitive is gone, its space stays)."""
+    return _GAPS.sub(" ", text.strip())
