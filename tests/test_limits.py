@@ -126,3 +126,16 @@ def test_a_huge_body_is_refused_before_it_is_read(served: int, service: Service)
         answer = conn.recv(4096)  # the 413 comes before the body: recv would time out else
     assert answer.startswith(b"HTTP/1.1 413")  # 10 GB announced: nothing buffered, nothing stored
     assert service.settings.server.max_body_bytes < 10_000_000_000
+
+
+def test_the_server_stops_even_when_its_wakeup_pipe_is_gone(app: Flask) -> None:
+    """A double close elsewhere in the process can take the loop's trigger fd; stopping must
+    still end the loop (CI once saw EBADF here at teardown)."""
+    settings = app.extensions[EXTENSION_KEY].settings
+    running = server.create(app, settings, host="127.0.0.1", port=0)
+    assert isinstance(running, TcpWSGIServer)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    running.trigger.close()
+    server.stop(running, thread)
+    assert not thread.is_alive()

@@ -101,6 +101,11 @@ def stop(server: Server, running: threading.Thread) -> None:
         for dispatcher in list(socket_map.values()):
             dispatcher.close()
 
-    trigger.pull_trigger(close_all)
+    if not running.is_alive():
+        return
+    try:
+        trigger.pull_trigger(close_all)
+    except OSError:  # the loop closed its trigger already: it is ending, close what is left
+        close_all()
     running.join(timeout=30)
     server.task_dispatcher.shutdown()
