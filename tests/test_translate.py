@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from syndicate.models import Role, TranslateReport
 from syndicate.service import Service
@@ -365,3 +365,33 @@ def test_a_missing_pair_says_what_to_install_and_mentions_a_pivot_only_when_one_
         "no en→fr model installed: install one with `syndicate models install` (Argos) or an "
         "apertium-* package")
     assert "(and no fr→en and en→de pair to pivot through)" in str(PairUnavailable("fr", "de"))
+
+
+@pytest.mark.usefixtures("installed_packages")
+def test_translate_wait_waits_for_work_another_worker_holds(
+        client: FlaskClient, service: Service, runner: FlaskCliRunner,
+        producer: dict[str, str]) -> None:
+    import threading
+    from datetime import timedelta
+
+    from syndicate.store import translations as translation_store
+
+    client.post("/api/v1/articles", json=article_body(), headers=producer)
+    with service.store.write() as session:  # another worker takes every pair's work
+        now = service.clock()
+        while translation_store.claim(session, "elsewhere:1", now, now + timedelta(minutes=5),
+                                      limit=10):
+            pass
+    assert "0 done" in runner.invoke(args=["translate"]).output  # nothing due here
+
+    def give_back() -> None:  # the other worker stops: its work returns to the queue
+        with service.store.write() as session:
+            translation_store.release(session, "elsewhere:1")
+
+    timer = threading.Timer(1.0, give_back)
+    timer.start()
+    try:
+        waited = runner.invoke(args=["translate", "--wait", "--timeout", "60"])
+    finally:
+        timer.join()
+    assert waited.exit_code == 0 and waited.output.startswith("3 done"), waited.output

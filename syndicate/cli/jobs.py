@@ -16,11 +16,15 @@ log = logging.getLogger(__name__)
 
 
 @click.command("translate")
+@click.option("--wait", is_flag=True,
+              help="Also wait for what other workers (the scheduler's) are translating now.")
+@TIMEOUT
 @with_appcontext
 @reported
-def translate_command() -> None:
+def translate_command(wait: bool, timeout: float) -> None:
     """Run one translation pass now (the scheduler does this every interval)."""
-    report = current_service().pipeline.translate_pending()
+    pipeline = current_service().pipeline
+    report = pipeline.translate_until_idle(timeout) if wait else pipeline.translate_pending()
     click.echo(f"{report.done} done, {report.failed} failed, {report.unavailable} unavailable; "
                f"{report.segments} segments, {report.memory_hits} from memory, "
                f"{report.translated} translated")

@@ -57,6 +57,10 @@ class Pipeline:
         """Translate due work now; the feeds it completes are marked for the publisher."""
         return self._runner.run_pass(articles=articles)
 
+    def translate_until_idle(self, timeout: float) -> TranslateReport:
+        """Translate due work now and wait for what other workers are translating."""
+        return self._runner.until_idle(timeout)
+
     def publish(self, only: Sequence[str] | None = None) -> PublishReport:
         """Publish what changed; naming languages re-renders them whatever changed."""
         return self._publisher.publish(only, force=only is not None)

@@ -271,6 +271,12 @@ def waiting(session: Session, article_ids: Sequence[str], languages: Sequence[st
     return session.scalar(query) or 0
 
 
+def held_elsewhere(session: Session, owner: str) -> int:
+    """Return how many translations another worker holds under a lease right now."""
+    return session.scalar(select(func.count()).select_from(TranslationRow).where(
+        TranslationRow.lease_owner.is_not(None), TranslationRow.lease_owner != owner)) or 0
+
+
 def apply_edits(session: Session, article_id: str, language: str, revision: int,
                 fields: dict[str, str], now: datetime) -> bool:
     """Put post-edits into a translation of this revision (done, or held or rejected: a

@@ -106,6 +106,19 @@ class TranslationRunner:
             time.sleep(poll)  # another worker holds some under a lease: it finishes or expires
             report = add(report, self.run_pass(articles=article_ids))
 
+    def until_idle(self, timeout: float, poll: float = 0.5) -> TranslateReport:
+        """Translate what is due here, then wait while other workers hold work (a pass again
+        after each), until none do or ``timeout`` seconds pass."""
+        report = self.run_pass()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.store.read() as session:
+                if not translation_store.held_elsewhere(session, self.owner):
+                    break
+            time.sleep(poll)
+            report = add(report, self.run_pass())
+        return report
+
     def has_work(self) -> bool:
         """Say whether a pass would find work (noticing changed packages first)."""
         with self._one_pass:
