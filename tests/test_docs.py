@@ -101,12 +101,18 @@ def test_every_console_block_runs_as_shown(doc: Path, tmp_path: Path) -> None:
 
 def _run(found: list[Step], cwd: Path, env: dict[str, str], port: int) -> None:
     """Run the steps in one shell (variables and `.` carry over), each output kept apart;
-    the docs' port, 8000, is the one this server listens on, in commands and in output."""
+    the docs' port, 8000, is the one this server listens on, in commands and in output, and
+    the port of the docs' example upstream, 8765, is a free one too."""
+    upstream = _free_port()
+
+    def ported(text: str) -> str:
+        return text.replace("127.0.0.1:8000", f"127.0.0.1:{port}").replace("8765", str(upstream))
+
     out = cwd / ".steps"
     out.mkdir()
     script = ["set -o pipefail"]
     for i, step in enumerate(found):
-        command = step.command.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        command = ported(step.command)
         script.append(f"{{ {command}\n}} >{out}/{i}.out 2>&1; echo $? >{out}/{i}.rc")
     subprocess.run(["bash", "-c", "\n".join(script)], cwd=cwd, env=env, timeout=600,
                    check=False)
@@ -115,7 +121,7 @@ def _run(found: list[Step], cwd: Path, env: dict[str, str], port: int) -> None:
         printed = (out / f"{i}.out").read_text(encoding="utf-8", errors="replace")
         assert rc == "0", f"`{step.command}` exited {rc}:\n{printed}"
         for line in step.expected:  # links follow the port served (SYNDICATE_PORT)
-            line = line.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+            line = ported(line)
             if line.strip() and line.strip() != "...":
                 assert _normal(line) in _normal(printed), \
                     f"`{step.command}` did not print {line!r}; it printed:\n{printed}"

@@ -135,8 +135,13 @@ def test_the_server_stops_even_when_its_wakeup_pipe_is_gone(app: Flask) -> None:
     settings = app.extensions[EXTENSION_KEY].settings
     running = server.create(app, settings, host="127.0.0.1", port=0)
     assert isinstance(running, TcpWSGIServer)
+    port = int(running.getsockname()[1])
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
-    cast(Any, running).trigger.close()  # waitress types it loosely
+    trigger: Any = cast(Any, running).trigger  # waitress types it loosely
+    trigger.pull_trigger(trigger.close)  # closed by the loop itself, between two turns
+    assert wait_until(lambda: trigger._closed, timeout=10)
     server.stop(running, thread)
     assert not thread.is_alive()
+    with socket.socket() as probe:  # and the port is closed
+        assert probe.connect_ex(("127.0.0.1", port)) != 0

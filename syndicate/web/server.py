@@ -105,7 +105,15 @@ def stop(server: Server, running: threading.Thread) -> None:
         return
     try:
         trigger.pull_trigger(close_all)
-    except OSError:  # the loop closed its trigger already: it is ending, close what is left
-        close_all()
+    except OSError:
+        # The wake-up pipe is closed already. Closing sockets under the loop's select() would
+        # crash it (EBADF); emptying its map ends it at its next turn (it runs while the map
+        # has entries), and the sockets are closed once it has.
+        left = list(socket_map.values())
+        socket_map.clear()
+        running.join(timeout=30)
+        for dispatcher in left:
+            dispatcher.close()
+        return
     running.join(timeout=30)
     server.task_dispatcher.shutdown()
