@@ -28,7 +28,7 @@ from ..models import (
     IngestResult,
     Translation,
 )
-from ..store import Store, counters
+from ..store import Store, counters, requeue
 from ..store import articles as article_store
 from ..store import edits as edit_store
 from ..store import feeds as feed_store
@@ -212,7 +212,7 @@ class Articles:
         then); return how many translations were queued."""
         with self.store.write() as session:
             feed_store.lock(session)
-            keys = translation_store.requeue_made_by(session, engine, model, self.clock())
+            keys = requeue.requeue_made_by(session, engine, model, self.clock())
             by_language: dict[str, list[str]] = {}
             for article_id, language in keys:
                 by_language.setdefault(language, []).append(article_id)

@@ -32,7 +32,7 @@ from ..models import (
     Translation,
     TranslationStatus,
 )
-from ..store import Store, counters, memory
+from ..store import Store, counters, memory, requeue
 from ..store import edits as edit_store
 from ..store import feeds as feed_store
 from ..store import translations as translation_store
@@ -163,15 +163,15 @@ class TranslationRunner:
         if fingerprint == self._fingerprint:
             return
         with self.store.write() as session:
-            servable = [pair for pair in translation_store.unavailable_pairs(session)
+            servable = [pair for pair in requeue.unavailable_pairs(session)
                         if self._servable(*pair)]
-            moved = translation_store.requeue_unavailable(session, servable)
-            for source, target in translation_store.reviewable_pairs(session):
+            moved = requeue.requeue_unavailable(session, servable)
+            for source, target in requeue.reviewable_pairs(session):
                 try:
                     route = self.translator.route(source, target)
                 except PairUnavailable:
                     continue
-                moved += translation_store.requeue_reviewable(session, source, target,
+                moved += requeue.requeue_reviewable(session, source, target,
                                                               route.engine, route.model)
         if moved:
             log.info("packages changed: %d unavailable, held or rejected translation(s) "
