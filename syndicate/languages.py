@@ -114,6 +114,17 @@ def resolve(tag: str) -> Language:
         )
 
 
+def stated(tag: str) -> str | None:
+    """Return a tag as it was stated, canonically cased ("en-gb" and "en_GB" are "en-GB"),
+    when it names a language syndicate knows (a region it routes as the language too)."""
+    try:
+        tag = canonical(tag.strip().replace("_", "-"))
+        resolve(tag)
+    except UnknownLanguage:
+        return None
+    return tag
+
+
 def loose(tag: str) -> Language | None:
     """Return the known language of a tag as feeds write it ("en-US", "fr_CA", "de"): the tag
     itself if known, else its primary subtag; None when neither is known."""

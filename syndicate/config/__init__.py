@@ -128,7 +128,7 @@ class FeedsSettings:
     websub_hub: str | None
 
 
-GROUPS: dict[str, type[Any]] = {
+_CLASSES: dict[str, type[Any]] = {  # group -> its settings class
     "server": ServerSettings, "database": DatabaseSettings, "translation": TranslationSettings,
     "review": ReviewSettings, "fetch": FetchSettings, "polling": PollingSettings,
     "feeds": FeedsSettings,
@@ -152,10 +152,10 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and validate every setting; raise ConfigError naming each bad variable."""
         values, _ = _read(os.environ if environ is None else environ)
-        grouped: dict[str, dict[str, Any]] = {name: {} for name in GROUPS}
+        grouped: dict[str, dict[str, Any]] = {name: {} for name in _CLASSES}
         for variable in VARIABLES:
             grouped[variable.group][variable.field] = values[variable.field]
-        return cls(**{name: GROUPS[name](**fields) for name, fields in grouped.items()})
+        return cls(**{name: _CLASSES[name](**fields) for name, fields in grouped.items()})
 
 
 def effective(environ: Mapping[str, str] | None = None

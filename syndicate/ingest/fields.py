@@ -79,14 +79,8 @@ def language(value: Any, field: str, problems: Problems, default: str) -> str:
 def regional_tag(value: Any, language: str) -> str | None:
     """Return a stated tag that names more than the language it is routed as ("en-GB" for
     "en"), canonically cased, so that the feeds can keep it; None otherwise."""
-    if not isinstance(value, str):
-        return None
-    try:
-        tag = languages.canonical(value.replace("_", "-"))
-        routed = languages.resolve(tag).tag
-    except languages.UnknownLanguage:
-        return None
-    return tag if routed == language and tag != language else None
+    tag = languages.stated(value) if isinstance(value, str) else None
+    return tag if tag != language else None
 
 
 MAX_JSON_DEPTH = 32  # far deeper than any payload the API takes; bounds the parsers' work

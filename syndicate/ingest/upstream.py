@@ -336,15 +336,8 @@ def _language(tag: Any) -> str | None:
     """Return the known language of a tag such as "en-US" or "fr", else None."""
     if not isinstance(tag, str) or not tag.strip():
         return None
-    found = languages.loose(tag)
-    if found is None:
-        return None
-    stated = tag.strip().replace("_", "-")
-    try:  # keep a region the models do not tell apart ("en-GB"): routing reads it as "en"
-        languages.resolve(stated)
-        return languages.canonical(stated)
-    except languages.UnknownLanguage:
-        return found.tag
+    found = languages.loose(tag)  # "en-GB" is kept as stated: routing reads it as "en"
+    return (languages.stated(tag) or found.tag) if found else None
 
 
 def _ttl(value: Any) -> int | None:

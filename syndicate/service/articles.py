@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from .. import ingest
+from .. import ingest, languages
 from ..clock import Clock
 from ..config import Settings
 from ..errors import Conflict, NotFound, ValidationError
@@ -86,6 +86,8 @@ class Articles:
         """Return the article ready to store: its language decided (language_of) and its date
         checked; ValidationError names the field that stops it."""
         data = self.language_of(data)
+        if data.language_tag and languages.resolve(data.language_tag).tag != data.language:
+            data = replace(data, language_tag=None)  # detected or set otherwise: not its tag
         if data.published is not None and data.published > self.clock() + FUTURE_SLACK:
             raise ValidationError.single("published", "must not be more than a day ahead")
         return data

@@ -20,8 +20,7 @@ from ..config import Settings
 from ..errors import Conflict, InputError
 from ..store import Store, dump
 from ..store import articles as article_store
-from ..translate.apertium import ApertiumEngine
-from ..translate.argos import installed_packages
+from .models import Models
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -48,11 +47,10 @@ class Manifest:
 class Backups:
     """Write backups of this instance and restore them into an empty one."""
 
-    def __init__(self, settings: Settings, store: Store, apertium: ApertiumEngine,
-                 clock: Clock) -> None:
+    def __init__(self, settings: Settings, store: Store, models: Models, clock: Clock) -> None:
         self.settings = settings
         self.store = store
-        self.apertium = apertium
+        self.models = models
         self.clock = clock
 
     def backup(self, folder: Path) -> Manifest:
@@ -98,22 +96,16 @@ class Backups:
         self.settings.translation.translations_dir.mkdir(parents=True, exist_ok=True)
         for path in (folder / "translations").glob("*.toml"):
             shutil.copy2(path, self.settings.translation.translations_dir / path.name)
-        here = {(p["engine"], p["model"]) for p in self._packages()}
-        missing = [f"{p['engine']} {p['pair']} {p['model']}" for p in manifest.packages
-                   if (p["engine"], p["model"]) not in here]
+        here = self._packages()
+        missing = [f"{p['engine']} {p['pair']} {p['model']} {p['version'] or ''}".rstrip()
+                   for p in manifest.packages if p not in here]
         log.info("backup of %s restored from %s (%d articles)", manifest.created, folder,
                  manifest.articles)
         return manifest, missing
 
     def _packages(self) -> list[dict[str, Any]]:
-        argos = [{"engine": "argos", "pair": f"{p.source}-{p.target}", "model": p.model_id,
-                  "test_package": p.test_kind}
-                 for p in installed_packages(self.settings.translation.packages_dir)]
-        apertium = [{"engine": "apertium", "pair": f"{s}-{t}", "model": mode,
-                     "test_package": None}
-                    for s, t, mode in (self.apertium.pairs()
-                                       if "apertium" in self.settings.translation.engines else [])]
-        return sorted(argos + apertium, key=lambda p: (p["engine"], p["pair"]))
+        return [{k: row[k] for k in ("engine", "pair", "model", "version")}
+                for row in self.models.installed()]
 
 
 def _copy_published(source: Path, target: Path) -> None:

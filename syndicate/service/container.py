@@ -81,6 +81,7 @@ class Service:
                                    settings.database.lease_seconds, clock, role,
                                    identify=detector.ranked, review=settings.review.mode,
                                    confidence_warning=settings.review.confidence_warning)
+        models = Models(settings, translator, apertium, articles)
         publisher = Publisher(settings.feeds, store, clock,
                               public_url=settings.server.public_url,
                               languages=translation.languages,
@@ -93,7 +94,7 @@ class Service:
                                    named_feeds),
                    poller=poller, runner=runner, publisher=publisher,
                    pipeline=Pipeline(articles, sources, poller, runner, publisher, clock),
-                   backups=Backups(settings, store, apertium, clock),
-                   job_runs=JobRuns(store, clock, lambda: runner.owner,
+                   backups=Backups(settings, store, models, clock),
+                   job_runs=JobRuns(store, clock, runner.owner,
                                     settings.database.lease_seconds),
-                   models=Models(settings, translator, apertium, articles))
+                   models=models)

@@ -7,7 +7,6 @@ scheduler's dispatch, the CLI's run-here, every recorded scheduled job).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,8 +20,7 @@ from ..store import jobs as job_store
 class JobRuns:
     """Queue, claim, renew, finish and reap job runs, each under a lease."""
 
-    def __init__(self, store: Store, clock: Clock, owner: Callable[[], str],
-                 lease_seconds: int) -> None:
+    def __init__(self, store: Store, clock: Clock, owner: str, lease_seconds: int) -> None:
         self.store = store
         self.clock = clock
         self.owner = owner
@@ -44,19 +42,19 @@ class JobRuns:
         """Claim the oldest queued run (or the given one) for this process, under a lease."""
         with self.store.write() as session:
             now = self.clock()
-            return job_store.claim(session, now, self.owner(), now + self.lease, run_id=run_id)
+            return job_store.claim(session, now, self.owner, now + self.lease, run_id=run_id)
 
     def start(self, job: str, trigger: str, requested_by: str | None) -> int:
         """Record a scheduled run as running in this process; return its id."""
         with self.store.write() as session:
             now = self.clock()
-            return job_store.start(session, job, trigger, requested_by, now, self.owner(),
+            return job_store.start(session, job, trigger, requested_by, now, self.owner,
                                    now + self.lease)
 
     def renew(self, run_id: int) -> None:
         """Extend this process's lease on a run."""
         with self.store.write() as session:
-            job_store.renew(session, run_id, self.owner(), self.clock() + self.lease)
+            job_store.renew(session, run_id, self.owner, self.clock() + self.lease)
 
     def progress(self, run_id: int, done: int, total: int) -> None:
         """Record how far a run has come."""

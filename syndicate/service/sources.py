@@ -68,10 +68,7 @@ class Sources:
             fetched = self.poller.probe(data.url, data.allow_hosts)
             if fetched.status == 304:
                 return 0
-            document = parse_feed(fetched.body, fetched.content_type,
-                                  default_language=data.language
-                                  or self.settings.translation.source_language,
-                                  limit=self.settings.polling.source_max_entries)
+            document = self._parse(fetched, data.language)
         except FetchRefused as exc:
             raise ValidationError.single(
                 "url", f"{exc.kind}: {exc.detail}; if that address is yours, allow it with "
@@ -143,10 +140,7 @@ class Sources:
                                   "feed_errors": 0, "last_error": None, "next_fetch": due})
             return PollReport(polled=1, not_modified=1), None
         try:
-            document = parse_feed(outcome.body, outcome.content_type,
-                                  default_language=source.language
-                                  or self.settings.translation.source_language,
-                                  limit=self.settings.polling.source_max_entries)
+            document = self._parse(outcome, source.language)
         except FeedInvalid as exc:
             return self._failed(source, exc, now, draw), None
         report, note = self._take(source, document)
@@ -181,8 +175,7 @@ class Sources:
         held: list[str] = []
         for entry in document.entries:
             if source.language:
-                entry = replace(entry, language=source.language, language_stated=True,
-                                language_tag=None)
+                entry = replace(entry, language=source.language, language_stated=True)
             if source.categories:
                 labels = tuple(dict.fromkeys((*entry.categories, *source.categories)))
                 entry = replace(entry, categories=labels[:50])
@@ -223,6 +216,12 @@ class Sources:
                         error.detail)
         self._update(source, changes)
         return PollReport(polled=1, failed=1)
+
+    def _parse(self, fetched: Fetched, language: str | None) -> FeedDocument:
+        """Read a fetched document as a poll does (FeedInvalid when it is no feed)."""
+        return parse_feed(fetched.body, fetched.content_type,
+                          default_language=language or self.settings.translation.source_language,
+                          limit=self.settings.polling.source_max_entries)
 
     def _pace(self, source: Source) -> schedule.Pace:
         return schedule.Pace(source.interval or self.settings.polling.source_interval,

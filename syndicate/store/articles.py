@@ -145,8 +145,7 @@ def to_entity(row: ArticleRow) -> Article:
 
 def _apply(row: ArticleRow, data: ArticleInput, fingerprint: str, now: datetime) -> None:
     row.language = data.language
-    row.language_tag = data.language_tag if data.language_tag \
-        and data.language_tag.split("-")[0] == data.language.split("-")[0] else None
+    row.language_tag = data.language_tag
     row.title = data.title
     row.summary = data.summary
     row.author = data.author

@@ -45,7 +45,8 @@ def dump(store: Store, folder: Path) -> str:
 def load(store: Store, path: Path) -> None:
     """Replace the database's contents with a copy dump() wrote (same backend)."""
     if path.name == SQLITE_FILE and store.is_sqlite:
-        Path(str(store.url.database)).parent.mkdir(parents=True, exist_ok=True)
+        if store.file:
+            store.file.parent.mkdir(parents=True, exist_ok=True)
         source = sqlite3.connect(path)
         try:
             with store.engine.connect() as conn:

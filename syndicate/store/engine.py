@@ -125,23 +125,27 @@ class Store:
             conn.execute(text("SELECT 1"))
 
     @property
+    def file(self) -> Path | None:
+        """Return the SQLite database's file (None: PostgreSQL, or SQLite in memory)."""
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
+            return Path(str(self.url.database))
+        return None
+
+    @property
     def where(self) -> str:
         """Return where the database lives, as an operator reads it (no password)."""
-        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
-            return str(Path(self.url.database).resolve())
-        return self.url.render_as_string(hide_password=True)
+        return str(self.file.resolve()) if self.file else \
+            self.url.render_as_string(hide_password=True)
 
     def exists(self) -> bool:
         """Say whether the database can be opened without creating it (SQLite: the file)."""
-        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
-            return Path(self.url.database).is_file()
-        return True
+        return self.file.is_file() if self.file else True
 
     def upgrade(self, to: str = "head") -> None:
         """Create the database if need be (SQLite: its folder and file) and upgrade the schema
         to the newest migration (or to an earlier revision: the upgrade tests)."""
-        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        if self.file:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
         with _translated_errors(), self._writer.begin() as conn:
             config = _alembic_config()
             config.attributes["connection"] = conn

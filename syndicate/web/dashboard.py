@@ -24,6 +24,7 @@ from ..ingest.named_feeds import parse_named_feed
 from ..ingest.sources import parse_source
 from ..jobs import queue
 from ..models import BlockType, Finding, Role, Token
+from . import problems
 from .audit import audited
 from .auth import authenticate, take_write
 from .context import service
@@ -44,17 +45,15 @@ class FormError:
 def _in_place(form: str, action: Callable[[Token], ResponseReturnValue]) -> ResponseReturnValue:
     """Run a form's action as the signed-in operator; when the input is refused, show the page
     again with the error beside the form and the values kept (no raw problem page)."""
-    token = _acting_operator()
-    if token is None:
+    acting = _acting_operator()
+    if acting is None:
         return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    token, csrf = acting
     try:
         return action(token)
     except (InputError, NotFound, Conflict) as exc:
-        found = _session()
-        csrf = found[1] if found else ""
-        status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
         values = {k: ", ".join(request.form.getlist(k)) for k in request.form if k != "csrf"}
-        return _home(token, csrf, FormError(form, str(exc), values)), status
+        return _home(token, csrf, FormError(form, str(exc), values)), problems.status_of(exc)
 
 
 @bp.before_request
@@ -168,9 +167,10 @@ def _findings_by_field(findings: tuple[Finding, ...]) -> dict[str, list[Finding]
 @bp.post("/review/<article_id>/<language>")
 def review(article_id: str, language: str) -> ResponseReturnValue:
     """Approve, reject or edit (a post-edit of the title) a translation from the queue."""
-    token = _acting_operator()
-    if token is None:
+    acting = _acting_operator()
+    if acting is None:
         return render_template("dashboard_sign_in.html", error="sign in first"), 401
+    token = acting[0]
     svc = service()
     action = request.form.get("action", "")
     note = request.form.get("note", "").strip() or None
@@ -306,15 +306,15 @@ def retranslate() -> ResponseReturnValue:
     return _in_place("retranslate", queue_it)
 
 
-def _acting_operator() -> Token | None:
-    """Return the operator behind a form POST (session and CSRF checked, one write spent)."""
+def _acting_operator() -> tuple[Token, str] | None:
+    """Return the operator behind a form POST and the session's CSRF token (session and CSRF
+    checked, one write spent)."""
     found = _checked_session()
     if found is None:
         return None
-    token = found[0]
-    take_write(token.name)
-    g.token = token
-    return token
+    take_write(found[0].name)
+    g.token = found[0]
+    return found
 
 
 def _queue(job: str, params: dict[str, Any]) -> ResponseReturnValue:

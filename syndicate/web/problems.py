@@ -45,12 +45,20 @@ def new_error_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+def _kind(exc: errors.SyndicateError) -> tuple[int, str, str]:
+    """Return the HTTP status, slug and title of one of our errors."""
+    return next(((st, sl, ti) for cls, st, sl, ti in _MAPPING if isinstance(exc, cls)),
+                (500, "internal", "Internal error"))
+
+
+def status_of(exc: errors.SyndicateError) -> int:
+    """Return the HTTP status one of our errors answers with (pages use it too)."""
+    return _kind(exc)[0]
+
+
 def from_error(exc: errors.SyndicateError) -> Response:
     """Return the problem response for one of our errors."""
-    status, slug, title = next(
-        ((st, sl, ti) for cls, st, sl, ti in _MAPPING if isinstance(exc, cls)),
-        (500, "internal", "Internal error"),
-    )
+    status, slug, title = _kind(exc)
     extra: dict[str, Any] = {}
     if isinstance(exc, errors.ValidationError):
         extra["field"] = exc.problems[0].field
