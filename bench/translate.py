@@ -4,11 +4,15 @@ Run: ``.venv/bin/python bench/translate.py`` on an otherwise idle machine (about
 ``--quick`` for a smoke run).
 
 Same machine, same run, same model, same beam size for all three:
-  (a) raw CTranslate2 ``translate_batch`` over all sentences (the ceiling);
+  (a) raw CTranslate2 ``translate_batch`` over all sentences at its best configuration on this
+      machine (the ceiling): a grid over inter_threads x intra_threads (inter x intra <= the
+      cores; inter_threads is the number of batches in flight) and batch type (64 examples or
+      2,048 tokens) is measured and printed, and its best is measured again beside (c);
   (b) ``argostranslate`` translating paragraph by paragraph with its default settings (its
       download-on-first-use sentencizer swapped for an offline one so it can run here);
-  (c) syndicate end to end: articles ingested, then one translation pass (segmenting, memory
-      lookups, batched inference, assembly, database writes).
+  (c) syndicate end to end with its default threads (SYNDICATE_TRANSLATE_THREADS=auto):
+      articles ingested, then one translation pass (segmenting, memory lookups, batched
+      inference, checks, assembly, database writes). Target c/a >= 0.9.
 The model is transformer-base sized (6+6 layers, d_model 512, 32k vocabulary, int8) with random
 weights around a copy circuit, so every system decodes exactly as many tokens per sentence.
 Also printed: segments re-translated after editing 1 paragraph of 10, segments translated by a
@@ -43,6 +47,7 @@ from syndicate.models import ArticleInput, Block, BlockType  # noqa: E402
 from syndicate.service import EXTENSION_KEY, Service  # noqa: E402
 from syndicate.testing import argos_builder, corpus  # noqa: E402
 from syndicate.translate import segment  # noqa: E402
+from syndicate.translate.cores import physical_cores  # noqa: E402
 
 OUT = Path(__file__).with_name("out")
 
@@ -71,12 +76,13 @@ def main() -> int:
         print(json.dumps(_memory_rounds(*args.memory_rounds)))
         return 0
     # No logging set-up: like a default argostranslate user, only warnings reach the terminal.
-    n_par = 12 if args.quick else 60
+    n_par = 20 if args.quick else 200
     # Distinct sentences: the pipeline's de-duplication must not flatter it against (a) and (b).
     paragraphs = corpus.paragraphs(n_par, 5, seed=99, unique=True)
     sentences = [s for p in paragraphs for s in _split(p)]
+    cores = physical_cores()
     print(f"{len(sentences)} sentences in {n_par} paragraphs, beam {args.beam}, "
-          f"intra_threads=1 (a, c); work dir {WORK}")
+          f"{cores} physical cores; work dir {WORK}")
 
     sp_model = argos_builder.train_sentencepiece(vocab_size=8000)
     base = argos_builder.build_package(WORK / "files", "en", "es", kind="base", sp_model=sp_model)
@@ -88,21 +94,39 @@ def main() -> int:
     argostranslate.package.install_from_path(small)
     model_dir = WORK / "packages" / "translate-en_es-1_0" / "model"
 
+    grid = sentences[:400] if not args.quick else sentences
+    print(f"raw CTranslate2 grid ({len(grid)} sentences; sentences/s):")
+    configs: dict[Config, float] = {}
+    for inter, intra in [(i, j) for i in range(1, cores + 1) for j in range(1, cores + 1)
+                         if i * j <= cores]:
+        raw = _RawCTranslate2(model_dir, sp_model, grid, args.beam, inter, intra)
+        for batch in BATCHES:
+            configs[(inter, intra, *batch)] = raw.measure(*batch).rate
+            print(f"  inter {inter} x intra {intra}, batches of {batch[1]} {batch[0]:<8} "
+                  f"{configs[(inter, intra, *batch)]:6.1f}")
+        del raw
+    best = max(configs, key=lambda c: configs[c])
+    one = configs[(1, 1, "examples", 64)]
+    print(f"best: inter {best[0]} x intra {best[1]}, batches of {best[3]} {best[2]} "
+          f"({configs[best] / one:.2f}x one batch at a time on one thread)")
+
     # (a) and (c) alternate, twice each, and the best of each counts, so both see the same state
-    # of the machine; (b) is ten times slower, so one run of it averages over far more time.
-    raw = _RawCTranslate2(model_dir, sp_model, sentences, args.beam)
+    # of the machine; (b) is far slower, so it runs on fewer paragraphs.
+    raw = _RawCTranslate2(model_dir, sp_model, sentences, args.beam, best[0], best[1])
     runs_a: list[Result] = []
     runs_c: list[Result] = []
     for run in range(2):
-        runs_a.append(raw.measure())
+        runs_a.append(raw.measure(best[2], best[3]))
         runs_c.append(_pipeline(paragraphs, len(sentences), args.beam, run))
     a = min(runs_a, key=lambda r: r.seconds)
     c = min(runs_c, key=lambda r: r.seconds)
-    b = _argostranslate(paragraphs, args.beam)
+    b = _argostranslate(paragraphs[:30], args.beam)
     assert len(set(sentences)) == len(sentences)
     for label, r in zip("abc", (a, b, c), strict=True):
-        print(f"({label}) {r.name:<42} {r.rate:8.1f} sentences/s ({r.seconds:.2f} s)")
-    print(f"c/a = {c.rate / a.rate:.2f}   (target >= 0.9)")
+        print(f"({label}) {r.name:<48} {r.rate:8.1f} sentences/s ({r.sentences} in "
+              f"{r.seconds:.2f} s)")
+    print(f"c/a = {c.rate / a.rate:.2f}   (target >= 0.9; against one batch on one thread "
+          f"{c.rate / one:.2f})")
     checks_s, pass_s = min(CHECKS, key=lambda pair: pair[1])
     print(f"translation checks within (c): {checks_s:.2f} s of its {pass_s:.2f} s = "
           f"{checks_s / pass_s:.2f}   (target <= 0.10)")
@@ -127,16 +151,19 @@ def main() -> int:
     if apertium is None:
         print("apertium: eng-spa not installed (apt-get install apertium-eng-spa); row skipped")
     else:
-        batched, single = apertium
+        batched, split, single = apertium
         print(f"apertium eng-spa, one process per batch    {batched.rate:8.1f} sentences/s "
               f"({batched.seconds:.2f} s)")
+        print(f"apertium eng-spa, the batch over {cores} processes {split.rate:6.1f} sentences/s "
+              f"({split.seconds:.2f} s; {split.rate / batched.rate:.2f}x one process)")
         print(f"apertium eng-spa, one process per sentence {single.rate:8.1f} sentences/s "
               f"({single.seconds:.2f} s)")
         print(f"batched / per sentence = {batched.rate / single.rate:.1f}   (target >= 5)")
 
     OUT.mkdir(exist_ok=True)
     report: dict[str, Any] = {
-        "sentences": len(sentences), "beam": args.beam,
+        "sentences": len(sentences), "beam": args.beam, "cores": cores,
+        "grid": {f"inter {k[0]} x intra {k[1]}, {k[3]} {k[2]}": v for k, v in configs.items()},
         "rates": {r.name: r.rate for r in (a, b, c)},
         "c_over_a": c.rate / a.rate, "c_over_b": c.rate / b.rate,
         "edit_one_of_ten": {"retranslated": edited[0], "segments": edited[1]},
@@ -147,8 +174,10 @@ def main() -> int:
     return 0
 
 
-def _apertium(sentences: list[str]) -> tuple[Result, Result] | None:
-    """Time Apertium on the same sentences: one call per batch against one per sentence."""
+def _apertium(sentences: list[str]) -> tuple[Result, Result, Result] | None:
+    """Time Apertium on the same sentences: one call per batch, the batch split over the
+    cores (the service's default), and one call per sentence."""
+    from syndicate.translate import cores
     from syndicate.translate.apertium import ApertiumEngine
 
     engine = ApertiumEngine()
@@ -157,26 +186,40 @@ def _apertium(sentences: list[str]) -> tuple[Result, Result] | None:
     start = time.perf_counter()
     out = engine.batch("eng-spa", sentences)
     batched = Result("apertium batched", time.perf_counter() - start, len(out))
+    pool = cores.Pool(cores.plan(None, cores.physical_cores()))
     start = time.perf_counter()
-    for sentence in sentences:
+    out = ApertiumEngine(pool).batch("eng-spa", sentences)
+    split = Result("apertium split", time.perf_counter() - start, len(out))
+    pool.close()
+    start = time.perf_counter()
+    for sentence in sentences[:200]:
         engine.batch("eng-spa", [sentence])
-    return batched, Result("apertium per sentence", time.perf_counter() - start, len(sentences))
+    return batched, split, Result("apertium per sentence", time.perf_counter() - start,
+                                  min(200, len(sentences)))
 
 
 def _split(paragraph: str) -> list[str]:
     return [s.text for s in segment.split(paragraph, "en")]
 
 
+Config = tuple[int, int, str, int]  # inter, intra, batch type, batch size
+BATCHES = (("examples", 64), ("tokens", 2048))
+
+
 class _RawCTranslate2:
     """The ceiling: one translate_batch over every sentence, sorted by length, model warm,
-    decoding exactly as the engine does."""
+    decoding exactly as the engine does; CTranslate2 splits it into batches and runs
+    ``inter`` of them at once."""
 
-    def __init__(self, model_dir: Path, sp_model: bytes, sentences: list[str], beam: int) -> None:
+    def __init__(self, model_dir: Path, sp_model: bytes, sentences: list[str], beam: int,
+                 inter: int = 1, intra: int = 1) -> None:
         import ctranslate2
         import sentencepiece
 
         self.sp = sentencepiece.SentencePieceProcessor(model_proto=sp_model)
-        self.translator = ctranslate2.Translator(str(model_dir), device="cpu", intra_threads=1)
+        self.translator = ctranslate2.Translator(str(model_dir), device="cpu",
+                                                 inter_threads=inter, intra_threads=intra)
+        self.label = f"inter {inter} x intra {intra}"
         self.sentences = sentences
         self.beam = beam
         self.translator.translate_batch([self._encode(s) for s in sentences[:64]],
@@ -186,16 +229,17 @@ class _RawCTranslate2:
         pieces: list[str] = self.sp.encode(sentence, out_type=str)
         return pieces
 
-    def measure(self) -> Result:
+    def measure(self, batch_type: str = "examples", size: int = 64) -> Result:
         start = time.perf_counter()
         tokens = sorted((self._encode(s) for s in self.sentences), key=len)
         # Decoding options as the engine's (syndicate/translate/argos.py): a like-for-like ceiling.
         results = self.translator.translate_batch(
-            tokens, beam_size=self.beam, max_batch_size=64, batch_type="examples",
-            replace_unknowns=True, length_penalty=0.2, max_decoding_length=512)
+            tokens, beam_size=self.beam, max_batch_size=size, batch_type=batch_type,
+            replace_unknowns=True, length_penalty=0.2, max_decoding_length=512,
+            return_scores=True)
         [self.sp.decode_pieces(r.hypotheses[0]) for r in results]
-        return Result("raw CTranslate2 translate_batch", time.perf_counter() - start,
-                      len(self.sentences))
+        return Result(f"raw CTranslate2, best ({self.label}, {size} {batch_type})",
+                      time.perf_counter() - start, len(self.sentences))
 
 
 def _argostranslate(paragraphs: list[str], beam: int) -> Result:
@@ -253,7 +297,9 @@ def _pipeline(paragraphs: list[str], n_sentences: int, beam: int, run: int) -> R
     elapsed = time.perf_counter() - start
     assert report.done == len(articles) and report.failed == 0, report
     CHECKS.append((_checks_seconds(service), elapsed))
-    return Result("syndicate pipeline (one translation pass)", elapsed, n_sentences)
+    plan = service.pool.plan
+    return Result(f"syndicate pipeline (one pass; {plan.threads} x {plan.intra} threads)",
+                  elapsed, n_sentences)
 
 
 CHECKS: list[tuple[float, float]] = []  # (checks alone, the whole pass) per pipeline run

@@ -172,6 +172,7 @@ def app(settings: Settings) -> Iterator[Flask]:
     service: Service = app.extensions[EXTENSION_KEY]
     service.store.upgrade()
     yield app
+    service.pool.close()
     service.store.dispose()
 
 
@@ -214,6 +215,7 @@ def make_app(env: dict[str, str]) -> Iterator[Callable[..., Flask]]:
 
     yield make
     for app in made:
+        app.extensions[EXTENSION_KEY].pool.close()
         app.extensions[EXTENSION_KEY].store.dispose()
 
 

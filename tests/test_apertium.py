@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from flask import Flask
 from syndicate.errors import EngineFailure
 from syndicate.models import Role
 from syndicate.service import Service
-from syndicate.translate import markup
+from syndicate.translate import cores, markup
 from syndicate.translate.apertium import ApertiumEngine
 
 from .conftest import json_lines, make_token
@@ -112,6 +113,30 @@ def test_a_batch_is_one_process_and_keeps_segment_boundaries() -> None:
     assert all(spanish_share(line) > 0.2 for line in out)
 
 
+def test_a_large_batch_is_split_over_the_workers_at_once_and_keeps_its_order() -> None:
+    pool = cores.Pool(cores.plan(2, 2))
+    engine = ApertiumEngine(pool)
+    both = threading.Barrier(2, timeout=30)  # broken unless two processes run at once
+    calls: list[str] = []
+    call = engine._call
+
+    def counted(mode: str, text: str) -> str:
+        calls.append(text)
+        both.wait()
+        return call(mode, text)
+
+    engine._call = counted  # type: ignore[method-assign]
+    sentences = [f"The city council approved plan number {n} on Tuesday after a long debate "
+                 f"about the budget of the new library." for n in range(400)]
+    try:
+        out = engine.batch("eng-spa", sentences)
+    finally:
+        pool.close()
+    assert len(calls) == 2  # two apertium processes, at the same time (the barrier held)
+    assert out == ApertiumEngine().batch("eng-spa", sentences)  # one process: the same text
+    assert all(f" {n} " in line for n, line in enumerate(out))
+
+
 def test_a_word_apertium_drops_leaves_no_double_space() -> None:
     [out] = ApertiumEngine().batch("eng-spa", ["They fell in Russia's Kursk region."])
     assert "Rusia" in out and "  " not in out  # Apertium itself prints "Rusia  Kursk"
@@ -138,7 +163,7 @@ def test_routing_prefers_engines_in_order_and_a_pair_can_be_pinned(
         "Authorization": "Bearer " + make_token(service, "ops", Role.OPERATOR)}).get_json()
     es = next(lang for lang in status["languages"] if lang["language"] == "es")
     assert es["model"] == {"installed": True, "version": "eng-spa", "engine": "apertium",
-                           "test_package": False}
+                           "test_package": False, "memory": []}  # no model in this process
     listed = json_lines(app.test_cli_runner().invoke(args=["models", "list", "--json"]).stdout)
     assert {"pair": "en→es", "engine": "apertium", "version": None, "size_mb": None,
             "model": "eng-spa", "serves": "en→es", "note": None} in listed

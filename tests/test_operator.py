@@ -162,8 +162,10 @@ def test_status_numbers_match_the_store(make_app: Callable[..., Flask]) -> None:
     assert status["en"]["articles"]["done"] == 1  # the Spanish article, through es→en
     assert status["es"]["articles"] == {"written_in": 1, "done": 2, "held": 0, "pending": 0,
                                         "failed": 0, "unavailable": 0}
+    memory = status["es"]["model"].pop("memory")
     assert status["es"]["model"] == {"installed": True, "version": "translate-en_es-1_0@1.0",
                                      "engine": "argos", "test_package": True}
+    assert [m["model"] for m in memory] == ["translate-en_es-1_0@1.0"]
     assert status["it"]["model"]["installed"] is False
     assert status["it"]["articles"]["unavailable"] == 3
     assert status["es"]["last_publish"] is not None and status["it"]["last_publish"] is None

@@ -26,6 +26,7 @@ from syndicate.translate.engine import Scored, Translator
 
 from .conftest import make_token
 from .test_api_articles import article_body
+from .wrapped import Wrapped
 
 pytestmark = pytest.mark.usefixtures("installed_packages")
 DEAD_OWNER = f"{socket.gethostname()}:999999999:worker:dead"  # no such process on this host
@@ -75,21 +76,13 @@ def test_a_package_appearing_queues_unavailable_work_again(
     assert statuses(service, created.article.id) == {"es": "done"}
 
 
-class Poisoned:
+class Poisoned(Wrapped):
     """The real Argos engine, failing any batch that holds a poison sentence (a fault)."""
 
-    name = "argos"
-
     def __init__(self, engine: Translator, poison: str) -> None:
-        self.engine = engine
+        super().__init__(engine)
         self.poison = poison
         self.batches: list[int] = []
-
-    def fingerprint(self) -> str:
-        return self.engine.fingerprint()
-
-    def route(self, source: str, target: str) -> Route:
-        return self.engine.route(source, target)
 
     def translate(self, route: Route, sentences: Sequence[str]) -> list[Scored]:
         self.batches.append(len(sentences))
@@ -243,16 +236,21 @@ def test_segmenters_are_per_thread() -> None:
     assert found[0] is not found[1]
 
 
-def test_a_model_in_use_is_not_unloaded(installed_packages: Path) -> None:
+def test_a_pair_waits_for_a_model_slot_rather_than_load_past_the_cap(
+        installed_packages: Path) -> None:
     engine = ArgosEngine(installed_packages, beam_size=1, max_loaded=1)
     es, fr = (next(p for p in engine.packages() if p.target == t) for t in ("es", "fr"))
+    out: list[object] = []
+    other = threading.Thread(target=lambda: out.append(
+        engine.translate(engine.route("en", "fr"), ["Hello."])))
     with engine._model(es) as in_use:
-        # a second model is needed while the first is in use: the cap cannot unload the
-        # one in use, so the idle one goes once its batch is done
-        assert engine.translate(engine.route("en", "fr"), ["Hello."]) == [("Hello.", 0.0)]
-        assert engine.loaded() == [es.model_id]
-        assert in_use.translator.model_is_loaded
-    assert engine.loaded() == [es.model_id]
+        other.start()  # French needs a model while Spanish holds the only slot: it waits
+        other.join(timeout=1.0)
+        assert other.is_alive() and out == []
+        assert engine.loaded() == [es.model_id] and in_use.translator.model_is_loaded
+    other.join(timeout=60)  # Spanish is given back: it is unloaded, French loads and runs
+    assert out == [[("Hello.", 0.0)]]
+    assert engine.loaded() == [fr.model_id]
 
 
 def test_only_changed_feeds_are_rendered(make_app: Callable[..., Flask]) -> None:

@@ -57,12 +57,13 @@ def test_scheduler_is_built_with_safe_job_defaults(service: Service) -> None:
                                        "misfire_grace_time": 60}
 
 
-def test_translate_job_is_attached_at_the_configured_interval(service: Service) -> None:
-    scheduler = scheduling.build(service)
-    job = scheduler.get_job("translate")
-    assert job is not None
-    assert job.trigger.interval.total_seconds() == service.settings.translation.translate_interval
-    assert job.args == (service,)
+def test_translation_waits_on_its_bell_with_the_configured_interval(service: Service) -> None:
+    from syndicate.jobs import loops
+
+    loop = loops.translating(service)
+    assert loop.bell is service.bells.translate
+    assert loop.interval == service.settings.translation.translate_interval
+    assert loops.publishing(service).bell is service.bells.publish
 
 
 def test_publish_job_is_attached_and_every_run_is_recorded(service: Service) -> None:
@@ -102,7 +103,5 @@ def test_the_wsgi_app_never_starts_a_scheduler(env: dict[str, str]) -> None:
 
 
 def test_operator_jobs_run_apart_from_the_publishing_tick(service: Service) -> None:
-    with_worker = {job.id for job in scheduling.build(service).get_jobs()}
-    assert with_worker == {"translate", "publish", "dispatch", "tick", "sources"}
-    without = {job.id for job in scheduling.build(service, worker=False).get_jobs()}
-    assert without == {"publish", "dispatch", "tick", "sources"}  # `scheduler --no-worker`
+    jobs = {job.id for job in scheduling.build(service).get_jobs()}
+    assert jobs == {"publish", "dispatch", "tick", "sources"}  # translation is a loop

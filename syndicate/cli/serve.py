@@ -12,7 +12,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..errors import SyndicateError
 from .common import current_service, reported
 
 log = logging.getLogger(__name__)
@@ -74,24 +73,19 @@ def scheduler_command(no_worker: bool) -> None:
 @reported
 def worker_command() -> None:
     """Translate queued work (any number of workers, on any host), until stopped."""
-    from ..jobs.runs import recorded
-    from ..jobs.translate import has_work, translate_pending
+    from ..jobs import loops
 
     service = current_service()
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    job = recorded("translate", translate_pending, has_work)
-    log.info("worker %s started", service.owner)
+    loop = loops.translating(service)
+    signal.signal(signal.SIGTERM, lambda *_: loop.stop())
+    log.info("worker %s started (%d batches at once, %d threads each)", service.owner,
+             service.pool.plan.threads, service.pool.plan.intra)
+    service.listener.start()
     try:
-        while not stopping.is_set():
-            try:
-                if job(service) is not None:
-                    continue
-            except SyndicateError as exc:  # e.g. the database restarting: try again shortly
-                log.error("translation pass failed: %s", exc)
-            stopping.wait(service.settings.translation.translate_interval)
+        loop.run()
     except KeyboardInterrupt:
         pass
     finally:
+        service.listener.stop()
         service.runner.release()
     log.info("worker stopped")

@@ -33,10 +33,17 @@ def status_command(as_json: bool) -> None:
             f"{model['engine']} {model['version']}" + (" (test package: no translation)"
                                                        if model.get("test_package") else "")
             if model.get("installed") else "none installed",
+            "memory": " + ".join(f"{m['peak_bytes'] / 1e6:.0f} MB" for m in model["memory"])
+            if model.get("memory") else None,
             **{k: v for k, v in entry["articles"].items()},
             "published": entry["last_publish"][:19].replace("T", " ")
             if entry["last_publish"] else "never",
             "feed": entry["feeds"]["rss"] if entry["last_publish"] else None})
     show(rows, [Column("language", "LANG"), Column("model"), Column("written_in", "OWN"),
                 Column("done"), Column("held"), Column("pending"), Column("failed"),
-                Column("unavailable", "UNAVAIL"), Column("published"), Column("feed")])
+                Column("unavailable", "UNAVAIL"), Column("memory", "PEAK_MEMORY"),
+                Column("published"), Column("feed")])
+    plan = status["translation"]
+    click.echo(f"translation: {plan['threads']} batch(es) at once, {plan['intra_threads']} "
+               f"thread(s) each, on {plan['cores']} physical core(s) "
+               "(SYNDICATE_TRANSLATE_THREADS)")

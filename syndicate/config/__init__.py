@@ -64,6 +64,7 @@ class TranslationSettings:
     max_loaded_models: int
     device: str
     translate_interval: int
+    translate_threads: int | None  # None: auto, from the cores this process may use
     argos_index_url: str
     argos_loopback_http: bool
     detect_threshold: float

@@ -34,6 +34,19 @@ def int_between(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def auto_or(parse: Callable[[str], int]) -> Callable[[str], int | None]:
+    """Return a parser for ``auto`` (None: decided at start from the machine) or a number."""
+    def parse_auto(raw: str) -> int | None:
+        if raw.strip().lower() == "auto":
+            return None
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"must be `auto` or {str(exc).removeprefix('must be ')}") from None
+
+    return parse_auto
+
+
 def http_url(raw: str) -> str:
     parts = urlsplit(raw.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:

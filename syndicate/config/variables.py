@@ -121,7 +121,12 @@ VARIABLES: tuple[Variable, ...] = (
       "Argos models kept loaded (least recently used unloaded first)"),
     V("DEVICE", "translation", "cpu", p.device, "CTranslate2's device: `cpu`, `cuda` or `auto`"),
     V("TRANSLATE_INTERVAL", "translation", "10", p.int_between(1, 86400),
-      "seconds an idle worker waits before looking for work again"),
+      "seconds an idle worker waits before looking again if nothing wakes it (new work wakes "
+      "it at once)"),
+    V("TRANSLATE_THREADS", "translation", "auto", p.auto_or(p.int_between(1, 256)),
+      "batches translated at once per process: CTranslate2 `inter_threads`, and Apertium "
+      "processes; `auto`: the physical cores this process may use (`intra_threads` is then "
+      "cores / threads)"),
     V("ARGOS_INDEX_URL", "translation",
       "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
       p.http_url, "where `models install --from/--to` looks"),

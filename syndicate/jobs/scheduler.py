@@ -6,6 +6,10 @@ on several hosts agree: a second one waits as a standby, checking every third of
 process at once; a dead host once TCP keepalives give up). The active one checks its lock at the
 same pace and stops scheduling if it lost it. On SQLite (one host by nature) the lock is a file
 in the instance folder and a second scheduler refuses to start. Web workers never schedule.
+
+While active it runs the interval jobs here (APScheduler) and the event-driven loops (``loops``:
+the translation worker and the publisher, woken the moment their work is committed, with
+PostgreSQL's LISTEN/NOTIFY carrying wake-ups from other processes and hosts).
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from apscheduler.schedulers.base import BaseScheduler
 from ..errors import SchedulerLocked
 from ..leases import Held
 from ..service import Service
+from . import loops
 from .publish import has_changes, publish_feeds
 from .queue import dispatch, reap
 from .runs import recorded
 from .sources import TICK_SECONDS, poll_sources
-from .translate import has_work, translate_pending
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "scheduler"
@@ -44,23 +48,21 @@ class Schedule:
     due: Callable[[Service], bool]
 
 
-TRANSLATE = Schedule("translate", translate_pending,
-                     lambda s: s.settings.translation.translate_interval,
-                     has_work)
+# Every feed, whatever was marked: expiries, and files gone from disk. What changes mark is
+# published at once by the publishing loop.
 PUBLISH = Schedule("publish", publish_feeds, lambda s: s.settings.feeds.publish_interval,
                    has_changes)
 
 
 def tick(service: Service) -> None:
-    """Every few seconds: mark dead runs abandoned, and publish the feeds changes marked."""
+    """Every few seconds: mark abandoned the job runs whose process died."""
     reap(service)
-    recorded("publish", publish_feeds, has_changes)(service)
 
 
-def build(service: Service, *, worker: bool = True) -> BaseScheduler:
-    """Return a scheduler with every job attached, not yet started."""
+def build(service: Service) -> BaseScheduler:
+    """Return a scheduler with every interval job attached, not yet started."""
     scheduler: BaseScheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
-    schedules = (TRANSLATE, PUBLISH) if worker else (PUBLISH,)
+    schedules = (PUBLISH,)
     for schedule in schedules:
         scheduler.add_job(recorded(schedule.job_id, schedule.func, schedule.due), "interval",
                           args=[service], id=schedule.job_id, next_run_time=datetime.now(UTC),
@@ -116,8 +118,14 @@ class Leader:
     def _schedule(self, held: Held) -> None:
         log.info("this scheduler is active")
         self.service.poller.start()
-        scheduler = build(self.service, worker=self.worker)
+        self.service.listener.start()
+        scheduler = build(self.service)
         scheduler.start()
+        running = [loops.publishing(self.service)]
+        if self.worker:
+            running.append(loops.translating(self.service))
+        for loop in running:
+            loop.start()
         self.active.set()
         try:
             while not self.stopping.wait(self.poll):
@@ -127,6 +135,9 @@ class Leader:
         finally:
             self.active.clear()
             self.service.poller.stop()  # a long pass ends after the fetches under way
+            for loop in running:
+                loop.stop()
+            self.service.listener.stop()
             scheduler.shutdown(wait=True)
             if self.worker:
                 self.service.runner.release()

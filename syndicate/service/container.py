@@ -10,11 +10,14 @@ from ..fetch.poller import Poller
 from ..ingest.language import Langid
 from ..publish.publisher import Publisher
 from ..store import Store
+from ..store.notify import Listener
+from ..translate import cores
 from ..translate.apertium import ApertiumEngine
 from ..translate.argos import ArgosEngine
 from ..translate.engine import Translator
 from ..translate.router import Router
 from ..translate.runner import TranslationRunner
+from ..wakeups import Bells
 from .access import Access
 from .articles import Articles
 from .backup import Backups
@@ -53,11 +56,18 @@ class Service:
     backups: Backups
     job_runs: JobRuns
     models: Models
+    pool: cores.Pool
+    listener: Listener
 
     @property
     def owner(self) -> str:
         """Return this process's lease owner (jobs and translations it holds)."""
         return self.runner.owner
+
+    @property
+    def bells(self) -> Bells:
+        """Return the wake-ups of this process: rung by its commits and by its listener."""
+        return self.store.bells
 
     @classmethod
     def build(cls, settings: Settings, role: str = "process", clock: Clock = utc_now
@@ -65,9 +75,11 @@ class Service:
         """Build the parts from settings (no database connection is made yet)."""
         store = Store(settings.database.database_url, lock_dir=settings.database.instance_dir)
         translation = settings.translation
+        pool = cores.Pool(cores.plan(translation.translate_threads, cores.physical_cores()))
         argos = ArgosEngine(translation.packages_dir, beam_size=translation.beam_size,
-                            max_loaded=translation.max_loaded_models, device=translation.device)
-        apertium = ApertiumEngine()
+                            max_loaded=translation.max_loaded_models, device=translation.device,
+                            pool=pool)
+        apertium = ApertiumEngine(pool)
         engines: dict[str, Translator] = {"argos": argos, "apertium": apertium}
         translator = Router([engines[name] for name in settings.translation.engines],
                             settings.translation.translations_dir / "engines.toml")
@@ -80,7 +92,8 @@ class Service:
                                    settings.translation.translations_dir / "glossary.toml",
                                    settings.database.lease_seconds, clock, role,
                                    identify=detector.ranked, review=settings.review.mode,
-                                   confidence_warning=settings.review.confidence_warning)
+                                   confidence_warning=settings.review.confidence_warning,
+                                   lanes=pool.plan.threads, bell=store.bells.translate)
         models = Models(settings, translator, apertium, articles)
         publisher = Publisher(settings.feeds, store, clock,
                               public_url=settings.server.public_url,
@@ -91,10 +104,10 @@ class Service:
                    access=Access(store, clock), named_feeds=named_feeds,
                    review=Review(store, clock),
                    queries=Queries(settings, store, translator, publisher.feed_meta,
-                                   named_feeds),
+                                   named_feeds, pool.plan),
                    poller=poller, runner=runner, publisher=publisher,
                    pipeline=Pipeline(articles, sources, poller, runner, publisher, clock),
                    backups=Backups(settings, store, models, clock),
                    job_runs=JobRuns(store, clock, runner.owner,
                                     settings.database.lease_seconds),
-                   models=models)
+                   models=models, pool=pool, listener=Listener(store))

@@ -24,6 +24,7 @@ from ..store import articles as article_store
 from ..store import jobs as job_store
 from ..store import translations as translation_store
 from ..translate.argos import installed_packages
+from ..translate.cores import Plan
 from ..translate.engine import Translator
 from .named_feeds import NamedFeeds
 
@@ -43,8 +44,10 @@ class Queries:
     """The reads that span nouns, for the web layer and the CLI."""
 
     def __init__(self, settings: Settings, store: Store, translator: Translator,
-                 feed_meta: Callable[[str], FeedMeta], named_feeds: NamedFeeds) -> None:
+                 feed_meta: Callable[[str], FeedMeta], named_feeds: NamedFeeds,
+                 plan: Plan) -> None:
         self.settings = settings
+        self.plan = plan
         self.store = store
         self.translator = translator
         self.feed_meta = feed_meta
@@ -73,6 +76,7 @@ class Queries:
         with self.store.read() as session:
             by_status = translation_store.counts(session)
             own = article_store.count_by_language(session)
+            gauges = counters.read(session)
         tests = [p for p in installed_packages(settings.translation.packages_dir) if p.test_kind]
         out = []
         for lang in settings.translation.languages:
@@ -95,7 +99,8 @@ class Queries:
                     entry["model"] = {"installed": True, "version": route.model,
                                       "engine": route.engine,
                                       "test_package": route.engine == "argos" and any(
-                                          p.model_id in route.model for p in tests)}
+                                          p.model_id in route.model for p in tests),
+                                      "memory": model_memory(route.model, gauges)}
                 except PairUnavailable as exc:
                     entry["model"] = {"installed": False, "version": None, "detail": str(exc)}
             out.append(entry)
@@ -109,4 +114,15 @@ class Queries:
                 if requests else None,
                 "last_pull": rfc3339(max((p.last_pull for p in pulls), default=None)),
                 "partners": sorted({p.partner for p in pulls})})
-        return {"languages": out, "named_feeds": named}
+        plan = self.plan
+        return {"languages": out, "named_feeds": named,
+                "translation": {"cores": plan.cores, "threads": plan.threads,
+                                "intra_threads": plan.intra}}
+
+
+def model_memory(models: str, gauges: dict[str, float]) -> list[dict[str, Any]]:
+    """Return the memory each model of a route took in the workers that loaded it (the
+    highest any worker saw): at load, and at its peak (load plus its largest batch)."""
+    return [{"model": model, "loaded_bytes": int(gauges[f"model_loaded_bytes|{model}"]),
+             "peak_bytes": int(gauges[f"model_peak_bytes|{model}"])}
+            for model in models.split(">") if f"model_peak_bytes|{model}" in gauges]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..models import ArticleInput, Origin, TranslatedBlock, TranslationStatus
 from . import feeds as feed_store
+from .notify import notify
 from .schema import ArchiveRow, ArticleRow, BlockRow, FeedStateRow, TranslationRow
 
 _CHUNK = 2000
@@ -74,6 +75,8 @@ def load(session: Session, inputs: Sequence[ArticleInput], producer: str, now: d
         for start in range(0, len(rows), _CHUNK):
             session.execute(insert(table), rows[start:start + _CHUNK])
     feed_store.touch(session, [lang for lang, seq in seqs.items() if seq != states[lang].next_seq])
+    if translations and status is TranslationStatus.PENDING:
+        notify(session, "translate")
     for lang, seq in seqs.items():
         session.execute(update(FeedStateRow).where(FeedStateRow.language == lang)
                         .values(next_seq=seq))

@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import Conflict, LockBusy, SchemaOutOfDate, StoreError
 from ..leases import Held
+from ..wakeups import Bells
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
+RINGS = "syndicate_rings"  # session.info key: the concerns a transaction rings on commit
 
 
 class Store:
@@ -43,6 +45,7 @@ class Store:
         self._writer = self.engine.execution_options(syndicate_write=True)
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
+        self.bells = Bells()  # rung after a commit that queued work or changed a feed
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -56,6 +59,8 @@ class Store:
         """Open a session whose work is committed on success and rolled back on any error."""
         with _translated_errors(), self._write_sessions.begin() as session:
             yield session
+        for concern in sorted(session.info.pop(RINGS, ())):  # committed: wake who acts on it
+            self.bells.ring(concern)
 
     @contextmanager
     def lock(self, name: str, timeout: float) -> Iterator[None]:
@@ -194,14 +199,16 @@ def _alembic_config() -> Config:
     return config
 
 
+# TCP keepalives: a host that dies holding the scheduler's advisory lock loses it within
+# about 30 s (10 idle + 4 probes 5 s apart), which bounds the standby's takeover.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+              "keepalives_count": 4}
+
+
 def _engine_options(is_sqlite: bool) -> dict[str, Any]:
     if is_sqlite:
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    # TCP keepalives: a host that dies holding the scheduler's advisory lock loses it within
-    # about 30 s (10 idle + 4 probes 5 s apart), which bounds the standby's takeover.
-    return {"pool_pre_ping": True,
-            "connect_args": {"keepalives": 1, "keepalives_idle": 10,
-                             "keepalives_interval": 5, "keepalives_count": 4}}
+    return {"pool_pre_ping": True, "connect_args": dict(KEEPALIVES)}
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Article, Translation, TranslationStatus
 from .articles import to_entity as article_entity
+from .notify import notify
 from .schema import ArchiveRow, ArticleRow, FeedStateRow, HeldRow, TranslationRow
 from .translations import to_entity as translation_entity
 
@@ -73,6 +74,7 @@ def touch(session: Session, languages: Iterable[str]) -> None:
     _ensure(session, wanted)
     session.execute(update(FeedStateRow).where(FeedStateRow.language.in_(wanted))
                     .values(version=FeedStateRow.version + 1))
+    notify(session, "publish")
 
 
 def touch_article(session: Session, article_id: str, also: Iterable[str] = ()) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import TranslationStatus
+from .notify import notify
 from .schema import ArticleRow, TranslationRow
 from .translations import WITH_CONTENT
 
@@ -28,6 +29,8 @@ def requeue_unavailable(session: Session, pairs: Iterable[tuple[str, str]]) -> i
             .values(status=TranslationStatus.PENDING, error=None, next_attempt=None)
             .execution_options(synchronize_session=False))
         moved += int(result.rowcount)  # type: ignore[attr-defined]
+    if moved:
+        notify(session, "translate")
     return moved
 
 
@@ -46,6 +49,8 @@ def requeue_made_by(session: Session, engine: str, model: str, now: datetime
     for row in rows:
         row.status, row.force, row.requested = TranslationStatus.PENDING, True, now
         row.attempts, row.error, row.next_attempt = 0, None, None
+    if rows:
+        notify(session, "translate")
     return [(r.article_id, r.language) for r in rows]
 
 
@@ -74,4 +79,6 @@ def requeue_reviewable(session: Session, source: str, target: str, engine: str,
                    select(ArticleRow.id).where(ArticleRow.language == source)))
         .values(status=TranslationStatus.PENDING, error=None, next_attempt=None)
         .execution_options(synchronize_session=False))
+    if result.rowcount:  # type: ignore[attr-defined]
+        notify(session, "translate")
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from ..models import (
     TranslationStatus,
 )
 from .articles import to_entity as article_entity
+from .notify import notify
 from .schema import ArticleRow, TranslationRow
 
 MAX_BACKOFF = timedelta(hours=1)
@@ -48,6 +49,7 @@ def request(session: Session, article: Article, languages: Iterable[str], now: d
         row.next_attempt = None
         row.requested = now
         row.force = force
+        notify(session, "translate")
     if not new:
         session.flush()
 
@@ -72,8 +74,10 @@ def _fair_order() -> tuple[Any, ...]:
 
 
 def claim(session: Session, owner: str, now: datetime, until: datetime, limit: int,
-          articles: Sequence[str] | None = None) -> tuple[tuple[str, str], list[Key]] | None:
-    """Lease the oldest due work of one language pair (up to ``limit`` articles) to owner.
+          articles: Sequence[str] | None = None, exclude: Iterable[tuple[str, str]] = ()
+          ) -> tuple[tuple[str, str], list[Key]] | None:
+    """Lease the oldest due work of one language pair (up to ``limit`` articles, none of the
+    pairs in ``exclude``) to owner.
 
     Return the pair (source, target) and the keys claimed, or None when nothing is due. On
     PostgreSQL rows another worker is claiming are skipped (FOR UPDATE SKIP LOCKED); SQLite
@@ -82,6 +86,8 @@ def claim(session: Session, owner: str, now: datetime, until: datetime, limit: i
     scope = [_due(now), ArticleRow.retracted.is_(None)]
     if articles is not None:
         scope.append(TranslationRow.article_id.in_(list(articles)))
+    for source, target in exclude:
+        scope.append(or_(ArticleRow.language != source, TranslationRow.language != target))
     first = session.execute(
         select(ArticleRow.language, TranslationRow.language)
         .join(ArticleRow, ArticleRow.id == TranslationRow.article_id)

@@ -6,6 +6,11 @@ segments are joined by blank lines, which Apertium keeps as they are, and the ou
 on them again; if the count ever differs, that batch is translated one segment per call (slow,
 but never misaligned). ``-u`` drops the ``*`` Apertium puts before unknown words, so none can
 reach a feed. Placeholders ({1}) pass through untouched, like the rest of the markup path.
+
+Calls run in the process's translation pool (``cores``), so batches of different pairs run at
+once, and a large batch is split over the workers: parts of at least ``MIN_PART_CHARS``, since a
+process costs about 0.13 s to start here (the sample article alone takes 0.14 s in all, sixteen
+copies of it 0.32 s).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections.abc import Sequence
 from .. import languages
 from ..errors import EngineFailure, PairUnavailable
 from ..models import Route
+from . import cores
 from .engine import Scored, checked
 
 log = logging.getLogger(__name__)
@@ -28,6 +34,7 @@ _GAPS = re.compile(r"(?<=\S) {2,}(?=\S)")
 PIVOT = "en"
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _LISTING_SECONDS = 30.0  # how long the list of installed modes is trusted
+MIN_PART_CHARS = 16_000  # a batch is split over the workers in parts at least this large
 
 
 class ApertiumEngine:
@@ -35,7 +42,9 @@ class ApertiumEngine:
 
     name = "apertium"
 
-    def __init__(self, binary: str = "apertium", timeout: float = 120) -> None:
+    def __init__(self, pool: cores.Pool | None = None, binary: str = "apertium",
+                 timeout: float = 120) -> None:
+        self.pool = pool or cores.Pool(cores.plan(1, 1))  # none given: one call at a time
         self.binary = binary
         self.timeout = timeout
         self._lock = threading.Lock()
@@ -73,6 +82,10 @@ class ApertiumEngine:
         """Return the installed modes, to notice when a pair is installed or removed."""
         return "|".join(sorted(self.modes()))
 
+    def memory(self) -> dict[str, tuple[int, int]]:
+        """Return nothing: Apertium's rules run in their own processes, one per batch."""
+        return {}
+
     def route(self, source: str, target: str) -> Route:
         """Return the direct mode for the pair, else a pivot through English."""
         return Route(self.name, source, target, ">".join(self._hops(source, target)))
@@ -88,6 +101,14 @@ class ApertiumEngine:
         return checked(route, sentences, [(text, None) for text in texts])  # rules: no score
 
     def batch(self, mode: str, texts: list[str]) -> list[str]:
+        """Translate texts in as few calls as the workers allow, at once in the pool."""
+        size = sum(len(t) for t in texts)
+        parts = max(1, min(self.pool.plan.threads, size // MIN_PART_CHARS))
+        split = cores.chunks(texts, len(texts), parts)
+        return [t for part in self.pool.map(lambda part: self._batch(mode, part), split)
+                for t in part]
+
+    def _batch(self, mode: str, texts: list[str]) -> list[str]:
         """Translate texts with one call; one call per text if the batch came back misaligned."""
         if not texts:
             return []

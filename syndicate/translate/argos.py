@@ -3,8 +3,10 @@
 argostranslate is used for what it does well (reading installed packages and their metadata);
 inference is ours: argostranslate's translate path runs a sentencizer that downloads a model on
 first use and batches by 32 *tokens*. Here sentences arrive segmented, are sorted by length and
-go to ``translate_batch`` in batches of many examples, one thread per call (measured fastest on
-this hardware), with a bounded number of models loaded at once.
+cut into batches of up to ``batch_size`` examples (and into at least one per worker, so one short
+article uses every core); the batches run in the process's translation pool (``cores``), as
+many at once as the model has ``inter_threads``. At most ``max_loaded`` models are loaded: a
+pair whose model is not loaded waits for one to be free rather than load one more.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from .. import languages
 from ..errors import EngineFailure, PackageError, PairUnavailable
 from ..models import Route
+from . import cores
 from .engine import Scored, checked
 
 log = logging.getLogger(__name__)
@@ -104,7 +107,7 @@ def _test_kind(path: Path) -> str | None:
 class _Model:
     """A loaded package: tokenizer and CTranslate2 translator."""
 
-    def __init__(self, package: InstalledPackage, intra_threads: int, device: str) -> None:
+    def __init__(self, package: InstalledPackage, plan: cores.Plan, device: str) -> None:
         import ctranslate2
         import sentencepiece
 
@@ -117,8 +120,14 @@ class _Model:
             self.sp = None
             self.bpe = argos_package_module(package.path.parent).Package(package.path).tokenizer
         self.translator = ctranslate2.Translator(str(package.path / "model"), device=device,
-                                                 inter_threads=1, intra_threads=intra_threads)
+                                                 inter_threads=plan.threads,
+                                                 intra_threads=plan.intra)
         self.users = 0  # translations running on it now: it is not unloaded while in use
+        # Its weights, loaded once and shared by every batch in flight (the process's growth
+        # at load says less: freed memory is reused), then the most a batch on it added.
+        self.loaded_bytes = sum(f.stat().st_size for f in (package.path / "model").iterdir()
+                                if f.is_file())
+        self.peak_bytes = self.loaded_bytes
 
     def encode(self, sentence: str) -> list[str]:
         if self.sp is not None:
@@ -143,15 +152,18 @@ class ArgosEngine:
     name = "argos"
 
     def __init__(self, packages_dir: Path, *, beam_size: int, max_loaded: int,
-                 intra_threads: int = 1, batch_size: int = 64, device: str = "cpu") -> None:
+                 pool: cores.Pool | None = None, batch_size: int = 64,
+                 device: str = "cpu") -> None:
         self.packages_dir = packages_dir
         self.device = device
         self.beam_size = beam_size
         self.max_loaded = max_loaded
-        self.intra_threads = intra_threads
+        self.pool = pool or cores.Pool(cores.plan(1, 1))  # none given: one batch at a time
         self.batch_size = batch_size
         self._lock = threading.RLock()
+        self._free = threading.Condition(self._lock)  # a model was given back
         self._loaded: OrderedDict[str, _Model] = OrderedDict()
+        self._memory: dict[str, tuple[int, int]] = {}  # model id -> (loaded, peak) bytes
         self._listing: tuple[float, list[InstalledPackage]] | None = None
 
     def packages(self) -> list[InstalledPackage]:
@@ -197,33 +209,48 @@ class ArgosEngine:
             return [by_pair[(source, PIVOT)], by_pair[(PIVOT, target)]]
         raise PairUnavailable(source, target)
 
+    def memory(self) -> dict[str, tuple[int, int]]:
+        """Return, per model loaded since the process started: the bytes of its weights, and
+        that plus the most the process grew by during one of its batches (its peak)."""
+        with self._lock:
+            return dict(self._memory)
+
     @contextmanager
     def _model(self, package: InstalledPackage) -> Iterator[_Model]:
-        """Lend a loaded model; least recently used models are unloaded, never one in use."""
-        with self._lock:
+        """Lend a loaded model; least recently used idle models are unloaded to make room, and
+        with ``max_loaded`` models all in use a new one waits until one is given back."""
+        with self._free:
+            while (package.model_id not in self._loaded and len(self._loaded) >= self.max_loaded
+                   and all(m.users for m in self._loaded.values())):
+                self._free.wait()
             model = self._loaded.pop(package.model_id, None)
             if model is None:
-                log.info("loading model %s", package.model_id)
+                self._evict(room_for=1)
+                log.info("loading model %s (%d batches at once, %d threads each)",
+                         package.model_id, self.pool.plan.threads, self.pool.plan.intra)
                 try:
-                    model = _Model(package, self.intra_threads, self.device)
+                    model = _Model(package, self.pool.plan, self.device)
                 except (RuntimeError, ValueError, OSError) as exc:
+                    self._free.notify_all()
                     raise EngineFailure(f"{package.model_id} cannot be loaded: {exc}") from exc
             self._loaded[package.model_id] = model
             model.users += 1
-            self._evict()
         try:
             yield model
         finally:
-            with self._lock:
+            with self._free:
                 model.users -= 1
-                self._evict()
+                before = self._memory.get(package.model_id, (0, 0))[1]  # an earlier load's
+                self._memory[package.model_id] = (model.loaded_bytes,
+                                                  max(before, model.peak_bytes))
+                self._free.notify_all()
 
-    def _evict(self) -> None:
+    def _evict(self, room_for: int = 0) -> None:
         idle = [k for k, m in self._loaded.items() if m.users == 0]
-        while len(self._loaded) > self.max_loaded and idle:
+        while len(self._loaded) + room_for > self.max_loaded and idle:
             evicted = idle.pop(0)
             self._loaded.pop(evicted).translator.unload_model()
-            log.info("unloaded model %s (more than %d loaded)", evicted, self.max_loaded)
+            log.info("unloaded model %s (at most %d loaded)", evicted, self.max_loaded)
 
     def _run(self, package: InstalledPackage, texts: list[str]) -> list[tuple[str, float]]:
         if not texts:
@@ -235,17 +262,42 @@ class ArgosEngine:
                ) -> list[tuple[str, float]]:
         try:
             tokens = [model.encode(t) for t in texts]
-            order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
-            prefix = [[package.target_prefix]] * len(order) if package.target_prefix else None
+        except (RuntimeError, ValueError) as exc:
+            raise EngineFailure(f"{package.model_id}: {exc}") from exc
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        parts = cores.chunks(order, self.batch_size, self.pool.plan.threads)
+        before = resident_bytes()
+        done = self.pool.map(lambda part: self._translate(package, model,
+                                                          [tokens[i] for i in part]), parts)
+        model.peak_bytes = max(model.peak_bytes,
+                               model.loaded_bytes + max(0, resident_bytes() - before))
+        out: list[tuple[str, float]] = [("", 0.0)] * len(texts)
+        for part, results in zip(parts, done, strict=True):
+            for position, (hypothesis, score) in zip(part, results, strict=True):
+                out[position] = (model.decode(hypothesis), per_token(score, len(hypothesis)))
+        return out
+
+    def _translate(self, package: InstalledPackage, model: _Model, tokens: list[list[str]]
+                   ) -> list[tuple[list[str], float]]:
+        """Translate one batch (sentences of similar length) on one of the model's workers."""
+        prefix = [[package.target_prefix]] * len(tokens) if package.target_prefix else None
+        try:
             results = model.translator.translate_batch(
-                [tokens[i] for i in order], target_prefix=prefix, beam_size=self.beam_size,
-                max_batch_size=self.batch_size, batch_type="examples", replace_unknowns=True,
+                tokens, target_prefix=prefix, beam_size=self.beam_size,
+                max_batch_size=len(tokens), batch_type="examples", replace_unknowns=True,
                 length_penalty=LENGTH_PENALTY, max_decoding_length=512, return_scores=True,
             )
         except (RuntimeError, ValueError) as exc:
             raise EngineFailure(f"{package.model_id}: {exc}") from exc
-        out: list[tuple[str, float]] = [("", 0.0)] * len(texts)
-        for position, result in zip(order, results, strict=True):
-            tokens = result.hypotheses[0]
-            out[position] = (model.decode(tokens), per_token(result.scores[0], len(tokens)))
-        return out
+        return [(r.hypotheses[0], r.scores[0]) for r in results]
+
+
+def resident_bytes() -> int:
+    """Return the process's resident memory (0 where /proc is not there)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0

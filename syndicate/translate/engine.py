@@ -25,6 +25,11 @@ class Translator(Protocol):
         """Return how source->target is translated, or raise PairUnavailable."""
         ...
 
+    def memory(self) -> dict[str, tuple[int, int]]:
+        """Return, per model this process loaded: bytes taken at load, and its peak (bytes at
+        load plus the most one batch added); empty for engines that load no model here."""
+        ...
+
     def translate(self, route: Route, sentences: Sequence[str]) -> list[Scored]:
         """Translate sentences (one batch, as large as possible): each text with the
         engine's length-normalised log-probability where it gives one (None: it does not,

@@ -63,6 +63,11 @@ class Router:
                 continue
         raise PairUnavailable(source, target)
 
+    def memory(self) -> dict[str, tuple[int, int]]:
+        """Return every engine's loaded models and their memory."""
+        return {model: used for name in self.order
+                for model, used in self.engines[name].memory().items()}
+
     def translate(self, route: Route, sentences: Sequence[str]) -> list[Scored]:
         """Translate with the engine the route names."""
         return self.engines[route.engine].translate(route, sentences)

@@ -4,7 +4,8 @@ Work is claimed per language pair in batches under a lease (an owner and an expi
 while the batch runs), so any number of workers on any number of hosts share the queue and a
 worker that dies gives its batch back when the lease expires. A batch that fails is split in
 halves until only the articles that really fail are marked failed. In one process, one pass
-runs at a time. Unavailable work waits outside the queue until the installed packages change.
+runs at a time, with up to ``lanes`` language pairs at once (``lanes``). Unavailable work waits
+outside the queue until the installed packages change.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,8 +36,9 @@ from ..store import Store, counters, memory, requeue
 from ..store import edits as edit_store
 from ..store import feeds as feed_store
 from ..store import translations as translation_store
+from ..wakeups import Bell
 from . import article as article_translation
-from . import checks, markup
+from . import checks, lanes, markup, reuse
 from . import glossary as glossary_file
 from .engine import Translator
 from .markup import Segment
@@ -48,23 +49,14 @@ BATCH_ARTICLES = 100  # articles claimed per language pair at a time
 NORMS_SECONDS = 600  # how long a pair's length norms, learned from its memory, are kept
 
 
-@dataclass(frozen=True)
-class Segments:
-    """What translating a set of segments took."""
-
-    translations: dict[str, str]
-    memory_hits: int
-    sent: int  # segments the engine translated
-    scores: dict[str, float] = dataclasses.field(default_factory=dict)  # the engine's, per key
-
-
 class TranslationRunner:
     """Translates due work in batches per language pair, under leases."""
 
     def __init__(self, store: Store, translator: Translator, glossary_path: Path,
                  lease_seconds: int, clock: Clock, role: str = "worker", *,
                  identify: checks.Identify, review: Callable[[str], ReviewMode],
-                 confidence_warning: float | None = None) -> None:
+                 confidence_warning: float | None = None, lanes: int = 1,
+                 bell: Bell | None = None) -> None:
         self.store = store
         self.translator = translator
         self.identify = identify  # the language of a text, for the checks
@@ -75,7 +67,10 @@ class TranslationRunner:
         self.lease = timedelta(seconds=lease_seconds)
         self.clock = clock
         self.owner = leases.new_owner(role)
+        self.lanes = lanes  # language pairs translated at once
+        self.bell = bell  # rung when work is queued: an idle lane looks again at once
         self._one_pass = threading.Lock()
+        self._preparing = threading.Lock()
         self._fingerprint: str | None = None
 
     def run_pass(self, *, articles: Sequence[str] | None = None) -> TranslateReport:
@@ -83,13 +78,14 @@ class TranslationRunner:
         with self._one_pass:
             self._prepare()
             glossary = self._glossary()
-            report = TranslateReport()
-            while (claimed := self._claim(articles)) is not None:
-                pair, keys = claimed
-                if not keys:
-                    break  # another worker is claiming this pair right now
+
+            def work(keys: tuple[tuple[str, str], list[translation_store.Key]]
+                     ) -> TranslateReport:
                 with leases.heartbeat(self._renew, self.lease.total_seconds() / 3):
-                    report = add(report, self._work(pair, keys, glossary))
+                    return self._work(*keys, glossary)
+
+            report = lanes.run(self.lanes, self.bell, lambda busy: self._claim(articles, busy),
+                               work, add, TranslateReport())
             if report != TranslateReport():
                 log.info("translation pass: %s", report)
             return report
@@ -113,16 +109,16 @@ class TranslationRunner:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.store.read() as session:
-                if not translation_store.held_elsewhere(session, self.owner):
-                    break
+                held = translation_store.held_elsewhere(session, self.owner)
+            if not held:  # what was given back since the last pass is due now: take it
+                return add(report, self.run_pass())
             time.sleep(poll)
             report = add(report, self.run_pass())
         return report
 
     def has_work(self) -> bool:
         """Say whether a pass would find work (noticing changed packages first)."""
-        with self._one_pass:
-            self._prepare()
+        self._prepare()
         with self.store.read() as session:
             return translation_store.has_due(session, self.clock())
 
@@ -134,16 +130,23 @@ class TranslationRunner:
     # claiming ---------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        if self._fingerprint is None:
-            self._release_dead()
-        self._requeue_if_packages_changed()
+        with self._preparing:
+            if self._fingerprint is None:
+                self._release_dead()
+            self._requeue_if_packages_changed()
 
-    def _claim(self, articles: Sequence[str] | None
-               ) -> tuple[tuple[str, str], list[translation_store.Key]] | None:
+    def _claim(self, articles: Sequence[str] | None, busy: frozenset[tuple[str, str]]
+               ) -> tuple[tuple[str, str],
+                          tuple[tuple[str, str], list[translation_store.Key]]] | None:
+        """Lease a batch of a pair no other lane here translates; None when there is none."""
         with self.store.write() as session:
             now = self.clock()
-            return translation_store.claim(session, self.owner, now, now + self.lease,
-                                           BATCH_ARTICLES, articles)
+            claimed = translation_store.claim(session, self.owner, now, now + self.lease,
+                                              BATCH_ARTICLES, articles, exclude=busy)
+        if claimed is None or not claimed[1]:
+            return None  # nothing due (or another worker is claiming that pair right now)
+        return claimed[0], claimed
+
 
     def _renew(self) -> None:
         with self.store.write() as session:
@@ -267,6 +270,7 @@ class TranslationRunner:
             counters.bump(session, {**finding_counts(target, kept),
                                     "translations_done_total": len(saved) - held,
                                     "translations_held_total": held})
+            counters.raise_to(session, memory_gauges(self.translator.memory(), route))
         return TranslateReport(done=len(saved) - held, segments=len({s.key for s in segments}),
                                memory_hits=done.memory_hits, translated=done.sent, held=held)
 
@@ -305,48 +309,10 @@ class TranslationRunner:
                               glossary.renderings(route.target))
 
     def translate_segments(self, route: Route, segments: Sequence[Segment], *,
-                           forced: frozenset[str] | set[str] = frozenset()) -> Segments:
+                           forced: frozenset[str] | set[str] = frozenset()) -> reuse.Segments:
         """Translate segments through the memory (``forced`` keys bypass it)."""
-        unique = {s.key: s for s in segments}
-        known: dict[str, tuple[str, float | None]] = {}
-        looked_up = [k for k in unique if k not in forced]
-        if looked_up:
-            with self.store.read() as session:
-                known = memory.lookup(session, route, looked_up)
-        missing = [k for k in unique if k not in known]
-        fresh = dict(zip(missing, self.translator.translate(route, missing), strict=True))
-        sent = len(missing)
-        damaged = [k for k, (v, _) in fresh.items() if not _placeholders_ok(unique[k], v)]
-        if damaged:
-            # The engine lost markup: translate the text between placeholders piece by piece.
-            pieces = sorted({p for k in damaged for p in markup.pieces(unique[k])})
-            with self.store.read() as session:
-                piece_known = memory.lookup(session, route, pieces)
-            piece_missing = [p for p in pieces if p not in piece_known]
-            piece_fresh = dict(zip(piece_missing, self.translator.translate(route, piece_missing),
-                                   strict=True))
-            sent += len(piece_missing)
-            both = {**piece_known, **piece_fresh}
-            for key in damaged:
-                given = [s for s in (both[p][1] for p in markup.pieces(unique[key]))
-                         if s is not None]
-                fresh[key] = (markup.reassemble(unique[key], {p: t for p, (t, _) in both.items()}),
-                              min(given) if given else None)
-            fresh.update(piece_fresh)
-            log.info("%d segment(s) lost placeholders; translated piecewise", len(damaged))
-        with self.store.write() as session:
-            now = self.clock()
-            fresh_scores = {k: score for k, (_, score) in fresh.items() if score is not None}
-            for replace in (False, True):
-                memory.remember(session, route, {k: v for k, (v, _) in fresh.items()
-                                                 if (k in forced) is replace},
-                                now, replace=replace, scores=fresh_scores)
-            counters.bump(session, {"segments_translated_total": sent,
-                                    "translation_memory_hits_total": len(known),
-                                    "translation_memory_lookups_total": len(looked_up)})
-        every = {**known, **fresh}
-        return Segments({k: v for k, (v, _) in every.items()}, len(known), sent,
-                        {k: score for k, (_, score) in every.items() if score is not None})
+        return reuse.translate(self.store, self.translator, self.clock, route, segments,
+                               forced=forced)
 
     def _edits(self, article_id: str, language: str) -> list[Edit]:
         with self.store.read() as session:
@@ -358,14 +324,6 @@ class TranslationRunner:
         if not path.exists():
             return glossary_file.Glossary()
         return glossary_file.parse(path.read_text(encoding="utf-8"), str(path))
-
-
-def _placeholders_ok(seg: Segment, translated: str) -> bool:
-    try:
-        markup.check(seg, translated)
-    except markup.PlaceholderMismatch:
-        return False
-    return True
 
 
 def add(a: TranslateReport, b: TranslateReport) -> TranslateReport:
@@ -385,6 +343,15 @@ def field_scores(plan: article_translation.ArticlePlan, scores: Mapping[str, flo
         found = [scores[s.key] for s in field_plan.segments if s.key in scores]
         if found:
             out.append((name, block, min(found)))
+    return out
+
+
+def memory_gauges(memory: Mapping[str, tuple[int, int]], route: Route) -> dict[str, float]:
+    """Return the peak-memory gauges of the models a route used, for ``status``."""
+    out: dict[str, float] = {}
+    for model in route.model.split(">"):
+        if model in memory:
+            out[f"model_loaded_bytes|{model}"], out[f"model_peak_bytes|{model}"] = memory[model]
     return out
 
 

@@ -31,6 +31,7 @@ _COUNTERS = {
     "translations_held_total": "Translations held for review by the gate (SYNDICATE_REVIEW).",
 }
 FINDINGS = "translation_findings_total|"  # counters per check, language and severity
+PEAK = "model_peak_bytes|"  # a gauge per model
 
 
 PRIVATE = "(private)"  # the label for partner feeds and partners on public metrics
@@ -73,6 +74,13 @@ class _StoreCollector(Collector):
             if key.startswith(FINDINGS):
                 findings.add_metric(key.removeprefix(FINDINGS).split("|"), value)
         yield findings
+        memory = GaugeMetricFamily("syndicate_model_peak_bytes", "Resident memory a loaded "
+                                   "model took at its peak: at load plus its largest batch.",
+                                   labels=["model"])
+        for key, value in sorted(values.items()):
+            if key.startswith(PEAK):
+                memory.add_metric([key.removeprefix(PEAK)], value)
+        yield memory
         pending = GaugeMetricFamily("syndicate_pending_translations",
                                     "Translations waiting: pending or failed (retrying).")
         pending.add_metric([], sum(s.get("pending", 0) + s.get("failed", 0)
