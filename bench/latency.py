@@ -18,8 +18,10 @@ no translation, so the review gate is off for this run). Printed:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -32,19 +34,24 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+# This folder holds translate.py: it must not shadow translate-toolkit's "translate" package.
+HERE = Path(__file__).resolve().parent
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 WORK = Path(os.environ.get("SYNDICATE_BENCH_WORK") or tempfile.mkdtemp(prefix="syndicate-lat-"))
 os.environ["ARGOS_PACKAGES_DIR"] = str(WORK / "packages")  # argostranslate reads it at import
 for _var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
     os.environ[_var] = str(WORK / _var.lower())
-
-from serve import free_port, wait_for  # noqa: E402
 
 from syndicate.config import Settings  # noqa: E402
 from syndicate.service import Service  # noqa: E402
 from syndicate.testing import argos_builder, corpus  # noqa: E402
 from syndicate.translate import segment  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = HERE.parent
+_serve_spec = importlib.util.spec_from_file_location("bench_serve", HERE / "serve.py")
+assert _serve_spec is not None and _serve_spec.loader is not None
+serve = importlib.util.module_from_spec(_serve_spec)
+_serve_spec.loader.exec_module(serve)  # its free_port and wait_for
 SAMPLE = ROOT.parent / "shared" / "samples" / "article-explainer.txt"
 BIN = Path(sys.executable).parent
 OUT = Path(__file__).with_name("out")
@@ -154,7 +161,7 @@ def _env() -> dict[str, str]:
             "SYNDICATE_TRANSLATIONS_DIR": str(WORK / "translations"),
             "SYNDICATE_PACKAGES_DIR": str(WORK / "packages"),
             "SYNDICATE_TARGET_LANGUAGES": ",".join(LANGS),
-            "SYNDICATE_HOST": "127.0.0.1", "SYNDICATE_PORT": str(free_port()),
+            "SYNDICATE_HOST": "127.0.0.1", "SYNDICATE_PORT": str(serve.free_port()),
             # the base-size test package gives no translation: the checks would hold it all
             "SYNDICATE_REVIEW": "none", "SYNDICATE_LOG_LEVEL": "WARNING"}
 
@@ -183,7 +190,7 @@ def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
     subprocess.run([str(BIN / "syndicate"), "db", "upgrade"], env=env, check=True,
                    capture_output=True)
     server = subprocess.Popen([str(BIN / "syndicate"), "serve"], env=env)
-    wait_for(f"http://127.0.0.1:{env['SYNDICATE_PORT']}/healthz", 60)
+    serve.wait_for(f"http://127.0.0.1:{env['SYNDICATE_PORT']}/healthz", 60)
     return server
 
 
@@ -195,7 +202,8 @@ def _token(env: dict[str, str]) -> str:
 
 
 class _Watcher:
-    """Reads every language's RSS feed over HTTP, noting when each title first appears."""
+    """Reads every language's RSS feed over HTTP, noting when each article first appears (by
+    its id in the entry's link: the title is translated)."""
 
     def __init__(self, base: str) -> None:
         self.base = base
@@ -222,15 +230,16 @@ class _Watcher:
                     continue
                 now = time.monotonic()
                 with self.changed:
-                    for part in body.split("<title>")[1:]:
-                        self.first.setdefault((lang, part.split("<", 1)[0]), now)
+                    for article_id in re.findall(rf"<link>[^<]*/articles/(\w+)/{lang}</link>",
+                                                 body):
+                        self.first.setdefault((lang, article_id), now)
                     self.changed.notify_all()
             time.sleep(POLL)
 
-    def seen(self, lang: str, title: str, timeout: float = 300) -> float:
+    def seen(self, lang: str, article_id: str, timeout: float = 300) -> float:
         with self.changed:
-            self.changed.wait_for(lambda: (lang, title) in self.first, timeout)
-            return self.first[(lang, title)]
+            self.changed.wait_for(lambda: (lang, article_id) in self.first, timeout)
+            return self.first[(lang, article_id)]
 
 
 def _post(base: str, token: str, text: str, title: str, watcher: _Watcher) -> dict[str, float]:
@@ -243,7 +252,8 @@ def _post(base: str, token: str, text: str, title: str, watcher: _Watcher) -> di
     start = time.monotonic()
     with urllib.request.urlopen(request, timeout=30) as answer:
         assert answer.status in (200, 201), answer.status
-    return {lang: watcher.seen(lang, title) - start for lang in LANGS}
+        article_id = json.loads(answer.read())["id"]
+    return {lang: watcher.seen(lang, article_id) - start for lang in LANGS}
 
 
 if __name__ == "__main__":
