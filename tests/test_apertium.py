@@ -114,7 +114,7 @@ def test_a_batch_is_one_process_and_keeps_segment_boundaries() -> None:
 
 
 def test_a_large_batch_is_split_over_the_workers_at_once_and_keeps_its_order() -> None:
-    pool = cores.Pool(cores.plan(2, 2))
+    pool = cores.Pool(cores.plan(4, 4))  # a call keeps two cores busy: four make two parts
     engine = ApertiumEngine(pool)
     both = threading.Barrier(2, timeout=30)  # broken unless two processes run at once
     calls: list[str] = []
