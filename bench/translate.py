@@ -47,6 +47,7 @@ from syndicate.models import ArticleInput, Block, BlockType  # noqa: E402
 from syndicate.service import EXTENSION_KEY, Service  # noqa: E402
 from syndicate.testing import argos_builder, corpus  # noqa: E402
 from syndicate.translate import segment  # noqa: E402
+from syndicate.translate.argos import resident_bytes  # noqa: E402
 from syndicate.translate.cores import physical_cores  # noqa: E402
 
 OUT = Path(__file__).with_name("out")
@@ -339,13 +340,6 @@ def _incremental(beam: int) -> tuple[tuple[int, int], int]:
     return (second.translated, first.segments), third.translated
 
 
-def _rss() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
-
-
 def _memory_child(rounds: int, per_round: int) -> list[int]:
     """Measure memory in a fresh process, so the models loaded above do not count."""
     import subprocess
@@ -370,7 +364,7 @@ def _memory_rounds(rounds: int, per_round: int) -> list[int]:
                             producer="bench")
         report = translate_job(service)  # as the scheduler runs it
         assert report.translated >= per_round, report
-        out.append(_rss())
+        out.append(resident_bytes())
     return out
 
 

@@ -15,7 +15,6 @@ same commit sends ``NOTIFY`` and each waiting process's listener rings its own b
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -28,13 +27,11 @@ class Bell:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._rings = 0
-        self.last_ring: float | None = None  # time.monotonic() of the latest ring
 
     def ring(self) -> None:
         """Wake every loop waiting on this bell (and the next one that looks)."""
         with self._changed:
             self._rings += 1
-            self.last_ring = time.monotonic()
             self._changed.notify_all()
 
     def rings(self) -> int:

@@ -34,7 +34,6 @@ class Loop:
         self.bell = bell
         self.job = job
         self.interval = interval
-        self.passes = 0  # passes run (for tests and logs)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -54,7 +53,6 @@ class Loop:
                 log.error("%s pass failed: %s", self.name, exc)
             except Exception:  # a bug costs one pass, never the loop
                 log.exception("%s pass failed", self.name)
-            self.passes += 1
             if not self._stopping.is_set():
                 self.bell.wait(seen, self.interval)
 

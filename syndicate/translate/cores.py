@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,7 +101,7 @@ class Pool:
         if len(work) <= 1 or self.plan.threads == 1:
             return [func(item) for item in work]
         futures = [self._pool().submit(func, item) for item in work]
-        return list(_results(futures))
+        return _results(futures)
 
     def _pool(self) -> ThreadPoolExecutor:
         with self._lock:
@@ -118,7 +118,8 @@ class Pool:
             executor.shutdown(wait=True)
 
 
-def _results(futures: list[Future[R]]) -> Iterator[R]:
+def _results(futures: list[Future[R]]) -> list[R]:
+    """Return every result in order; raise the first error once all have finished."""
     error: BaseException | None = None
     out: list[R] = []
     for future in futures:
@@ -128,7 +129,7 @@ def _results(futures: list[Future[R]]) -> Iterator[R]:
             error = error or exc
     if error is not None:
         raise error
-    yield from out
+    return out
 
 
 def chunks(items: list[T], size: int, parts: int) -> list[list[T]]:
