@@ -67,24 +67,40 @@ def installed_packages(package_files: dict[str, Path]) -> Path:
 
 
 ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture(autouse=True)
-def atom_by_the_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Check every Atom document the publisher writes (feeds, archive pages, named feeds)
-    against RFC 4287's grammar (Appendix B), on top of the publisher's own check."""
+def published_by_the_official_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check every document the publisher writes (feeds, archive pages, named feeds, ninjs,
+    sitemaps) on top of its own check: Atom against RFC 4287's grammar (Appendix B), ninjs
+    against IPTC's JSON Schema, sitemaps and the index against sitemaps.org's and Google's
+    XSDs."""
     from syndicate.publish import writer
 
     from .atom_grammar import check_atom
+    from .newsroom_schemas import check_ninjs, check_xml_schema, index_schema, sitemap_schema
 
-    published = writer.check_xml
+    published_xml, published_json = writer.check_xml, writer.check_json
 
-    def check(data: bytes) -> None:
-        published(data)
-        if etree.fromstring(data).tag == ATOM_FEED:
+    def check_xml(data: bytes) -> None:
+        published_xml(data)
+        tag = etree.fromstring(data).tag
+        if tag == ATOM_FEED:
             check_atom(data)
+        elif tag == SITEMAP + "urlset":
+            check_xml_schema(sitemap_schema(), data)
+        elif tag == SITEMAP + "sitemapindex":
+            check_xml_schema(index_schema(), data)
 
-    monkeypatch.setattr(writer, "check_xml", check)
+    def check_json(data: bytes) -> None:
+        published_json(data)
+        document = json.loads(data)
+        if document.get("standard", {}).get("name") == "ninjs":
+            check_ninjs(document)
+
+    monkeypatch.setattr(writer, "check_xml", check_xml)
+    monkeypatch.setattr(writer, "check_json", check_json)
 
 
 @pytest.fixture

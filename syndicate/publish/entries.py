@@ -45,6 +45,9 @@ class FeedEntry:
     notice: str | None = None  # the visible disclosure line, already in the feed's language
     tag: str | None = None  # the article's own regional tag ("en-GB"), in its own language
     image: Image | None = None  # the lead image, its alt text and caption in this language
+    engine: str | None = None  # the engine that translated it ("argos", "apertium")
+    model: str | None = None  # and its model or pair
+    reviewer: str | None = None  # the person who last reviewed or post-edited it
 
     @property
     def disclosure(self) -> str | None:
@@ -95,6 +98,10 @@ def entry(article: Article, translation: Translation | None, language: str, publ
         translated_from=article.language if translation is not None else None,
         reviewed=reviewed, notice=notice, image=_image(article.image, translation),
         tag=article.language_tag if translation is None else None,
+        engine=translation.engine if translation is not None else None,
+        model=translation.model if translation is not None else None,
+        reviewer=translation.review.by if reviewed and translation is not None
+        and translation.review is not None else None,
     )
 
 

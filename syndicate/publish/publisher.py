@@ -11,13 +11,10 @@ what was published, so ingest never waits behind a publish.
 
 from __future__ import annotations
 
-import functools
 import logging
-import time
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,20 +22,22 @@ from urllib.parse import urlsplit
 from .. import languages
 from ..clock import Clock
 from ..config import FeedsSettings
-from ..errors import ConfigError, Gone, NotFound
+from ..errors import Gone, NotFound
 from ..models import Article, Block, FeedMode, NamedFeed, PublishReport, Translation
 from ..store import Store, counters
 from ..store import feeds as feed_store
 from ..store import named_feeds as named_store
 from . import entries as feed_entries
-from . import readiness, render, websub, writer
+from . import jsonld, ninjs, notices, readiness, render, sitemaps, websub, writer
 from .entries import FeedEntry
 
 log = logging.getLogger(__name__)
 NAMED_SCAN = 2000  # entries of a language feed a named feed's filter looks through, at most
 PAGES_PER_PASS = 5  # archive pages written per language per publish, at most (oldest first)
 STALE_PER_PASS = 20  # written pages that a retraction or correction changed, rewritten a pass
-FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
+FEED_FILES = ("rss.xml", "atom.xml", "feed.json", "ninjs.json")
+SITEMAP_FILE = "news-sitemap.xml"  # beside them while the language has news of two days
+SITEMAP_PAGE = 200  # entries read at a time while gathering the last two days'
 
 
 @dataclass(frozen=True)
@@ -64,8 +63,7 @@ class Publisher:
         self.translations_dir = translations_dir
         self.store = store
         self.clock = clock
-        self._notices: tuple[int | None, feed_entries.Notices] | None = None
-        self._notices_checked = 0.0
+        self._notices = notices.NoticeFile(feeds, translations_dir)
 
     def publish(self, only: Sequence[str] | None = None, *, force: bool = False
                 ) -> PublishReport:
@@ -101,11 +99,14 @@ class Publisher:
             out = self._render(state, force)
             counts[lang] = out.entries
             for name, data in out.files.items():
-                check = writer.check_json if name.endswith(".json") else writer.check_xml
-                if writer.write_if_changed(self.feeds.feeds_dir / name, data, check):
+                if writer.write_if_changed(self.feeds.feeds_dir / name, data,
+                                           writer.check_for(name)):
                     written.append(name)
                 else:
                     unchanged += 1
+            if f"{lang}/{SITEMAP_FILE}" not in out.files and \
+                    writer.remove(self.feeds.feeds_dir / lang / SITEMAP_FILE):
+                written.append(f"{lang}/{SITEMAP_FILE}")
             with self.store.write() as session:
                 # With archive pages still to write, the feed stays due for the next pass.
                 version = state.published_version if out.backlog else state.version
@@ -120,15 +121,17 @@ class Publisher:
                 if lang not in counts:
                     continue  # its language feed did not change: neither did this one
                 for name, data in self._render_named(feed, lang).items():
-                    check = writer.check_json if name.endswith(".json") else writer.check_xml
-                    if writer.write_if_changed(self.feeds.feeds_dir / name, data, check):
+                    if writer.write_if_changed(self.feeds.feeds_dir / name, data,
+                                               writer.check_for(name)):
                         written.append(name)
                         if not feed.public:
                             private.add(name)
                     else:
                         unchanged += 1
+        if counts:  # a language feed changed: so may the sitemap index
+            written += self._write_index()
         changed = [f"{self.public_url}/feeds/{name}" for name in written
-                   if "/archive/" not in name and name not in private]
+                   if name.endswith(FEED_FILES[:3]) and name not in private]
         hub = self.feeds.websub_hub
         notified = websub.notify(hub, changed) if hub and changed else 0
         if written:
@@ -175,19 +178,60 @@ class Publisher:
         entries = [self._entry(a, t, lang, available) for _, a, t in shown]
         tombstones = [feed_entries.tombstone(r.article_id, r.retracted, r.reason, lang,
                                              self.public_url) for r in retracted]
+        recent = self._recent(lang, now)
         files = {
             f"{lang}/rss.xml": render.render_rss(meta, entries, tombstones),
             f"{lang}/atom.xml": render.render_atom(meta, entries, tombstones=tombstones),
             f"{lang}/feed.json": render.render_json(meta, entries, tombstones),
+            f"{lang}/ninjs.json": ninjs.feed(meta, entries, tombstones),
         }
+        if recent:  # the schema wants at least one URL: without any, there is no sitemap
+            files[f"{lang}/news-sitemap.xml"] = sitemaps.news_sitemap(recent, meta.author, lang)
         for page, items in archived.items():
             prev = self._archive_url(lang, page - 1) if page > 1 else None
             files[f"{lang}/archive/{page}.xml"] = render.render_atom(
                 meta, [self._entry(a, t, lang, available) for _, a, t in items],
                 render.ArchivePage(self._archive_url(lang, page), prev), page)
-        expires = min([*(r.retracted + keep for r in retracted), *([held] if held else [])],
-                      default=None)
+        expires = min([*(r.retracted + keep for r in retracted), *([held] if held else []),
+                       *([recent[-1].published + sitemaps.WINDOW] if recent else [])],
+                      default=None)  # the sitemap's oldest entry ages out then
         return Rendered(files, len(entries), last, last < full or bool(left), expires, cleared)
+
+    def _recent(self, lang: str, now: datetime) -> list[FeedEntry]:
+        """Return the entries of the last two days for the news sitemap (at most 1,000)."""
+        found: list[FeedEntry] = []
+        before: int | None = None
+        while len(found) < sitemaps.MAX_URLS:
+            with self.store.read() as session:
+                page = feed_store.newest(session, lang, SITEMAP_PAGE, before)
+                available = feed_store.languages_of(session, [a.id for _, a, _ in page])
+            shown = sitemaps.recent([self._entry(a, t, lang, available) for _, a, t in page],
+                                    now)
+            found += shown
+            if not shown or len(page) < SITEMAP_PAGE:
+                break  # numbered in publication order, near enough: older pages are older
+            before = page[-1][0]
+        return sitemaps.recent(found, now)
+
+    def _write_index(self) -> list[str]:
+        """Write the sitemap index of every language's news sitemap, and robots.txt."""
+        listed = []
+        for lang in self.languages:
+            path = self.feeds.feeds_dir / lang / SITEMAP_FILE
+            if path.exists():
+                listed.append((f"{self.public_url}/sitemaps/{lang}.xml",
+                               datetime.fromtimestamp(path.stat().st_mtime, UTC)))
+        index = self.feeds.feeds_dir / "sitemap-index.xml"
+        written = ["sitemap-index.xml"] if not listed and writer.remove(index) else []
+        files = {"robots.txt": sitemaps.robots(
+            f"{self.public_url}/sitemaps/index.xml" if listed else None)}
+        if listed:
+            files["sitemap-index.xml"] = sitemaps.index(listed)
+        for name, data in files.items():
+            if writer.write_if_changed(self.feeds.feeds_dir / name, data,
+                                       writer.check_for(name)):
+                written.append(name)
+        return written
 
     def _render_named(self, feed: NamedFeed, lang: str) -> dict[str, bytes]:
         """Render one named feed in one language: filtered, in its mode, under its size cap."""
@@ -308,6 +352,15 @@ class Publisher:
         article, versions = found
         return self._entry(article, versions[language], language, {article_id: set(versions)})
 
+    def json_ld(self, entry: FeedEntry) -> str:
+        """Return the schema.org NewsArticle of a published entry, ready for its page."""
+        meta = self.feed_meta(entry.language)
+        return jsonld.script(jsonld.news_article(entry, meta.author, meta.site_url))
+
+    def ninjs(self, article_id: str, language: str) -> bytes:
+        """Return a published article in one language as an IPTC ninjs document."""
+        return ninjs.document(self.published(article_id, language))
+
     def _archive_path(self, language: str, page: int) -> Path:
         return self.feeds.feeds_dir / language / "archive" / f"{page}.xml"
 
@@ -321,37 +374,5 @@ class Publisher:
                                   order, self.notices())
 
     def notices(self) -> feed_entries.Notices:
-        """Return the disclosure lines: the settings, overridden per language by
-        translations/notices.toml (``[es] machine = "…" reviewed = "…"``)."""
-        if self._notices is not None and time.monotonic() < self._notices_checked + 1:
-            return self._notices[1]  # every entry asks: look at the file at most once a second
-        self._notices_checked = time.monotonic()
-        path = self.translations_dir / "notices.toml"
-        stamp = path.stat().st_mtime_ns if path.exists() else None
-        if self._notices is None or self._notices[0] != stamp:
-            per_language: list[tuple[str, str, str]] = []
-            if stamp is not None:
-                try:
-                    table = tomllib.loads(path.read_text(encoding="utf-8"))
-                    for lang, texts in table.items():
-                        machine = str(texts.get("machine", self.feeds.mt_notice))
-                        reviewed = str(texts.get("reviewed", self.feeds.mt_reviewed_notice))
-                        machine.format(source="", code=""), reviewed.format(source="", code="")
-                        per_language.append((lang, machine, reviewed))
-                except (tomllib.TOMLDecodeError, AttributeError, KeyError, IndexError,
-                        ValueError) as exc:
-                    raise ConfigError(f"{path}: {exc} (see the README's Feeds section)") \
-                        from exc
-            self._notices = (stamp, feed_entries.Notices(
-                self.feeds.mt_notice, self.feeds.mt_reviewed_notice, tuple(per_language),
-                shipped_notices()))
-        return self._notices[1]
-
-
-@functools.cache
-def shipped_notices() -> feed_entries.Shipped:
-    """Return the machine-translation lines shipped in each feed language (notices.toml)."""
-    table = tomllib.loads(resources.files(__package__).joinpath("notices.toml")
-                          .read_text(encoding="utf-8"))
-    return tuple((lang, texts["machine"], texts["reviewed"], tuple(texts["from"].items()))
-                 for lang, texts in table.items())
+        """Return the disclosure lines (see notices.NoticeFile)."""
+        return self._notices.get()

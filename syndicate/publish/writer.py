@@ -38,6 +38,17 @@ def check_json(data: bytes) -> None:
         raise PublishError(f"invalid JSON: {exc}") from exc
 
 
+def check_nothing(data: bytes) -> None:
+    """Accept any bytes (plain text: robots.txt)."""
+
+
+def check_for(name: str) -> Callable[[bytes], None]:
+    """Return the check for a file by its name: JSON, plain text, or else XML."""
+    if name.endswith(".json"):
+        return check_json
+    return check_nothing if name.endswith(".txt") else check_xml
+
+
 def write_if_changed(path: Path, data: bytes, check: Callable[[bytes], None]) -> bool:
     """Replace path (and its .gz twin) atomically unless it holds exactly data; say whether
     the file itself was written."""
@@ -50,6 +61,17 @@ def write_if_changed(path: Path, data: bytes, check: Callable[[bytes], None]) ->
     if changed or packed is None or _gunzip(packed) != data:
         _replace(twin, gzip.compress(data, compresslevel=9, mtime=0))
     return changed
+
+
+def remove(path: Path) -> bool:
+    """Delete path and its .gz twin; say whether the file was there."""
+    path.with_name(path.name + ".gz").unlink(missing_ok=True)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    _fsync_dir(path.parent)
+    return True
 
 
 def _read(path: Path) -> bytes | None:

@@ -89,6 +89,25 @@ def get_translation(article_id: str, language: str) -> Response:
     return jsonify(translation_json(article, translation, edits))
 
 
+@bp.get("/articles/<article_id>/ninjs")
+@require(Role.PRODUCER, Role.REVIEWER)
+def get_ninjs(article_id: str) -> Response:
+    """Return a published article in one language (``?lang=``; its own by default) as an
+    IPTC ninjs 2.3 document; 410 once retracted, 404 while not published in that language."""
+    unknown = sorted(set(request.args) - {"lang"})
+    if unknown:
+        raise ValidationError.single(unknown[0], "unknown query parameter; allowed: lang")
+    svc = service()
+    article = svc.articles.get(article_id, _own())
+    lang = request.args.get("lang", "").strip()
+    try:
+        language = languages.resolve(lang).tag if lang else article.language
+    except languages.UnknownLanguage as exc:
+        raise ValidationError.single("lang", str(exc)) from None
+    body = svc.publisher.ninjs(article_id, language)
+    return Response(body, content_type="application/json; charset=utf-8")
+
+
 @bp.put("/articles/<article_id>/translations/<language>")
 @require(Role.REVIEWER)
 def put_translation(article_id: str, language: str) -> Response:

@@ -19,7 +19,10 @@ MEDIA_TYPES = {
     "rss.xml": "application/rss+xml; charset=utf-8",
     "atom.xml": "application/atom+xml; charset=utf-8",
     "feed.json": "application/feed+json; charset=utf-8",
+    "ninjs.json": "application/json; charset=utf-8",  # IPTC registers no media type for ninjs
 }
+SITEMAP_TYPE = "application/xml; charset=utf-8"
+ROBOTS_TYPE = "text/plain; charset=utf-8"
 ARCHIVE_TYPE = "application/atom+xml; charset=utf-8"
 # What every answer carries (web.security_headers adds them to Flask's answers)
 SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
@@ -115,7 +118,7 @@ def _not_modified(if_none_match: str | None, if_modified_since: str | None, cach
     return since is not None and cached.modified <= since
 
 
-_FEED_PATH = re.compile(r"^/feeds/([A-Za-z0-9-]{2,35})/(rss\.xml|atom\.xml|feed\.json|"
+_FEED_PATH = re.compile(r"^/feeds/([A-Za-z0-9-]{2,35})/(rss\.xml|atom\.xml|feed\.json|ninjs\.json|"
                         r"archive/[1-9][0-9]{0,9}\.xml)$")
 
 

@@ -30,6 +30,7 @@ _QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "admin.feeds_check": [("partner", {"type": "string"})],
     "public.named_feed": [("key", {"type": "string"})],
     "api.retract_article": [("reason", {"type": "string", "maxLength": 500})],
+    "api.get_ninjs": [("lang", {"type": "string"})],
 }
 _BODIES: dict[str, dict[str, Any]] = {
     "api.create_or_update": {
@@ -61,7 +62,8 @@ _CONFLICTS = {"admin.create_source": "A source with this URL exists",
 _MEDIA = {"public.feed": "application/xml", "public.archive": "application/atom+xml",
           "public.stylesheet": "text/xsl", "public.index": "text/html",
           "public.opml": "text/x-opml", "public.article_page": "text/html",
-          "public.feed_page": "text/html",
+          "public.feed_page": "text/html", "public.news_sitemap": "application/xml",
+          "public.robots": "text/plain",
           "metrics.metrics": "text/plain", "openapi.docs": "text/html",
           "dashboard.home": "text/html"}
 

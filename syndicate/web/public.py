@@ -41,10 +41,24 @@ def _serve(relative: str, media_type: str) -> Response:
     return files.respond(request, cached, media_type, settings.feeds.publish_interval)
 
 
-@bp.get("/feeds/<lang>/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
+@bp.get("/feeds/<lang>/<any('rss.xml', 'atom.xml', 'feed.json', 'ninjs.json'):name>")
 def feed(lang: str, name: str) -> Response:
-    """Serve a language's RSS, Atom or JSON feed."""
+    """Serve a language's RSS, Atom, JSON Feed or IPTC ninjs feed."""
     return _serve(f"{_language(lang)}/{name}", files.MEDIA_TYPES[name])
+
+
+@bp.get("/sitemaps/<lang>.xml")
+def news_sitemap(lang: str) -> Response:
+    """Serve a language's Google News sitemap (its articles of the last two days)."""
+    if lang == "index":
+        return _serve("sitemap-index.xml", files.SITEMAP_TYPE)
+    return _serve(f"{_language(lang)}/news-sitemap.xml", files.SITEMAP_TYPE)
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Serve robots.txt, naming the sitemap index."""
+    return _serve("robots.txt", files.ROBOTS_TYPE)
 
 
 @bp.get("/feeds/<lang>/archive/<int(min=1, max=2147483647):page>.xml")
@@ -128,9 +142,11 @@ def opml() -> Response:
 @bp.get("/articles/<article_id>/<lang>")
 def article_page(article_id: str, lang: str) -> str:
     """Show an article in one language, with links to its other languages."""
-    entry = service().publisher.published(article_id, _language(lang))
+    svc = service()
+    entry = svc.publisher.published(article_id, _language(lang))
     names = {code: languages.KNOWN[code].name for code in languages.KNOWN}
-    return render_template("article.html", e=entry, names=names)
+    return render_template("article.html", e=entry, names=names,
+                           json_ld=svc.publisher.json_ld(entry))
 
 
 def _feed_list() -> list[dict[str, str]]:
