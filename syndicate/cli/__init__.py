@@ -12,6 +12,7 @@ from . import (
     articles,
     backup,
     db,
+    exchange,
     feeds,
     jobs,
     models,
@@ -33,5 +34,5 @@ def init_app(app: Flask) -> None:
                     status.status_command, jobs.jobs_command, feeds.feeds_group,
                     feeds.partners_group, sources.sources_group, review.review_group,
                     review.translations_group, settings.settings_command,
-                    backup.backup_command, backup.restore_command):
+                    backup.backup_command, backup.restore_command, exchange.xliff_group):
         app.cli.add_command(command)

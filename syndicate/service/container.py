@@ -21,6 +21,7 @@ from ..wakeups import Bells
 from .access import Access
 from .articles import Articles
 from .backup import Backups
+from .exchange import Exchange
 from .job_runs import JobRuns
 from .models import Models
 from .named_feeds import NamedFeeds
@@ -58,6 +59,7 @@ class Service:
     models: Models
     pool: cores.Pool
     listener: Listener
+    exchange: Exchange
 
     @property
     def owner(self) -> str:
@@ -110,4 +112,5 @@ class Service:
                    backups=Backups(settings, store, models, clock),
                    job_runs=JobRuns(store, clock, runner.owner,
                                     settings.database.lease_seconds),
-                   models=models, pool=pool, listener=Listener(store))
+                   models=models, pool=pool, listener=Listener(store),
+                   exchange=Exchange(settings, store, clock, articles))

@@ -123,6 +123,41 @@ def put_translation(article_id: str, language: str) -> Response:
     return jsonify(translation_json(*svc.articles.translation(article_id, lang)))
 
 
+@bp.get("/xliff")
+@require(Role.REVIEWER)
+def export_xliff() -> Response:
+    """Export a language's translations as XLIFF 2.1 (or ``version=1.2``) for a CAT tool:
+    ``lang``, ``status`` (held, done, all), ``since`` (RFC 3339)."""
+    unknown = sorted(set(request.args) - {"lang", "status", "since", "version"})
+    if unknown:
+        raise ValidationError.single(unknown[0], "unknown query parameter; allowed: lang, "
+                                     "status, since, version")
+    if not request.args.get("lang"):
+        raise ValidationError.single("lang", "give the target language")
+    problems = fields.Problems()
+    since = fields.timestamp(request.args.get("since"), "since", problems)
+    problems.raise_if_any()
+    version = request.args.get("version", "2.1")
+    lang = _language(request.args["lang"])
+    data = service().exchange.export_xliff(lang, status=request.args.get("status", "all"),
+                                           since=since, version=version)
+    return Response(data, content_type="application/xliff+xml; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="syndicate-{lang}.xlf"'})
+
+
+@bp.post("/xliff")
+@require(Role.REVIEWER)
+def import_xliff() -> Response:
+    """Import a translator's XLIFF (2.x or 1.2): changed targets become post-edits; an
+    article whose source changed since export is refused whole, and reported."""
+    report = service().exchange.import_xliff(request.get_data(cache=False),
+                                             editor=current_token().name)
+    audited("xliff_import", {"applied": sorted(report.applied),
+                             "refused": sorted({r.article_id for r in report.refused})},
+            "stored" if report.applied else "nothing stored")
+    return jsonify(report.to_dict())
+
+
 @bp.get("/review")
 @require(Role.REVIEWER)
 def review_queue() -> Response:

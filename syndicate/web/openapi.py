@@ -31,6 +31,10 @@ _QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "public.named_feed": [("key", {"type": "string"})],
     "api.retract_article": [("reason", {"type": "string", "maxLength": 500})],
     "api.get_ninjs": [("lang", {"type": "string"})],
+    "api.export_xliff": [("lang", {"type": "string"}),
+                         ("status", {"enum": ["held", "done", "all"]}),
+                         ("since", {"type": "string", "format": "date-time"}),
+                         ("version", {"enum": ["2.1", "1.2"]})],
 }
 _BODIES: dict[str, dict[str, Any]] = {
     "api.create_or_update": {
@@ -47,10 +51,12 @@ _BODIES: dict[str, dict[str, Any]] = {
     "admin.put_feed": {"application/json": {"schema": schemas.NAMED_FEED}},
     "admin.create_partner": {"application/json": {"schema": schemas.PARTNER}},
     "admin.create_source": {"application/json": {"schema": schemas.SOURCE}},
+    "api.import_xliff": {"application/xliff+xml": {"schema": {"type": "string"}}},
     "admin.change_source": {"application/json": {"schema": schemas.SOURCE_CHANGE}},
 }
 _ROLES = {"api": "producer", "admin": "operator"}
 _OPERATOR_ONLY = {"api.put_translation"}
+_REVIEWER = {"api.export_xliff", "api.import_xliff"}  # reviewers (and operators)
 _SUCCESS = {"api.create_or_update": ("201", "Created (200 when updated or unchanged)"),
             "admin.republish": ("202", "Queued, or joined the equal job under way"),
             "admin.retranslate_article": ("202", "Queued"),
@@ -63,7 +69,7 @@ _MEDIA = {"public.feed": "application/xml", "public.archive": "application/atom+
           "public.stylesheet": "text/xsl", "public.index": "text/html",
           "public.opml": "text/x-opml", "public.article_page": "text/html",
           "public.feed_page": "text/html", "public.news_sitemap": "application/xml",
-          "public.robots": "text/plain",
+          "public.robots": "text/plain", "api.export_xliff": "application/xliff+xml",
           "metrics.metrics": "text/plain", "openapi.docs": "text/html",
           "dashboard.home": "text/html"}
 
@@ -124,7 +130,8 @@ def _operation(app: Flask, rule: Any, method: str) -> dict[str, Any]:
                                                             "application/json" else
                                                             {"type": "string"}}}}}
     problems = {"404": "Not found", "422": "A field is invalid", "400": "Malformed body"}
-    role = "operator" if endpoint in _OPERATOR_ONLY else _ROLES.get(blueprint)
+    role = "operator" if endpoint in _OPERATOR_ONLY else "reviewer" if endpoint in _REVIEWER \
+        else _ROLES.get(blueprint)
     if role:
         operation["security"] = [{"bearer": []}]
         operation["description"] = f"Needs a bearer token with role `{role}`."
