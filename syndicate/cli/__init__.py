@@ -34,5 +34,6 @@ def init_app(app: Flask) -> None:
                     status.status_command, jobs.jobs_command, feeds.feeds_group,
                     feeds.partners_group, sources.sources_group, review.review_group,
                     review.translations_group, settings.settings_command,
-                    backup.backup_command, backup.restore_command, exchange.xliff_group):
+                    backup.backup_command, backup.restore_command, exchange.xliff_group,
+                    exchange.memory_group, exchange.glossary_group):
         app.cli.add_command(command)

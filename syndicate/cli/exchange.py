@@ -18,6 +18,15 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # an import file, at most (a translator's fil
 xliff_group = AppGroup("xliff", help="XLIFF 2.1 / 1.2 for translators' CAT tools.")
 
 
+def _write(file: Path, data: bytes, what: str) -> None:
+    """Write data to file (stdout for -)."""
+    if str(file) == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        file.write_bytes(data)
+        click.echo(f"wrote {file} ({len(data)} bytes{what})", err=True)
+
+
 def _read(path: Path) -> bytes:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise click.BadParameter(f"{path} is over {MAX_FILE_BYTES // 2**20} MiB",
@@ -49,11 +58,7 @@ def xliff_export(lang: str, status: str, since: str | None, version: str, file: 
     """Write a language's translations to FILE (- for stdout), one <file> per article."""
     data = current_service().exchange.export_xliff(
         language_arg(lang, "--lang"), status=status, since=_since(since), version=version)
-    if str(file) == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        file.write_bytes(data)
-        click.echo(f"wrote {file} ({len(data)} bytes, XLIFF {version})", err=True)
+    _write(file, data, f", XLIFF {version}")
 
 
 @xliff_group.command("import")
@@ -79,3 +84,57 @@ def xliff_import(file: Path, as_json: bool) -> None:
                f"unchanged, {len({r.article_id for r in report.refused})} refused", err=True)
     if report.refused:
         sys.exit(1)
+
+
+memory_group = AppGroup("memory", help="The translation memory, as TMX 1.4b.")
+
+
+@memory_group.command("export")
+@click.option("--from", "source", required=True, help="The source language.")
+@click.option("--to", "target", required=True, help="The target language.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@reported
+def memory_export(source: str, target: str, file: Path) -> None:
+    """Write one language pair's translation memory to FILE (TMX 1.4b; - for stdout)."""
+    data = current_service().exchange.export_memory(language_arg(source, "--from"),
+                                                    language_arg(target, "--to"))
+    _write(file, data, "")
+
+
+@memory_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@reported
+def memory_import(file: Path) -> None:
+    """Add a TMX memory's segments (every pair of this service's languages in it) as a
+    person's translations: the next translation uses them for exact matches, before any
+    engine's."""
+    counts = current_service().exchange.import_memory(_read(file), file.name)
+    for pair, count in counts.items():
+        click.echo(f"{pair}: {count} segment(s)")
+    if not counts:
+        raise click.ClickException(f"{file} has no segments between this service's languages")
+
+
+glossary_group = AppGroup("glossary", help="The glossary (translations/glossary.toml).")
+
+
+@glossary_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from", "source", help="The language whose terms are matched (default: the "
+              "source language).")
+@click.option("--lang", help="The target language of a CSV file's target column.")
+@with_appcontext
+@reported
+def glossary_import(file: Path, source: str | None, lang: str | None) -> None:
+    """Add a TBX or CSV term base to the glossary: terms kept as written, and fixed
+    renderings (from the next translation on; `retranslate` applies them to what exists)."""
+    kind = file.suffix.lower().lstrip(".")
+    if kind not in ("tbx", "csv"):
+        raise click.BadParameter("give a .tbx or .csv file", param_hint="FILE")
+    counts = current_service().exchange.import_glossary(
+        _read(file), kind, source=language_arg(source, "--from") if source else None,
+        target=language_arg(lang, "--lang") if lang else None)
+    click.echo(f"{counts['keep']} term(s) kept as written, {counts['terms']} term(s) with "
+               f"{counts['renderings']} rendering(s)")

@@ -7,13 +7,12 @@ with the tags in ``<originalData>``, XLIFF 1.2 ``<g>`` / ``<x>`` with ``ctype``.
 the translation checks' findings. translate-toolkit builds and parses the documents; two of its
 XLIFF habits are set right here: its 2.0 units put ``<notes>`` inside ``<segment>`` and
 ``xml:space`` on it, which OASIS's 2.x schema forbids (they go on the unit), and its 1.x files
-are XLIFF 1.1 unless told otherwise. Reading, a unit's segments are joined in order, so a tool
-that split a block into sentences gives it back whole.
+are XLIFF 1.1 unless told otherwise. Reading them back is ``xliff_read``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -37,8 +36,6 @@ _CTYPES = {"a": "link", "b": "bold", "strong": "bold", "em": "italic", "i": "ita
 # XLIFF 1.2 has no "reviewed"/"final" unit state of 2.x's kind: its target states say it
 _STATE_12 = {"initial": "new", "translated": "translated", "reviewed": "signed-off",
              "final": "final"}
-_STATE_FROM_12 = {"new": "initial", "needs-translation": "initial", "translated": "translated",
-                  "signed-off": "reviewed", "final": "final"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ def field_of(identifier: str) -> str:
     return ""
 
 
-class _Unit2(xliff2.Xliff2Unit):
+class Xliff2Unit(xliff2.Xliff2Unit):
     """translate-toolkit's XLIFF 2 unit, with notes and xml:space where the schema wants."""
 
     def _ensure_xml_space_preserve(self) -> None:
@@ -113,20 +110,26 @@ class _Unit2(xliff2.Xliff2Unit):
             note.set("category", origin)
 
 
-class _File2(xliff2.Xliff2File):
-    UnitClass = _Unit2
+class Xliff2Store(xliff2.Xliff2File):
+    """translate-toolkit's XLIFF 2 file, with the unit above."""
+
+    UnitClass = Xliff2Unit
 
 
-class _Unit12(xliff1.xliffunit):
+class Xliff12Unit(xliff1.xliffunit):
+    """translate-toolkit's XLIFF 1.x unit, in the 1.2 namespace."""
+
     namespace = V12
 
 
-class _File12(xliff1.xlifffile):  # type: ignore[type-arg]
-    UnitClass = _Unit12
+class Xliff12Store(xliff1.xlifffile):  # type: ignore[type-arg]
+    """translate-toolkit's XLIFF 1.x file, as XLIFF 1.2 (its default is 1.1)."""
+
+    UnitClass = Xliff12Unit
     namespace = V12
-    XMLskeleton = (f"<?xml version='1.0' ?>\n<xliff version='1.2' xmlns='{V12}'>\n"
-                   "<file original='NoName' source-language='en' datatype='plaintext'>\n"
-                   "<body>\n</body>\n</file>\n</xliff>")
+    XMLskeleton = (f"<?xml version='1.0' ?>\n<xliff version='1.2' xmlns='{V12}'>"
+                   "<file original='NoName' source-language='en' datatype='plaintext'/>"
+                   "</xliff>")  # the toolkit adds the file's body
 
 
 def write(documents: Sequence[Document], target_language: str, version: str = "2.1") -> bytes:
@@ -138,7 +141,7 @@ def write(documents: Sequence[Document], target_language: str, version: str = "2
         raise ValidationError.single("from", "XLIFF 2 holds one source language; these "
                                      f"articles are in {', '.join(sorted(languages))}: "
                                      "export them one source language at a time")
-    store = _File2(sourcelanguage=next(iter(languages), "en"), targetlanguage=target_language)
+    store = Xliff2Store(sourcelanguage=next(iter(languages), "en"), targetlanguage=target_language)
     root = store.document.getroot()
     root.set("version", "2.1")
     for child in list(root):
@@ -157,8 +160,8 @@ def write(documents: Sequence[Document], target_language: str, version: str = "2
     return bytes(store)
 
 
-def _add_2(store: _File2, unit: Unit) -> None:
-    made = _Unit2("")
+def _add_2(store: Xliff2Store, unit: Unit) -> None:
+    made = Xliff2Unit("")
     store.addunit(made)
     made.setid(unit_id(unit.field))
     element = made.getunitelement()
@@ -223,7 +226,7 @@ def _fill(element: etree._Element, pieces: Sequence[Piece],
 
 
 def _write_12(documents: Sequence[Document], target_language: str) -> bytes:
-    store = _File12(sourcelanguage="en", targetlanguage=target_language)
+    store = Xliff12Store(sourcelanguage="en", targetlanguage=target_language)
     root = store.document.getroot()
     for child in list(root):
         root.remove(child)
@@ -270,148 +273,3 @@ def _fill_12(element: etree._Element, pieces: Sequence[Piece], ns: Any) -> None:
 
 def _file_id(document: Document) -> str:
     return "a-" + document.article_id
-
-
-def read(data: bytes) -> Parsed:
-    """Parse an XLIFF 2.x or 1.2 file; raise ValidationError naming what is wrong."""
-    tag = _root(data).tag
-    try:
-        if tag == f"{{{V2}}}xliff":
-            store = _File2()
-            store.parse(data)
-            return _read_2(store)
-        if tag in (f"{{{V12}}}xliff", "{urn:oasis:names:tc:xliff:document:1.1}xliff"):
-            store12 = _File12()
-            store12.parse(data)
-            return _read_12(store12)
-    except (ValueError, AssertionError) as exc:
-        raise ValidationError.single("file", f"not a readable XLIFF file: {exc}") from None
-    raise ValidationError.single("file", "not an XLIFF 2.x or 1.2 document")
-
-
-def _read_2(store: _File2) -> Parsed:
-    root = store.document.getroot()
-    documents = [Document(_article(f.get("id", "")), store.getsourcelanguage(),
-                          tuple(_units_2(f))) for f in root.iterchildren(f"{{{V2}}}file")]
-    return Parsed(root.get("version", "2.0"), store.gettargetlanguage() or "",
-                  tuple(documents))
-
-
-def _read_12(store: _File12) -> Parsed:
-    root = store.document.getroot()
-    ns = etree.QName(root).namespace or V12
-    files = list(root.iterchildren(f"{{{ns}}}file"))
-    targets = {f.get("target-language", "") for f in files}
-    if len(targets) != 1:
-        raise ValidationError.single("target-language", "give the same target language in "
-                                     "every <file>")
-    documents = [Document(_article(f.get("original", "")), f.get("source-language", ""),
-                          tuple(_units_12(f, ns))) for f in files]
-    return Parsed(root.get("version", "1.2"), targets.pop(), tuple(documents))
-
-
-def _root(data: bytes) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False)
-    try:
-        root = etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValidationError.single("file", f"not well-formed XML: {exc}") from None
-    if root.getroottree().docinfo.internalDTD is not None:  # entities live there
-        raise ValidationError.single("file", "a DOCTYPE is not allowed in XLIFF")
-    return root
-
-
-def _article(file_id: str) -> str:
-    if not file_id.startswith("a-") or len(file_id) < 3:
-        raise ValidationError.single("file", f"<file> {file_id!r} is not one syndicate "
-                                     "exported (ids are a-<article id>)")
-    return file_id[2:]
-
-
-def _units_2(filenode: etree._Element) -> Iterator[Unit]:
-    for unit in filenode.iter(f"{{{V2}}}unit"):
-        field = field_of(unit.get("id", ""))
-        if not field:
-            raise ValidationError.single("unit", f"unit {unit.get('id')!r} is not one "
-                                         "syndicate exported")
-        source: list[Piece] = []
-        target: list[Piece] = []
-        has_target = False
-        states = []
-        for part in unit:
-            if part.tag not in (f"{{{V2}}}segment", f"{{{V2}}}ignorable"):
-                continue
-            states.append(part.get("state", "initial"))
-            src = part.find(f"{{{V2}}}source")
-            tgt = part.find(f"{{{V2}}}target")
-            source += _pieces(src, V2) if src is not None else []
-            if tgt is not None:
-                has_target = True
-                target += _pieces(tgt, V2)
-            elif part.tag.endswith("ignorable") and src is not None:
-                target += _pieces(src, V2)  # white space between segments stays
-        state = min(states, key=STATES.index) if states and set(states) <= set(STATES) \
-            else "initial"
-        yield Unit(field, tuple(_merge(source)), tuple(_merge(target)) if has_target else None,
-                   state)
-
-
-def _units_12(filenode: etree._Element, ns: str) -> Iterator[Unit]:
-    for unit in filenode.iter(f"{{{ns}}}trans-unit"):
-        field = field_of(unit.get("id", ""))
-        if not field:
-            raise ValidationError.single("unit", f"trans-unit {unit.get('id')!r} is not one "
-                                         "syndicate exported")
-        src = unit.find(f"{{{ns}}}source")
-        tgt = unit.find(f"{{{ns}}}target")
-        state = _STATE_FROM_12.get(tgt.get("state", "translated"), "translated") \
-            if tgt is not None else "initial"
-        if unit.get("approved") == "yes" and state == "translated":
-            state = "reviewed"
-        yield Unit(field, tuple(_merge(_pieces(src, ns))) if src is not None else (),
-                   tuple(_merge(_pieces(tgt, ns))) if tgt is not None else None, state)
-
-
-def _pieces(element: etree._Element, ns: str) -> list[Piece]:
-    """Return an element's text and inline codes (XLIFF 2 pc/ph/sc/ec, 1.2 g/x/bx/ex/ph),
-    with annotations (mrk, sm/em) read through."""
-    out: list[Piece] = [element.text] if element.text else []
-    for child in element:
-        name = etree.QName(child).localname if isinstance(child.tag, str) else ""
-        number = _number(child.get("startRef") if name in ("ec",) and child.get("startRef")
-                         else child.get("rid") if name == "ex" else child.get("id"))
-        if name in ("pc", "g"):
-            out += [Code(number, "open"), *_pieces(child, ns), Code(number, "close")]
-        elif name in ("ph", "x"):
-            out.append(Code(number, "empty"))
-        elif name in ("sc", "bx"):
-            out.append(Code(number, "open"))
-        elif name in ("ec", "ex"):
-            out.append(Code(number, "close"))
-        elif name == "mrk":
-            out += _pieces(child, ns)
-        elif name == "cp":
-            out.append(chr(int(child.get("hex", "20"), 16)))
-        elif name not in ("sm", "em"):
-            raise ValidationError.single("unit", f"unexpected element <{name}> in a segment")
-        if child.tail:
-            out.append(child.tail)
-    return out
-
-
-def _number(value: str | None) -> int:
-    if value is None or not value.isdigit() or len(value) > 6:
-        raise ValidationError.single("unit", f"inline code id {value!r} is not one syndicate "
-                                     "exported")
-    return int(value)
-
-
-def _merge(pieces: list[Piece]) -> list[Piece]:
-    out: list[Piece] = []
-    for piece in pieces:
-        if isinstance(piece, str) and out and isinstance(out[-1], str):
-            out[-1] += piece
-        elif piece != "":
-            out.append(piece)
-    return out

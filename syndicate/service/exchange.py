@@ -1,4 +1,4 @@
-"""Translation files in and out: XLIFF for translators' tools (more to come: TMX, TBX, CSV).
+"""Translation files in and out: XLIFF for translators' tools, TMX memories, TBX/CSV glossaries.
 
 Export writes each stored translation of a language (held, done, or both) as one file per
 article, the source beside the current target. Import reads a file back and stores what a
@@ -12,20 +12,23 @@ stored, and the report says which and why.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from .. import languages
 from ..clock import Clock
 from ..config import Settings
 from ..errors import NotFound, SyndicateError, ValidationError
-from ..exchange import inline
+from ..exchange import inline, terms, tmx, xliff_read
 from ..exchange import xliff as xliff_file
 from ..ingest import fields as limits
-from ..models import Article, BlockType, EditInput, Origin, Translation, TranslationStatus
+from ..models import Article, BlockType, EditInput, Origin, Route, Translation, TranslationStatus
 from ..sanitize import clean_html, has_content
-from ..store import Store
+from ..store import Store, memory
 from ..store import translations as translation_store
+from ..translate import glossary as glossary_file
 from .articles import Articles
 
 log = logging.getLogger(__name__)
@@ -121,7 +124,7 @@ class Exchange:
 
     def import_xliff(self, data: bytes, editor: str) -> ImportReport:
         """Store a translator's changed targets as post-edits; return what was done."""
-        parsed = xliff_file.read(data)
+        parsed = xliff_read.read(data)
         try:
             language = self._target(parsed.target_language)
         except ValidationError:
@@ -206,6 +209,68 @@ class Exchange:
             raise ValidationError.single(name, "has no content after sanitizing")
         return cleaned
 
+    def export_memory(self, source: str, target: str) -> bytes:
+        """Return the translation memory of one language pair as TMX 1.4b."""
+        source, target = self._pair(source, target)
+        with self.store.read() as session:
+            rows = memory.pair(session, source, target)
+        return tmx.write([tmx.Entry(src, tgt, f"{engine} {model}")
+                          for src, tgt, engine, model in rows], source, target)
+
+    def import_memory(self, data: bytes, name: str) -> dict[str, int]:
+        """Store a TMX memory's segments as a person's translations, used for exact matches
+        from the next pass on (before any engine's); return how many per pair."""
+        wanted = set(self.settings.translation.languages)
+        by_pair: dict[tuple[str, str], dict[str, str]] = {}
+        for source, text, target, translated in tmx.read(data):
+            if source in wanted and target in wanted:
+                by_pair.setdefault((source, target), {})[text] = translated
+        with self.store.write() as session:
+            now = self.clock()
+            for (source, target), segments in by_pair.items():
+                memory.remember(session, Route(memory.HUMAN, source, target, name), segments,
+                                now, replace=True)
+        counts = {f"{s}>{t}": len(v) for (s, t), v in sorted(by_pair.items())}
+        log.info("translation memory %s imported: %s", name, counts or "nothing for these "
+                 "languages")
+        return counts
+
+    def import_glossary(self, data: bytes, kind: str, *, source: str | None = None,
+                        target: str | None = None) -> dict[str, int]:
+        """Add a TBX or CSV term base to translations/glossary.toml (kept terms and fixed
+        renderings; what it names again replaces the old rendering); return the counts."""
+        source = self._target(source or self.settings.translation.source_language)
+        if kind == "tbx":
+            found = terms.read_tbx(data, source)
+        elif kind == "csv":
+            if not target:
+                raise ValidationError.single("lang", "a CSV glossary names no language: give "
+                                             "the target language")
+            found = terms.read_csv(data, self._target(target))
+        else:
+            raise ValidationError.single("file", "give a .tbx or .csv file")
+        wanted = set(self.settings.translation.target_languages)
+        renderings = {term: {lang: text for lang, text in per.items() if lang in wanted}
+                      for term, per in found.terms.items()}
+        renderings = {term: per for term, per in renderings.items() if per}
+        path = self.settings.translation.translations_dir / "glossary.toml"
+        base = glossary_file.parse(path.read_text(encoding="utf-8"), str(path)) \
+            if path.exists() else glossary_file.Glossary()
+        joined = glossary_file.merged(base, found.keep, renderings)
+        text = glossary_file.to_toml(joined)
+        glossary_file.parse(text, "the merged glossary")  # what is written reads back
+        _replace(path, text)
+        log.info("glossary: %d kept term(s), %d rendering(s) imported into %s",
+                 len(found.keep), sum(len(p) for p in renderings.values()), path)
+        return {"keep": len(found.keep), "terms": len(renderings),
+                "renderings": sum(len(p) for p in renderings.values())}
+
+    def _pair(self, source: str, target: str) -> tuple[str, str]:
+        pair = self._target(source), self._target(target)
+        if pair[0] == pair[1]:
+            raise ValidationError.single("to", "give two different languages")
+        return pair
+
     def _target(self, language: str) -> str:
         """Return a configured language (raise ValidationError naming it otherwise)."""
         lang = _language(language)
@@ -214,6 +279,14 @@ class Exchange:
                                          "languages: " +
                                          ", ".join(self.settings.translation.languages))
         return lang
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write a file whole or not at all (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _language(tag: str) -> str:

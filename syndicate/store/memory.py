@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from ..models import Route
 from .schema import MemoryRow
 
 _CHUNK = 500
+HUMAN = "human"  # the engine of segments people translated (imported memories): used first
 
 
 def key_hash(text: str) -> str:
@@ -30,17 +31,31 @@ def lookup(session: Session, route: Route, keys: Sequence[str]
     for start in range(0, len(hashes), _CHUNK):
         rows = session.execute(
             select(MemoryRow.source_hash, MemoryRow.source_text, MemoryRow.target_text,
-                   MemoryRow.score).where(
-                MemoryRow.engine == route.engine, MemoryRow.model == route.model,
+                   MemoryRow.score, MemoryRow.engine).where(
+                or_(and_(MemoryRow.engine == route.engine, MemoryRow.model == route.model),
+                    MemoryRow.engine == HUMAN),
                 MemoryRow.source_language == route.source,
                 MemoryRow.target_language == route.target,
                 MemoryRow.source_hash.in_(hashes[start:start + _CHUNK]),
-            )
+            ).order_by(MemoryRow.engine == HUMAN)  # a person's translation last: it wins
         )
-        for digest, source_text, target_text, score in rows:
+        for digest, source_text, target_text, score, _ in rows:
             if by_hash[digest] == source_text:  # guard against a hash collision
                 found[source_text] = (target_text, score)
     return found
+
+
+def pair(session: Session, source: str, target: str) -> list[tuple[str, str, str, str]]:
+    """Return every remembered segment of a language pair as (source, target, engine,
+    model), one per source text: a person's translation, else the newest."""
+    rows = session.execute(
+        select(MemoryRow.source_text, MemoryRow.target_text, MemoryRow.engine, MemoryRow.model)
+        .where(MemoryRow.source_language == source, MemoryRow.target_language == target)
+        .order_by(MemoryRow.engine == HUMAN, MemoryRow.id))
+    best: dict[str, tuple[str, str, str, str]] = {}
+    for row in rows:
+        best[row[0]] = (row[0], row[1], row[2], row[3])
+    return sorted(best.values())
 
 
 def remember(session: Session, route: Route, translations: Mapping[str, str],

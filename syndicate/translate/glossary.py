@@ -20,6 +20,8 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import tomli_w
+
 from .. import languages
 from ..errors import GlossaryError
 
@@ -87,3 +89,19 @@ def parse(text: str, source: str = "glossary") -> Glossary:
             rendered[lang] = value
         terms[term] = rendered
     return Glossary(tuple(t.strip() for t in keep), terms)
+
+
+def merged(base: Glossary, keep: list[str], terms: dict[str, dict[str, str]]) -> Glossary:
+    """Return the glossary with more terms: kept ones added, renderings added or replaced."""
+    joined = {term: dict(per) for term, per in base.terms.items()}
+    for term, per_language in terms.items():
+        joined.setdefault(term, {}).update(per_language)
+    kept = tuple(dict.fromkeys([*base.keep, *keep]))
+    return Glossary(kept, joined)
+
+
+def to_toml(glossary: Glossary) -> str:
+    """Return the glossary as the TOML ``parse`` reads."""
+    header = ("# The glossary (see docs/translation.md): terms kept as written, and fixed\n"
+              "# renderings per target language. Written by `syndicate glossary import`.\n\n")
+    return header + tomli_w.dumps({"keep": list(glossary.keep), "terms": glossary.terms})
