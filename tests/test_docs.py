@@ -4,6 +4,7 @@ and print what the docs show under it ("..." stands for lines left out)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -88,6 +89,8 @@ def test_every_console_block_runs_as_shown(doc: Path, tmp_path: Path) -> None:
                 assert server.poll() is None and time.monotonic() < deadline, "serve died"
                 time.sleep(0.2)
         _run(steps(doc), tmp_path, env, port)
+        if doc.name == "README.md":
+            _published_by_the_official_schemas(tmp_path / "feeds")
     finally:
         server.terminate()
         try:
@@ -97,6 +100,18 @@ def test_every_console_block_runs_as_shown(doc: Path, tmp_path: Path) -> None:
             server.wait()
         if server.stderr is not None:
             server.stderr.close()
+
+
+def _published_by_the_official_schemas(feeds: Path) -> None:
+    """Check what `make run`'s service published on the README's path (Apertium's Spanish of
+    the sample article) against IPTC's ninjs schema and the sitemap XSDs."""
+    from .newsroom_schemas import check_ninjs, check_xml_schema, index_schema, sitemap_schema
+
+    ninjs = json.loads((feeds / "es" / "ninjs.json").read_bytes())
+    check_ninjs(ninjs)
+    assert ninjs["associations"][0]["language"] == "es"
+    check_xml_schema(sitemap_schema(), (feeds / "es" / "news-sitemap.xml").read_bytes())
+    check_xml_schema(index_schema(), (feeds / "sitemap-index.xml").read_bytes())
 
 
 def _run(found: list[Step], cwd: Path, env: dict[str, str], port: int) -> None:
