@@ -315,3 +315,23 @@ def test_an_unknown_article_is_refused_and_producers_may_not_import(desk: Setup)
     assert client.get("/api/v1/xliff?lang=es", headers=producer).status_code == 403
     assert client.get("/api/v1/xliff?lang=es&status=maybe", headers=headers).status_code == 422
     assert client.get("/api/v1/xliff", headers=headers).status_code == 422
+
+
+def test_since_and_status_narrow_the_export_and_an_oversized_one_is_refused(
+        desk: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    service, client, headers, _ = desk
+    article = _ingest(service, client)
+
+    def files(data: bytes) -> list[str | None]:
+        return [f.get("id") for f in etree.fromstring(data).iter(f"{X2}file")]
+
+    assert files(_export(client, headers, "lang=es&since=2000-01-01T00:00:00Z")) == \
+        [f"a-{article}"]
+    assert files(_export(client, headers, "lang=es&since=2999-01-01T00:00:00Z")) == []
+    assert files(_export(client, headers, "lang=es&status=done")) == []  # it is held
+    assert files(_export(client, headers, "lang=es&status=held")) == [f"a-{article}"]
+    bad = client.get("/api/v1/xliff?lang=es&since=yesterday", headers=headers)
+    assert bad.status_code == 422 and bad.get_json()["field"] == "since"
+    monkeypatch.setattr("syndicate.service.exchange.MAX_EXPORT", 0)
+    over = client.get("/api/v1/xliff?lang=es", headers=headers)
+    assert over.status_code == 422 and "holds at most 0" in over.get_json()["detail"]

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 STATUSES = {"held": (TranslationStatus.HELD,), "done": (TranslationStatus.DONE,),
             "all": (TranslationStatus.HELD, TranslationStatus.DONE)}
 ENGINES = {"argos": "Argos Translate", "apertium": "Apertium"}
+MAX_EXPORT = 5000  # articles in one XLIFF file, at most: a translator's batch, not a dump
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ class Exchange:
             found = translation_store.stored(session, [language], since)
         wanted = [(a, t) for a, t in found if t.status in STATUSES[status]
                   and t.source_revision == a.revision]
+        if len(wanted) > MAX_EXPORT:
+            raise ValidationError.single("since", f"{len(wanted)} translations match; one file "
+                                         f"holds at most {MAX_EXPORT}: give a later since "
+                                         "time or a status")
         wanted.sort(key=lambda pair: (pair[0].published, pair[0].id))
         documents = [self._document(a, t) for a, t in wanted]
         return xliff_file.write(documents, language, version)
