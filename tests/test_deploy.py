@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +23,10 @@ UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
 ANALYZE = shutil.which("systemd-analyze")
 if ANALYZE is None and os.environ.get("CI"):
     raise RuntimeError("CI checks the systemd units: .ci/run installs systemd")
+NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()),
+                                      None)
+if NGINX is None and os.environ.get("CI"):
+    raise RuntimeError("CI checks deploy/nginx.conf: .ci/run installs nginx")
 
 
 def _environment(path: Path) -> dict[str, str]:
@@ -67,3 +76,80 @@ def test_the_web_unit_runs_gunicorn_with_the_shipped_config(tmp_path: Path) -> N
                            "-c", str(ROOT / "deploy" / "gunicorn.conf.py")], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(NGINX is None, reason="needs nginx (apt-get install nginx)")
+def test_nginx_serves_every_published_file_from_disk_with_its_type(tmp_path: Path) -> None:
+    """deploy/nginx.conf, with its root and port moved here, passes `nginx -t` and serves what
+    the publisher writes (feeds, ninjs, news sitemaps, the index, robots.txt) from the disk
+    with the right types; anything else goes to the app (here: none, so 502)."""
+    assert NGINX is not None
+    # nginx's workers drop to another user: the files must be readable by it, which the
+    # test's own tmp_path (0700 under pytest's folder) is not
+    root = Path(tempfile.mkdtemp(prefix="syndicate-nginx-"))
+    root.chmod(0o755)
+    published = {"feeds/es/rss.xml": "application/rss+xml",
+                 "feeds/es/atom.xml": "application/atom+xml",
+                 "feeds/es/feed.json": "application/feed+json",
+                 "feeds/es/ninjs.json": "application/json",
+                 "feeds/es/news-sitemap.xml": "application/xml",
+                 "feeds/sitemap-index.xml": "application/xml",
+                 "feeds/robots.txt": "text/plain"}
+    for name in published:
+        (root / name).parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+        (root / name).write_text(name)
+        (root / name).chmod(0o644)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert config.count("root /srv/syndicate;") == 1 and config.count("listen 8080;") == 1
+    config = config.replace("root /srv/syndicate;", f"root {root};")
+    config = config.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    config = config.replace("pid /tmp/syndicate-nginx.pid;", f"pid {tmp_path / 'nginx.pid'};")
+    (tmp_path / "nginx.conf").write_text(config)
+    (tmp_path / "logs").mkdir()
+    command = [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+               "-e", str(tmp_path / "logs" / "error.log")]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    server = subprocess.Popen([*command, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    try:
+        urls = {"/feeds/es/rss.xml": "feeds/es/rss.xml", "/feeds/es/atom.xml": "feeds/es/atom.xml",
+                "/feeds/es/feed.json": "feeds/es/feed.json",
+                "/feeds/es/ninjs.json": "feeds/es/ninjs.json",
+                "/sitemaps/es.xml": "feeds/es/news-sitemap.xml",
+                "/sitemaps/index.xml": "feeds/sitemap-index.xml", "/robots.txt": "feeds/robots.txt"}
+        for url, name in urls.items():
+            body, media = _get(port, url)
+            assert (body, media.split(";")[0]) == (name.encode(), published[name]), url
+        for url in ("/sitemaps/fr.xml", "/feeds/es/news-sitemap.xml", "/feeds/robots.txt"):
+            assert _status(port, url) in (404, 502), url  # not served from the disk
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(root)
+
+
+def _get(port: int, path: str) -> tuple[bytes, str]:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+                return answer.read(), answer.headers["Content-Type"]
+        except ConnectionRefusedError:
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+        except urllib.error.URLError as exc:
+            if not isinstance(exc.reason, ConnectionRefusedError):
+                raise
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+
+
+def _status(port: int, path: str) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
