@@ -25,6 +25,7 @@ from ..exchange import inline, terms, tmx, xliff_read
 from ..exchange import xliff as xliff_file
 from ..ingest import fields as limits
 from ..models import Article, BlockType, EditInput, Origin, Route, Translation, TranslationStatus
+from ..publish import provenance
 from ..sanitize import clean_html, has_content
 from ..store import Store, memory
 from ..store import translations as translation_store
@@ -34,7 +35,6 @@ from .articles import Articles
 log = logging.getLogger(__name__)
 STATUSES = {"held": (TranslationStatus.HELD,), "done": (TranslationStatus.DONE,),
             "all": (TranslationStatus.HELD, TranslationStatus.DONE)}
-ENGINES = {"argos": "Argos Translate", "apertium": "Apertium"}
 MAX_EXPORT = 5000  # articles in one XLIFF file, at most: a translator's batch, not a dump
 
 
@@ -96,12 +96,13 @@ class Exchange:
 
     def _document(self, article: Article, translation: Translation) -> xliff_file.Document:
         page = f"{self.settings.server.public_url}/articles/{article.id}/{translation.language}"
-        reviewed = translation.review is not None and translation.review.decision != "reject"
-        notes = [f"Article {article.id}, revision {article.revision}: "
-                 f"{translation.status.value}; machine-translated by "
-                 f"{ENGINES.get(translation.engine or '', translation.engine)} "
-                 f"({translation.model})" + ("; reviewed by " + translation.review.by
-                                              if reviewed and translation.review else "")]
+        review = translation.review
+        reviewed = review is not None and review.decision != "reject"
+        note = (f"Article {article.id}, revision {article.revision}: "
+                f"{translation.status.value}; machine-translated by "
+                f"{provenance.engine_name(translation.engine)} ({translation.model})")
+        if review is not None and reviewed:
+            note += f"; reviewed by {review.by}"
         findings: dict[str, list[tuple[str, str]]] = {}
         for f in translation.findings:
             name = f"blocks[{f.block}]" if f.block is not None else f.field
@@ -124,8 +125,7 @@ class Exchange:
                 tuple(inline.align(inline.parse(done.html), source)) if done else None,
                 "final" if done and done.origin is Origin.HUMAN else state if done
                 else "initial", tuple(findings.get(name, ()))))
-        return xliff_file.Document(article.id, article.language, tuple(units), tuple(notes),
-                                   page)
+        return xliff_file.Document(article.id, article.language, tuple(units), (note,), page)
 
     def import_xliff(self, data: bytes, editor: str) -> ImportReport:
         """Store a translator's changed targets as post-edits; return what was done."""
