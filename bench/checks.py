@@ -21,18 +21,13 @@ clean flagged <= 2 %), and the checks' time against Apertium's for the same para
 from __future__ import annotations
 
 import re
-import sys
 import time
 from pathlib import Path
 
-# This folder holds translate.py, which would shadow translate-toolkit's "translate" package
-# that the checks import: keep the script's own folder off the import path.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
-
-from syndicate.ingest.language import Langid  # noqa: E402
-from syndicate.models import Severity  # noqa: E402
-from syndicate.translate import checks, segment  # noqa: E402
-from syndicate.translate.apertium import ApertiumEngine  # noqa: E402
+from syndicate.ingest.language import Langid
+from syndicate.models import Severity
+from syndicate.translate import checks, segment
+from syndicate.translate.apertium import ApertiumEngine
 
 TEXTS = Path(__file__).with_name("checks") / "en.txt"
 LINK = '<a href="https://example.org/news/{n}">{words}</a>'

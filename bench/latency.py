@@ -34,9 +34,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-# This folder holds translate.py: it must not shadow translate-toolkit's "translate" package.
 HERE = Path(__file__).resolve().parent
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 WORK = Path(os.environ.get("SYNDICATE_BENCH_WORK") or tempfile.mkdtemp(prefix="syndicate-lat-"))
 os.environ["ARGOS_PACKAGES_DIR"] = str(WORK / "packages")  # argostranslate reads it at import
 for _var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):

@@ -1,6 +1,6 @@
 """Translation benchmark: syndicate's pipeline against raw CTranslate2 and argostranslate.
 
-Run: ``.venv/bin/python bench/translate.py`` on an otherwise idle machine (about 5 minutes here;
+Run: ``.venv/bin/python bench/translation.py`` on an otherwise idle machine (about 5 minutes here;
 ``--quick`` for a smoke run).
 
 Same machine, same run, same model, same beam size for all three:
@@ -32,9 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# This file is translate.py: its folder must not shadow translate-toolkit's "translate" package,
-# which the translation checks import.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 WORK = Path(os.environ.get("SYNDICATE_BENCH_WORK") or tempfile.mkdtemp(prefix="syndicate-bench-"))
 # argostranslate reads these once, at import: point everything it touches into WORK first.
 os.environ["ARGOS_PACKAGES_DIR"] = str(WORK / "packages")
