@@ -20,7 +20,7 @@ from pyld import jsonld
 
 from syndicate.models import Role
 from syndicate.publish import sitemaps
-from syndicate.publish.entries import FeedEntry, guid
+from syndicate.publish.entries import guid
 from syndicate.service import Service
 
 from .conftest import make_token
@@ -260,12 +260,9 @@ def test_a_sitemap_entry_ages_out_by_itself(client: FlaskClient, service: Servic
     assert not (service.settings.feeds.feeds_dir / "es" / "news-sitemap.xml").exists()
 
 
-def _entry(n: int, published: datetime) -> FeedEntry:
-    return FeedEntry(article_id=f"a{n}", language="es", guid=guid(f"a{n}", "es"),
-                     title=f"Noticia {n}", summary="", content_html="<p>x</p>",
-                     link=f"https://news.example/articles/a{n}/es", canonical=None,
-                     author=None, categories=(), published=published, updated=published,
-                     alternates=())
+def _entry(n: int, published: datetime) -> sitemaps.NewsItem:
+    return sitemaps.NewsItem(f"https://news.example/articles/a{n}/es", f"Noticia {n}",
+                             published, published)
 
 
 def test_a_news_sitemap_holds_at_most_1000_urls_of_the_last_two_days() -> None:
@@ -274,7 +271,7 @@ def test_a_news_sitemap_holds_at_most_1000_urls_of_the_last_two_days() -> None:
     entries += [_entry(9999, now - timedelta(days=2, seconds=1)),
                 _entry(8888, now + timedelta(hours=1))]  # too old; not yet published
     shown = sitemaps.recent(entries, now)
-    assert len(shown) == 1000 and shown[0].article_id == "a0" and shown[-1].article_id == "a999"
+    assert len(shown) == 1000 and shown[0].title == "Noticia 0" and shown[-1].title == "Noticia 999"
     data = sitemaps.news_sitemap(shown, "The Example Times", "zh-Hant")
     check_xml_schema(sitemap_schema(), data)
     assert b"<news:language>zh-tw</news:language>" in data

@@ -10,12 +10,12 @@ language's sitemap; robots.txt names the index.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lxml import etree
 
 from ..clock import rfc3339
-from .entries import FeedEntry
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -23,14 +23,24 @@ WINDOW = timedelta(days=2)  # Google News: articles published in the last two da
 MAX_URLS = 1000  # Google News: at most 1,000 <url> per news sitemap
 
 
-def recent(entries: Sequence[FeedEntry], now: datetime) -> list[FeedEntry]:
+@dataclass(frozen=True)
+class NewsItem:
+    """What a news sitemap says of one article: its page, title and times."""
+
+    link: str
+    title: str
+    published: datetime
+    updated: datetime
+
+
+def recent(entries: Sequence[NewsItem], now: datetime) -> list[NewsItem]:
     """Return the entries a news sitemap lists at ``now``: the last two days', at most 1,000,
     newest first."""
     shown = [e for e in entries if now - WINDOW <= e.published <= now]
     return sorted(shown, key=lambda e: e.published, reverse=True)[:MAX_URLS]
 
 
-def news_sitemap(entries: Sequence[FeedEntry], publication: str, language: str) -> bytes:
+def news_sitemap(entries: Sequence[NewsItem], publication: str, language: str) -> bytes:
     """Return a news sitemap of these entries."""
     root = etree.fromstring(f'<urlset xmlns="{SITEMAP}" xmlns:news="{NEWS}"/>'.encode())
     for e in entries:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +23,7 @@ from .notify import notify
 from .schema import ArchiveRow, ArticleRow, FeedStateRow, HeldRow, TranslationRow
 from .translations import to_entity as translation_entity
 
+_Ts = TypeVarTuple("_Ts")
 Shown = tuple[int, Article, Translation | None]  # (number, article, translation or None)
 
 
@@ -205,7 +207,12 @@ def retracted_since(session: Session, language: str, since: datetime) -> list[Re
 
 
 def _shown_query(language: str) -> Select[int, ArticleRow, TranslationRow]:
-    return (select(ArchiveRow.seq, ArticleRow, TranslationRow)
+    return _live(select(ArchiveRow.seq, ArticleRow, TranslationRow), language)
+
+
+def _live(query: Select[*_Ts], language: str) -> Select[*_Ts]:
+    """Narrow a query over the archive to the live, complete entries of a language."""
+    return (query.select_from(ArchiveRow)
             .join(ArticleRow, ArticleRow.id == ArchiveRow.article_id)
             .outerjoin(TranslationRow, and_(TranslationRow.article_id == ArchiveRow.article_id,
                                             TranslationRow.language == language))
@@ -259,6 +266,22 @@ def newest(session: Session, language: str, limit: int, before: int | None = Non
     if before is not None:
         query = query.where(ArchiveRow.seq < before)
     return [_shown(language, seq, a, t) for seq, a, t in session.execute(query)]
+
+
+def headlines(session: Session, language: str, limit: int
+              ) -> list[tuple[str, str, datetime, datetime]]:
+    """Return the newest ``limit`` live, complete entries of a language as (article id,
+    title, published, updated), newest first: what a news sitemap lists, and nothing more."""
+    query = _live(select(ArticleRow.id, ArticleRow.title, TranslationRow.title,
+                         ArticleRow.published, ArticleRow.updated, TranslationRow.updated,
+                         ArticleRow.language), language)
+    out = []
+    for article_id, title, translated, published, updated, done, original in session.execute(
+            query.order_by(ArchiveRow.seq.desc()).limit(limit)):
+        own = original == language
+        out.append((article_id, title if own else translated or title, published,
+                    max(updated if own else done or updated, published)))
+    return out
 
 
 def numbered(session: Session, language: str, first: int, last: int) -> list[Shown]:
