@@ -141,4 +141,5 @@ def feed(meta: FeedMeta, entries: Sequence[FeedEntry],
 
 
 def _dump(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n"
+    # compact: with an indent, json falls back to its pure-Python encoder (30 ms a feed)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
