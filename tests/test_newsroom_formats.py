@@ -275,3 +275,15 @@ def test_a_news_sitemap_holds_at_most_1000_urls_of_the_last_two_days() -> None:
     data = sitemaps.news_sitemap(shown, "The Example Times", "zh-Hant")
     check_xml_schema(sitemap_schema(), data)
     assert b"<news:language>zh-tw</news:language>" in data
+
+
+def test_a_sitemap_title_is_escaped_and_loses_what_xml_cannot_hold() -> None:
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    item = sitemaps.NewsItem("https://news.example/articles/a&b/es?x=<1>",
+                             "Tom & Jerry <b>\x0bvs\x00</b> \ud800“fans”", now, now)
+    data = sitemaps.news_sitemap([item], "Diario & Co <S.A.>", "es")
+    check_xml_schema(sitemap_schema(), data)
+    root = etree.fromstring(data)
+    assert root.findtext(f".//{NEWS}title") == "Tom & Jerry <b>vs</b> “fans”"
+    assert root.findtext(f".//{NEWS}name") == "Diario & Co <S.A.>"
+    assert root.findtext(f".//{SM}loc") == "https://news.example/articles/a&b/es?x=<1>"

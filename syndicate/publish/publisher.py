@@ -37,6 +37,7 @@ PAGES_PER_PASS = 5  # archive pages written per language per publish, at most (o
 STALE_PER_PASS = 20  # written pages that a retraction or correction changed, rewritten a pass
 FEED_FILES = ("rss.xml", "atom.xml", "feed.json", "ninjs.json")
 SITEMAP_FILE = "news-sitemap.xml"  # beside them while the language has news of two days
+HEADLINES_PAGE = 100  # entries read at a time while gathering the last two days
 
 
 @dataclass(frozen=True)
@@ -198,13 +199,21 @@ class Publisher:
 
     def _recent(self, lang: str, now: datetime) -> list[sitemaps.NewsItem]:
         """Return what the news sitemap lists: the newest entries of the last two days (at
-        most 1,000), read as headlines only (no bodies), so a publish costs the same at any
-        archive size."""
-        with self.store.read() as session:
-            found = feed_store.headlines(session, lang, sitemaps.MAX_URLS)
-        return sitemaps.recent([sitemaps.NewsItem(feed_entries.page_url(
-            self.public_url, article_id, lang), title, published, updated)
-            for article_id, title, published, updated in found], now)
+        most 1,000), read as headlines only, a page at a time until a page is older, so a
+        publish costs the same at any archive size."""
+        found: list[sitemaps.NewsItem] = []
+        before: int | None = None
+        while len(found) < sitemaps.MAX_URLS:
+            with self.store.read() as session:
+                page = feed_store.headlines(session, lang, HEADLINES_PAGE, before)
+            items = sitemaps.recent([sitemaps.NewsItem(
+                feed_entries.page_url(self.public_url, article_id, lang), title, published,
+                updated) for _, article_id, title, published, updated in page], now)
+            found += items
+            if not items or len(page) < HEADLINES_PAGE:
+                break  # numbered in publication order, near enough: what is older is older
+            before = page[-1][0]
+        return sitemaps.recent(found, now)
 
     def _write_index(self) -> list[str]:
         """Write the sitemap index of every language's news sitemap, and robots.txt."""

@@ -9,9 +9,11 @@ language's sitemap; robots.txt names the index.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -21,6 +23,7 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
 WINDOW = timedelta(days=2)  # Google News: articles published in the last two days
 MAX_URLS = 1000  # Google News: at most 1,000 <url> per news sitemap
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -41,19 +44,26 @@ def recent(entries: Sequence[NewsItem], now: datetime) -> list[NewsItem]:
 
 
 def news_sitemap(entries: Sequence[NewsItem], publication: str, language: str) -> bytes:
-    """Return a news sitemap of these entries."""
-    root = etree.fromstring(f'<urlset xmlns="{SITEMAP}" xmlns:news="{NEWS}"/>'.encode())
+    """Return a news sitemap of these entries (written as text: a thousand URLs through a
+    tree builder cost 20 ms a language on every publish, and the writer parses the result)."""
+    name = f"<news:name>{_text(publication)}</news:name>"
+    lang = f"<news:language>{_news_language(language)}</news:language>"
+    parts = ["<?xml version='1.0' encoding='UTF-8'?>\n",
+             f'<urlset xmlns="{SITEMAP}" xmlns:news="{NEWS}">\n']
     for e in entries:
-        url = etree.SubElement(root, f"{{{SITEMAP}}}url")
-        etree.SubElement(url, f"{{{SITEMAP}}}loc").text = e.link
-        etree.SubElement(url, f"{{{SITEMAP}}}lastmod").text = rfc3339(e.updated)
-        news = etree.SubElement(url, f"{{{NEWS}}}news")
-        pub = etree.SubElement(news, f"{{{NEWS}}}publication")
-        etree.SubElement(pub, f"{{{NEWS}}}name").text = publication
-        etree.SubElement(pub, f"{{{NEWS}}}language").text = _news_language(language)
-        etree.SubElement(news, f"{{{NEWS}}}publication_date").text = rfc3339(e.published)
-        etree.SubElement(news, f"{{{NEWS}}}title").text = e.title
-    return _serialize(root)
+        parts.append(
+            f"  <url>\n    <loc>{_text(e.link)}</loc>\n"
+            f"    <lastmod>{rfc3339(e.updated)}</lastmod>\n"
+            f"    <news:news>\n      <news:publication>{name}{lang}</news:publication>\n"
+            f"      <news:publication_date>{rfc3339(e.published)}</news:publication_date>\n"
+            f"      <news:title>{_text(e.title)}</news:title>\n    </news:news>\n  </url>\n")
+    parts.append("</urlset>\n")
+    return "".join(parts).encode()
+
+
+def _text(value: str) -> str:
+    """Return text fit for an XML element: escaped, without characters XML 1.0 forbids."""
+    return escape(_NOT_XML.sub("", value))
 
 
 def index(sitemaps: Sequence[tuple[str, datetime | None]]) -> bytes:

@@ -268,18 +268,21 @@ def newest(session: Session, language: str, limit: int, before: int | None = Non
     return [_shown(language, seq, a, t) for seq, a, t in session.execute(query)]
 
 
-def headlines(session: Session, language: str, limit: int
-              ) -> list[tuple[str, str, datetime, datetime]]:
-    """Return the newest ``limit`` live, complete entries of a language as (article id,
-    title, published, updated), newest first: what a news sitemap lists, and nothing more."""
-    query = _live(select(ArticleRow.id, ArticleRow.title, TranslationRow.title,
+def headlines(session: Session, language: str, limit: int, before: int | None = None
+              ) -> list[tuple[int, str, str, datetime, datetime]]:
+    """Return the newest ``limit`` live, complete entries of a language (numbered below
+    ``before``) as (number, article id, title, published, updated), newest first: what a news
+    sitemap lists, and nothing more."""
+    query = _live(select(ArchiveRow.seq, ArticleRow.id, ArticleRow.title, TranslationRow.title,
                          ArticleRow.published, ArticleRow.updated, TranslationRow.updated,
                          ArticleRow.language), language)
+    if before is not None:
+        query = query.where(ArchiveRow.seq < before)
     out = []
-    for article_id, title, translated, published, updated, done, original in session.execute(
-            query.order_by(ArchiveRow.seq.desc()).limit(limit)):
+    for seq, article_id, title, translated, published, updated, done, original in \
+            session.execute(query.order_by(ArchiveRow.seq.desc()).limit(limit)):
         own = original == language
-        out.append((article_id, title if own else translated or title, published,
+        out.append((seq, article_id, title if own else translated or title, published,
                     max(updated if own else done or updated, published)))
     return out
 
