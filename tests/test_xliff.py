@@ -15,6 +15,8 @@ from lxml import etree
 from translate.storage import xliff as toolkit_xliff1
 from translate.storage import xliff2 as toolkit_xliff2
 
+from syndicate.errors import ValidationError
+from syndicate.exchange import xliff as xliff_file
 from syndicate.models import Role
 from syndicate.publish.entries import guid
 from syndicate.service import Service
@@ -335,3 +337,20 @@ def test_since_and_status_narrow_the_export_and_an_oversized_one_is_refused(
     monkeypatch.setattr("syndicate.service.exchange.MAX_EXPORT", 0)
     over = client.get("/api/v1/xliff?lang=es", headers=headers)
     assert over.status_code == 422 and "holds at most 0" in over.get_json()["detail"]
+
+
+def test_xliff_2_holds_one_source_language_and_from_picks_it(desk: Setup) -> None:
+    service, client, headers, _ = desk
+    article = _ingest(service, client)
+    english = etree.fromstring(_export(client, headers, "lang=es&from=en"))
+    assert [f.get("id") for f in english.iter(f"{X2}file")] == [f"a-{article}"]
+    french = etree.fromstring(_export(client, headers, "lang=es&from=fr"))
+    assert french.find(f"{X2}file") is None and french.get("srcLang") == "en"
+    documents = [xliff_file.Document("a1", "en", ()), xliff_file.Document("a2", "fr", ())]
+    with pytest.raises(ValidationError) as mixed:
+        xliff_file.write(documents, "es", "2.1")
+    assert mixed.value.problems[0].field == "from"
+    both = etree.fromstring(xliff_file.write(documents, "es", "1.2"))  # one language a <file>
+    assert [f.get("source-language") for f in both.iter(f"{X12}file")] == ["en", "fr"]
+    bad = client.get("/api/v1/xliff?lang=es&from=xx-nope", headers=headers)
+    assert bad.status_code == 422 and bad.get_json()["field"] == "from"

@@ -51,13 +51,16 @@ def _since(value: str | None) -> datetime | None:
 @click.option("--since", help="Only translations stored since this RFC 3339 time.")
 @click.option("--version", "version", type=click.Choice(["2.1", "1.2"]), default="2.1",
               show_default=True, help="XLIFF version (1.2 for older tools).")
+@click.option("--from", "source", help="Only articles in this source language.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 @reported
-def xliff_export(lang: str, status: str, since: str | None, version: str, file: Path) -> None:
+def xliff_export(lang: str, status: str, since: str | None, version: str,
+                 source: str | None, file: Path) -> None:
     """Write a language's translations to FILE (- for stdout), one <file> per article."""
     data = current_service().exchange.export_xliff(
-        language_arg(lang, "--lang"), status=status, since=_since(since), version=version)
+        language_arg(lang, "--lang"), status=status, since=_since(since), version=version,
+        source=language_arg(source, "--from") if source else None)
     _write(file, data, f", XLIFF {version}")
 
 

@@ -140,7 +140,7 @@ def write(documents: Sequence[Document], target_language: str, version: str = "2
     if len(languages) > 1:
         raise ValidationError.single("from", "XLIFF 2 holds one source language; these "
                                      f"articles are in {', '.join(sorted(languages))}: "
-                                     "export them one source language at a time")
+                                     "export one source language at a time (from)")
     store = Xliff2Store(sourcelanguage=next(iter(languages), "en"), targetlanguage=target_language)
     root = store.document.getroot()
     root.set("version", "2.1")

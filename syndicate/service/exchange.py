@@ -75,9 +75,12 @@ class Exchange:
         self.articles = articles
 
     def export_xliff(self, language: str, *, status: str = "all",
-                     since: datetime | None = None, version: str = "2.1") -> bytes:
-        """Return an XLIFF file of a language's stored translations (held, done or all)."""
+                     since: datetime | None = None, version: str = "2.1",
+                     source: str | None = None) -> bytes:
+        """Return an XLIFF file of a language's stored translations (held, done or all), of
+        articles in one source language if given (XLIFF 2 holds one)."""
         language = self._target(language)
+        source = _language(source, "from") if source else None
         if status not in STATUSES:
             raise ValidationError.single("status", "give held, done or all")
         if version not in xliff_file.VERSIONS:
@@ -85,7 +88,7 @@ class Exchange:
         with self.store.read() as session:
             found = translation_store.stored(session, [language], since)
         wanted = [(a, t) for a, t in found if t.status in STATUSES[status]
-                  and t.source_revision == a.revision]
+                  and t.source_revision == a.revision and source in (None, a.language)]
         if len(wanted) > MAX_EXPORT:
             raise ValidationError.single("since", f"{len(wanted)} translations match; one file "
                                          f"holds at most {MAX_EXPORT}: give a later since "
@@ -294,8 +297,8 @@ def _replace(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def _language(tag: str) -> str:
+def _language(tag: str, field: str = "lang") -> str:
     try:
         return languages.resolve(tag).tag
     except languages.UnknownLanguage as exc:
-        raise ValidationError.single("lang", str(exc)) from None
+        raise ValidationError.single(field, str(exc)) from None

@@ -127,11 +127,11 @@ def put_translation(article_id: str, language: str) -> Response:
 @require(Role.REVIEWER)
 def export_xliff() -> Response:
     """Export a language's translations as XLIFF 2.1 (or ``version=1.2``) for a CAT tool:
-    ``lang``, ``status`` (held, done, all), ``since`` (RFC 3339)."""
-    unknown = sorted(set(request.args) - {"lang", "status", "since", "version"})
+    ``lang``, ``status`` (held, done, all), ``since`` (RFC 3339), ``from`` (source language)."""
+    unknown = sorted(set(request.args) - {"lang", "status", "since", "version", "from"})
     if unknown:
         raise ValidationError.single(unknown[0], "unknown query parameter; allowed: lang, "
-                                     "status, since, version")
+                                     "status, since, version, from")
     if not request.args.get("lang"):
         raise ValidationError.single("lang", "give the target language")
     problems = fields.Problems()
@@ -140,7 +140,8 @@ def export_xliff() -> Response:
     version = request.args.get("version", "2.1")
     lang = _language(request.args["lang"])
     data = service().exchange.export_xliff(lang, status=request.args.get("status", "all"),
-                                           since=since, version=version)
+                                           since=since, version=version,
+                                           source=request.args.get("from") or None)
     return Response(data, content_type="application/xliff+xml; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="syndicate-{lang}.xlf"'})
 

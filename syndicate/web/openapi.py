@@ -34,7 +34,8 @@ _QUERY: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "api.export_xliff": [("lang", {"type": "string"}),
                          ("status", {"enum": ["held", "done", "all"]}),
                          ("since", {"type": "string", "format": "date-time"}),
-                         ("version", {"enum": ["2.1", "1.2"]})],
+                         ("version", {"enum": ["2.1", "1.2"]}),
+                         ("from", {"type": "string"})],
 }
 _BODIES: dict[str, dict[str, Any]] = {
     "api.create_or_update": {
