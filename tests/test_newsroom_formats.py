@@ -216,6 +216,9 @@ def test_news_sitemaps_index_and_robots_follow_the_feeds(
         client: FlaskClient, service: Service, producer: dict[str, str],
         sample_text: str) -> None:
     assert client.get("/sitemaps/es.xml").status_code == 404  # nothing published yet
+    early = client.get("/robots.txt")  # the rules hold before the first publish too
+    assert early.status_code == 200 and "Disallow: /api/" in early.get_data(as_text=True)
+    assert "Sitemap:" not in early.get_data(as_text=True)
     sample = publish_sample(client, service, producer, sample_text)
     old = client.post("/api/v1/articles", json=article_body(
         published=(datetime.now(UTC) - timedelta(days=3)).isoformat()), headers=producer)

@@ -354,6 +354,10 @@ class Publisher:
         article, versions = found
         return self._entry(article, versions[language], language, {article_id: set(versions)})
 
+    def robots(self) -> bytes:
+        """Return robots.txt as the publisher writes it before any sitemap exists."""
+        return sitemaps.robots(None)
+
     def json_ld(self, entry: FeedEntry) -> str:
         """Return the schema.org NewsArticle of a published entry, ready for its page."""
         meta = self.feed_meta(entry.language)

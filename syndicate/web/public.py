@@ -57,8 +57,14 @@ def news_sitemap(lang: str) -> Response:
 
 @bp.get("/robots.txt")
 def robots() -> Response:
-    """Serve robots.txt, naming the sitemap index."""
-    return _serve("robots.txt", files.ROBOTS_TYPE)
+    """Serve robots.txt, naming the sitemap index (before the first publish: the same rules,
+    no index)."""
+    settings = service().settings
+    cached = FILES.get(settings.feeds.feeds_dir / "robots.txt")
+    if cached is None:
+        return Response(service().publisher.robots(), content_type=files.ROBOTS_TYPE,
+                        headers={"Cache-Control": "public, max-age=60"})
+    return files.respond(request, cached, files.ROBOTS_TYPE, settings.feeds.publish_interval)
 
 
 @bp.get("/feeds/<lang>/archive/<int(min=1, max=2147483647):page>.xml")
