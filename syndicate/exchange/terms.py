@@ -65,7 +65,8 @@ def read_tbx(data: bytes, source: str) -> Terms:
                     etree.QName(section).localname not in ("langSet", "langSec"):
                 continue
             tag = section.get(XML_LANG, "")
-            lang = _language(tag) or f"?{tag}"  # a language not known here still counts
+            known = languages.loose(tag)
+            lang = known.tag if known else f"?{tag}"  # a language not known here still counts
             term = next((t for t in section.iter() if isinstance(t.tag, str)
                          and etree.QName(t).localname == "term"), None)
             if term is not None and lang not in by_language:
@@ -90,9 +91,3 @@ def read_csv(data: bytes, target: str) -> Terms:
         out.add(source_text, {target: target_text} if target_text else {})
     return out
 
-
-def _language(tag: str) -> str:
-    try:
-        return languages.resolve(tag).tag
-    except languages.UnknownLanguage:
-        return ""

@@ -51,11 +51,11 @@ def read(data: bytes) -> Iterator[tuple[str, str, str, str]]:
     for unit in root.iter("tu"):
         variants: dict[str, str] = {}
         for tuv in unit.iter("tuv"):
-            lang = _language(tuv.get(XML_LANG) or tuv.get("lang") or "")
+            lang = _tag(tuv.get(XML_LANG) or tuv.get("lang") or "")
             seg = tuv.find("seg")
             if lang and seg is not None:
                 variants.setdefault(lang, " ".join(safe.text(seg, _CODES).split()))
-        source = _language(unit.get("srclang") or default)
+        source = _tag(unit.get("srclang") or default)
         if source not in variants:
             continue  # srclang="*ALL*", or a unit without its source: no direction to take
         for lang, text in variants.items():
@@ -63,8 +63,7 @@ def read(data: bytes) -> Iterator[tuple[str, str, str, str]]:
                 yield source, variants[source], lang, text
 
 
-def _language(tag: str) -> str:
-    try:
-        return languages.resolve(tag).tag
-    except languages.UnknownLanguage:
-        return ""
+def _tag(tag: str) -> str:
+    """Return the known language of a tag as files write it ("en-US", "es_ES"), or ""."""
+    found = languages.loose(tag)
+    return found.tag if found else ""

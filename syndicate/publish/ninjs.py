@@ -13,15 +13,14 @@ article stays in it for a while as an item with ``pubstatus`` ``canceled`` (an a
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from ..clock import rfc3339
 from ..models import Image
+from ..sanitize import text_of
 from . import provenance
 from .entries import FeedEntry, Tombstone, guid
 from .render import FeedMeta, updated_of
@@ -29,13 +28,12 @@ from .render import FeedMeta, updated_of
 VERSION = "2.3"
 SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.3.json"
 STANDARD = {"name": "ninjs", "version": VERSION, "schema": SCHEMA}
-_TAG = re.compile(r"<[^>]+>")
 _NAMESPACE = uuid.UUID("5d2c8a7e-3f4b-4d61-9a0e-7b1c2e3f4a5d")  # the feeds' ninjs ids
 
 
 def item(entry: FeedEntry) -> dict[str, Any]:
     """Return the ninjs object of one article in one language."""
-    text = " ".join(html.unescape(_TAG.sub(" ", entry.content_html)).split())
+    text = text_of(entry.content_html)
     out: dict[str, Any] = {
         "uri": entry.guid,
         "standard": STANDARD,

@@ -9,7 +9,6 @@ language's sitemap; robots.txt names the index.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,12 +17,12 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from ..clock import rfc3339
+from ..sanitize import xml_safe
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
 WINDOW = timedelta(days=2)  # Google News: articles published in the last two days
 MAX_URLS = 1000  # Google News: at most 1,000 <url> per news sitemap
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def news_sitemap(entries: Sequence[NewsItem], publication: str, language: str) -
 
 def _text(value: str) -> str:
     """Return text fit for an XML element: escaped, without characters XML 1.0 forbids."""
-    return escape(_NOT_XML.sub("", value))
+    return escape(xml_safe(value))
 
 
 def index(sitemaps: Sequence[tuple[str, datetime | None]]) -> bytes:

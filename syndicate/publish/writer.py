@@ -55,11 +55,11 @@ def write_if_changed(path: Path, data: bytes, check: Callable[[bytes], None]) ->
     changed = _read(path) != data
     if changed:
         check(data)
-        _replace(path, data)
+        replace(path, data)
     twin = path.with_name(path.name + ".gz")
     packed = _read(twin)
     if changed or packed is None or _gunzip(packed) != data:
-        _replace(twin, gzip.compress(data, compresslevel=9, mtime=0))
+        replace(twin, gzip.compress(data, compresslevel=9, mtime=0))
     return changed
 
 
@@ -88,7 +88,8 @@ def _gunzip(data: bytes) -> bytes | None:
         return None
 
 
-def _replace(path: Path, data: bytes) -> None:
+def replace(path: Path, data: bytes) -> None:
+    """Write path whole or not at all: a synced temporary file renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -90,8 +90,8 @@ class Service:
         poller = Poller.from_settings(settings.fetch)
         sources = Sources(settings, store, clock, articles, poller)
         named_feeds = NamedFeeds(store, clock)
-        runner = TranslationRunner(store, translator,
-                                   settings.translation.translations_dir / "glossary.toml",
+        glossary = settings.translation.translations_dir / "glossary.toml"
+        runner = TranslationRunner(store, translator, glossary,
                                    settings.database.lease_seconds, clock, role,
                                    identify=detector.ranked, review=settings.review.mode,
                                    confidence_warning=settings.review.confidence_warning,
@@ -113,4 +113,4 @@ class Service:
                    job_runs=JobRuns(store, clock, runner.owner,
                                     settings.database.lease_seconds),
                    models=models, pool=pool, listener=Listener(store),
-                   exchange=Exchange(settings, store, clock, articles))
+                   exchange=Exchange(settings, store, clock, articles, glossary))

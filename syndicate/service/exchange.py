@@ -12,7 +12,6 @@ stored, and the report says which and why.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from ..exchange import inline, terms, tmx, xliff_read
 from ..exchange import xliff as xliff_file
 from ..ingest import fields as limits
 from ..models import Article, BlockType, EditInput, Origin, Route, Translation, TranslationStatus
-from ..publish import provenance
+from ..publish import provenance, writer
 from ..sanitize import clean_html, has_content
 from ..store import Store, memory
 from ..store import translations as translation_store
@@ -67,9 +66,10 @@ class ImportReport:
 class Exchange:
     """Export translations for human translators and take their work back."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock,
-                 articles: Articles) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock, articles: Articles,
+                 glossary_path: Path) -> None:
         self.settings = settings
+        self.glossary_path = glossary_path  # the one the translation runner reads
         self.store = store
         self.clock = clock
         self.articles = articles
@@ -261,17 +261,17 @@ class Exchange:
         renderings = {term: {lang: text for lang, text in per.items() if lang in wanted}
                       for term, per in found.terms.items()}
         renderings = {term: per for term, per in renderings.items() if per}
-        path = self.settings.translation.translations_dir / "glossary.toml"
+        path = self.glossary_path
         base = glossary_file.parse(path.read_text(encoding="utf-8"), str(path)) \
             if path.exists() else glossary_file.Glossary()
         joined = glossary_file.merged(base, found.keep, renderings)
         text = glossary_file.to_toml(joined)
         glossary_file.parse(text, "the merged glossary")  # what is written reads back
-        _replace(path, text)
-        log.info("glossary: %d kept term(s), %d rendering(s) imported into %s",
-                 len(found.keep), sum(len(p) for p in renderings.values()), path)
-        return {"keep": len(found.keep), "terms": len(renderings),
-                "renderings": sum(len(p) for p in renderings.values())}
+        writer.replace(path, text.encode())
+        counts = {"keep": len(found.keep), "terms": len(renderings),
+                  "renderings": sum(len(p) for p in renderings.values())}
+        log.info("glossary: %s imported into %s", counts, path)
+        return counts
 
     def _pair(self, source: str, target: str) -> tuple[str, str]:
         pair = self._target(source), self._target(target)
@@ -287,14 +287,6 @@ class Exchange:
                                          "languages: " +
                                          ", ".join(self.settings.translation.languages))
         return lang
-
-
-def _replace(path: Path, text: str) -> None:
-    """Write a file whole or not at all (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def _language(tag: str, field: str = "lang") -> str:

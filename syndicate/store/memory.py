@@ -37,11 +37,15 @@ def lookup(session: Session, route: Route, keys: Sequence[str]
                 MemoryRow.source_language == route.source,
                 MemoryRow.target_language == route.target,
                 MemoryRow.source_hash.in_(hashes[start:start + _CHUNK]),
-            ).order_by(MemoryRow.engine == HUMAN)  # a person's translation last: it wins
+            )
         )
-        for digest, source_text, target_text, score, _ in rows:
-            if by_hash[digest] == source_text:  # guard against a hash collision
+        for digest, source_text, target_text, score, engine in rows:
+            if by_hash[digest] != source_text:
+                continue  # a hash collision
+            if engine == HUMAN:  # a person's translation wins over the engine's
                 found[source_text] = (target_text, score)
+            else:
+                found.setdefault(source_text, (target_text, score))
     return found
 
 
