@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import nh3
 
@@ -24,15 +24,24 @@ _ATTRIBUTES = {
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 _URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
-# XML 1.0 allows #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 allows #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]; of
+# those, DEL and the C1 controls are "discouraged" (XML 1.0 §2.2) and mean nothing in text.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# In a URL no control character, C0, DEL or C1, nor anything XML forbids, is ever meant.
+_URL_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
 
 
 def xml_safe(text: str) -> str:
-    """Remove the characters XML 1.0 forbids, so they can never break a feed."""
+    """Remove the characters XML 1.0 forbids or discourages (C0 but tab and line ends, DEL,
+    C1, surrogates, non-characters), so they can never break a feed."""
     return _XML_ILLEGAL.sub("", text)
+
+
+def url_safe(url: str) -> bool:
+    """Say whether a URL holds no control or XML-forbidden character (none is ever meant)."""
+    return _URL_FORBIDDEN.search(url) is None
 
 
 def plain_text(text: str) -> str:
@@ -134,6 +143,8 @@ def clean_html(markup: str, *, base_url: str | None, allow_lists: bool = False) 
 def absolute_url(value: str, base_url: str | None) -> str | None:
     """Resolve a URL against the article's link; drop it if unsafe or unresolvable."""
     value = value.strip()
+    if not url_safe(value):
+        return None
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - a bad host or port only fails when read
@@ -155,3 +166,36 @@ def has_content(markup: str) -> bool:
 def text_of(markup: str) -> str:
     """Return the visible text of sanitized inline HTML, for titles and summaries."""
     return plain_text(html.unescape(_TAG.sub(" ", markup)))
+
+
+# Query parameters whose values are secrets: never written to a log.
+SECRET_PARAMS = frozenset({"key", "token", "access_token", "api_key", "apikey", "secret",
+                           "password", "passwd", "sig", "signature", "auth"})
+_LOG_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def redacted_query(query: str) -> str:
+    """Return a query string with the values of secret-bearing parameters replaced."""
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(k, "[redacted]" if k.lower() in SECRET_PARAMS else v) for k, v in pairs],
+                     safe="[]/,:")
+
+
+def redacted_url(url: str) -> str:
+    """Return a URL fit for a log line: its password and secret query values replaced."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = netloc.replace(f":{parts.password}@", ":[redacted]@", 1)
+    except ValueError:
+        return loggable(url)
+    return loggable(urlunsplit(parts._replace(netloc=netloc,
+                                              query=redacted_query(parts.query))))
+
+
+def loggable(text: str) -> str:
+    """Return text with control characters escaped (\\x0a), so no input can forge a line."""
+    return _LOG_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -81,8 +81,8 @@ def test_ingest_json_file_rejects_text_options(runner: FlaskCliRunner, tmp_path:
 def test_db_commands(runner: FlaskCliRunner) -> None:
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     current = runner.invoke(args=["db", "current"])
-    assert current.exit_code == 0 and current.output.startswith("database: 0016 at ")
-    assert current.output.rstrip().endswith("code: 0016")
+    assert current.exit_code == 0 and current.output.startswith("database: 0017 at ")
+    assert current.output.rstrip().endswith("code: 0017")
 
 
 def test_console_script_stops_on_a_bad_setting_naming_the_variable(tmp_path: Path) -> None:

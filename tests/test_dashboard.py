@@ -197,6 +197,10 @@ def test_operator_reviews_held_translations_side_by_side(
         second.locator("input[name=title]").fill("El consejo aprueba el puente")
         second.locator("button.edit").click()
         assert page.inner_text("[role=status]") == f"{ids[1]} es edited"
+        # its other fields are still the engine's, with errors: held until approved whole
+        second = page.locator(f"section.held[data-article='{ids[1]}'][data-language=es]")
+        second.locator("button.approve").click()
+        assert page.inner_text("[role=status]") == f"{ids[1]} es approved"
         third = page.locator(f"section.held[data-article='{ids[2]}'][data-language=es]")
         third.locator("input[name=note]").fill("English, not Spanish")
         third.locator("button.reject").click()

@@ -205,7 +205,7 @@ def test_a_crash_between_write_and_replace_leaves_the_old_feed_valid(
         raise OSError("power cut between write and replace")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="power cut"):
+    with pytest.raises(PublishError, match="power cut"):
         service.pipeline.publish()
     after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     assert after == before  # old files intact, no temporary files left behind
@@ -487,10 +487,20 @@ def test_translations_say_they_are_machine_translated(
     assert client.put(f"/api/v1/articles/{rich['id']}/translations/es", json=edit,
                       headers=operator).status_code == 200
     service.pipeline.publish_changes()
+
+    def terms() -> list[str | None]:
+        atom = etree.fromstring(feed_bytes(service, "es", "atom.xml"))
+        return [c.get("term") for c in atom.iter(f"{ATOM}category") if c.get("scheme") == SCHEME]
+
+    # a person's word on one paragraph is not their word on the rest: still machine text
+    assert terms() == ["machine-translated"] * 2
+    assert client.post(f"/api/v1/articles/{rich['id']}/translations/es/review",
+                       json={"decision": "approve"}, headers=operator).status_code == 200
+    service.pipeline.publish_changes()
+    assert sorted(terms(), key=str) == ["machine-translated", "machine-translated-reviewed"]
     atom = etree.fromstring(feed_bytes(service, "es", "atom.xml"))
     reviewed = [c for c in atom.iter(f"{ATOM}category") if c.get("scheme") == SCHEME
                 and c.get("term") == "machine-translated-reviewed"]
-    assert len(reviewed) == 1
     assert reviewed[0].get("label") == "Traducción automática del inglés, revisada por una persona."
 
 

@@ -141,10 +141,10 @@ def test_named_feeds_and_partners_from_the_cli_and_the_dashboard(
     assert [i["title"] for i in got.get_json()["items"]] == ["The national team wins again"]
     [row] = json_lines(runner.invoke(args=["feeds", "list", "--json"]).stdout)
     assert row == {"name": "sport", "languages": "en,es", "mode": "summary", "access": "key",
-                   "partners": None, "pulls": 1}
+                   "partners": None, "reviewed_only": "no", "pulls": 1}
     assert runner.invoke(args=["feeds", "list"]).stdout.split() == [
-        "NAME", "LANGUAGES", "MODE", "ACCESS", "PARTNERS", "PULLS",
-        "sport", "en,es", "summary", "key", "-", "1"]
+        "NAME", "LANGUAGES", "MODE", "ACCESS", "PARTNERS", "REVIEWED", "ONLY", "PULLS",
+        "sport", "en,es", "summary", "key", "-", "no", "1"]
     secret = operator["Authorization"].removeprefix("Bearer ")
     client.post("/admin/sign-in", data={"token": secret}, headers=SAME_SITE)
     page = client.get("/admin/").get_data(as_text=True)

@@ -125,7 +125,7 @@ def test_review_all_holds_even_what_passes_and_none_publishes_with_findings(
     assert es["status"] == "done" and es["checks"]["passed"] is False  # recorded, not held
 
 
-def test_a_post_edit_is_a_review_and_is_checked_like_an_engines_output(
+def test_a_post_edit_is_checked_like_an_engines_output_and_approves_no_other_field(
         make_app: Callable[..., Flask]) -> None:
     service, client, headers = _service(make_app, "failed")
     article = _post(client, headers, summary="The vote was 7 to 2.")
@@ -136,9 +136,14 @@ def test_a_post_edit_is_a_review_and_is_checked_like_an_engines_output(
                         headers=headers)
     assert answer.status_code == 200
     got = answer.get_json()
-    assert got["status"] == "done" and got["review"]["decision"] == "edit"
+    # the blocks are still the engine's English copy: held, whatever the title now says
+    assert got["status"] == "held" and got["review"]["decision"] == "edit"
     numbers = [f for f in got["checks"]["findings"] if f["check"] == "numbers"]
     assert numbers and numbers[0]["severity"] == "error" and numbers[0]["field"] == "summary"
+    service.pipeline.publish_changes()
+    assert _titles(service, "es") == []
+    assert client.post(f"/api/v1/articles/{article}/translations/es/review",
+                       json={"decision": "approve"}, headers=headers).status_code == 200
     service.pipeline.publish_changes()
     assert _titles(service, "es") == ["El consejo aprueba el nuevo puente sobre el río"]
 
@@ -170,7 +175,7 @@ def test_a_reviewer_reviews_and_post_edits_and_does_nothing_else(
     assert approved.get_json()["review"]["by"] == "ana"
     edited = client.put(f"/api/v1/articles/{article}/translations/fr",
                         json={"title": "Le conseil approuve le nouveau pont"}, headers=reviewer)
-    assert edited.status_code == 200 and edited.get_json()["status"] == "done"
+    assert edited.status_code == 200 and edited.get_json()["status"] == "held"  # one field
     for method, path in (("POST", "/api/v1/articles"), ("DELETE", f"/api/v1/articles/{article}"),
                          ("POST", "/api/v1/republish"), ("GET", "/api/v1/sources")):
         assert client.open(path, method=method, json={}, headers=reviewer).status_code == 403
@@ -221,8 +226,14 @@ def test_a_reviewed_only_feed_carries_what_a_person_passed_and_partners_are_told
                       headers=headers).status_code == 201
     client.post(f"/api/v1/articles/{approved}/translations/es/review",
                 json={"decision": "approve"}, headers=headers)
-    client.put(f"/api/v1/articles/{edited}/translations/es",
-               json={"title": "La segunda historia del puente"}, headers=headers)
+    client.put(f"/api/v1/articles/{machine}/translations/es",  # one field: not reviewed
+               json={"title": "La tercera historia del puente"}, headers=headers)
+    client.put(f"/api/v1/articles/{edited}/translations/es", json={  # every field: reviewed
+        "title": "La segunda historia del puente", "summary": "La votación fue 7 a 2.",
+        "blocks": [{"position": 0, "html": "¿Qué pasó?"},
+                   {"position": 1, "html": "El consejo <em>aprobó</em> el puente."},
+                   {"position": 2, "html": "Las obras empiezan en primavera."}]},
+               headers=headers)
     service.pipeline.publish()
     spanish = feedparser.parse(client.get("/feeds/reviewed/es/rss.xml").data)
     assert sorted(e.title for e in spanish.entries) == [

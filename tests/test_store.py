@@ -29,7 +29,7 @@ def test_upgrading_an_empty_database_reaches_the_models_exactly(database_url: st
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert differences == []
     store.upgrade()  # a second upgrade is a no-op
-    assert store.current_revision() == store.head_revision() == "0016"
+    assert store.current_revision() == store.head_revision() == "0017"
     store.dispose()
 
 

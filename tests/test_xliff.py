@@ -180,7 +180,10 @@ def test_a_round_trip_with_one_edited_target_changes_exactly_that_block(desk: Se
     assert changed == [2]  # approved before, so the disclosure line already said reviewed
     assert _entry_blocks(service, other) == other_before
     got = client.get(f"/api/v1/articles/{article}/translations/es", headers=headers).get_json()
-    assert got["review"]["decision"] == "edit" and got["review"]["by"] == "translator-1"
+    # the approval of the rest stands; the edit is the translator's, in the edit history
+    assert got["review"]["decision"] == "approve"
+    assert [e["editor"] for e in got["history"]] == ["translator-1"]
+    assert got["human_fields"] == ["blocks[2]"] and got["reviewed"] is True
     assert got["blocks"][2]["origin"] == "human" and got["blocks"][1]["origin"] == "machine"
     again = etree.fromstring(_export(client, headers))
     segment = _find(_unit(again.find(f"{X2}file[@id='a-{article}']"), "b2"), f"{X2}segment")
@@ -261,7 +264,8 @@ def test_a_cat_tool_that_splits_a_unit_into_segments_is_joined_back(desk: Setup)
     assert report["applied"] == [{"article": article, "fields": ["blocks[1]"]}]
     got = client.get(f"/api/v1/articles/{article}/translations/es", headers=headers).get_json()
     assert got["blocks"][1]["html"] == "El consejo <em>aprobó</em> el puente."
-    assert got["status"] == "done"  # a post-edit is a review: the held translation publishes
+    # a post-edit of one field approves none of the others: still held for a person
+    assert got["status"] == "held" and got["review"]["decision"] == "edit"
 
 
 def test_an_xliff_1_2_round_trip_through_the_command_line(
@@ -282,7 +286,8 @@ def test_an_xliff_1_2_round_trip_through_the_command_line(
     assert f"{article}: post-edited title" in result.output
     assert cli.invoke(args=["xliff", "export", "--lang", "es", "--status", "held",
                             str(path)]).exit_code == 0
-    assert etree.fromstring(path.read_bytes()).find(f"{X2}file") is None  # none held now
+    # the title alone is a person's: the rest still waits for one, so it is still held
+    assert etree.fromstring(path.read_bytes()).find(f"{X2}file") is not None
 
 
 @pytest.mark.parametrize("body,field", [
@@ -354,3 +359,17 @@ def test_xliff_2_holds_one_source_language_and_from_picks_it(desk: Setup) -> Non
     assert [f.get("source-language") for f in both.iter(f"{X12}file")] == ["en", "fr"]
     bad = client.get("/api/v1/xliff?lang=es&from=xx-nope", headers=headers)
     assert bad.status_code == 422 and bad.get_json()["field"] == "from"
+
+
+def test_an_import_is_bounded_by_units(desk: Setup) -> None:
+    """Each changed unit is a checked post-edit: one request carries at most 2,000 units."""
+    _, client, headers, _ = desk
+    units = "".join(f'<unit id="b{i}"><segment><source>Word {i}</source><target>Palabra {i}'
+                    "</target></segment></unit>" for i in range(2001))
+    data = ('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.1" srcLang="en" '
+            f'trgLang="es"><file id="a-x">{units}</file></xliff>').encode()
+    answer = client.post("/api/v1/xliff", data=data, headers=headers,
+                         content_type="application/xliff+xml")
+    assert answer.status_code == 422
+    [error] = answer.get_json()["errors"]
+    assert error["field"] == "file" and "2001 units" in error["detail"]

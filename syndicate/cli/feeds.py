@@ -57,10 +57,12 @@ def feeds_list(as_json: bool) -> None:
     rows = [{"name": feed.name, "languages": ",".join(feed.languages),
              "mode": feed.mode.value, "access": "public" if feed.public else "key",
              "partners": ",".join(feed.partners) or None,
+             "reviewed_only": "yes" if feed.reviewed_only else "no",
              "pulls": sum(p.requests for p in pulls)}
             for feed, pulls in current_service().named_feeds.all()]
     show(rows, [Column("name"), Column("languages"), Column("mode"), Column("access"),
-                Column("partners"), Column("pulls")], as_json=as_json, empty="no named feeds")
+                Column("partners"), Column("reviewed_only"), Column("pulls")],
+         as_json=as_json, empty="no named feeds")
 
 
 @feeds_group.command("remove")

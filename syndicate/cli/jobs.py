@@ -39,7 +39,13 @@ def republish_command(lang: str | None, timeout: float) -> None:
     """Re-render and republish the feeds now, without retranslating."""
     from ..jobs import queue
 
-    finish(queue.run_here(current_service(), "republish", {"languages": languages_option(lang)},
+    service = current_service()
+    used = service.publisher.refresh()
+    if used != service.settings.server.public_url:
+        click.echo(f"links use the instance's public URL {used} (recorded by the service "
+                   f"when it started), not this shell's {service.settings.server.public_url}",
+                   err=True)
+    finish(queue.run_here(service, "republish", {"languages": languages_option(lang)},
                            "cli", timeout=timeout))
 
 

@@ -28,6 +28,7 @@ def serve(no_scheduler: bool) -> None:
 
     service = current_service()
     settings = service.settings
+    service.publisher.adopt()  # its public URL is the instance's, whoever runs a command
     leader = None
     if not no_scheduler:
         leader = Leader(service)
@@ -56,6 +57,7 @@ def scheduler_command(no_worker: bool) -> None:
     from ..jobs.scheduler import Leader
 
     service = current_service()
+    service.publisher.adopt()
     leader = Leader(service, worker=not no_worker)
     held = leader.acquire_or_refuse()
     if held is None:

@@ -125,6 +125,7 @@ class FeedsSettings:
     feed_author: str
     mt_notice: str
     mt_reviewed_notice: str
+    reviewer_name: str
     tombstone_days: int
     websub_hub: str | None
 

@@ -183,6 +183,9 @@ VARIABLES: tuple[Variable, ...] = (
       "shipped line in the feed's language; per language in `translations/notices.toml`"),
     V("MT_REVIEWED_NOTICE", "feeds", "auto", p.notice,
       "the same once a person reviewed or post-edited the translation"),
+    V("REVIEWER_NAME", "feeds", "the newsroom", p.text(200),
+      "the name published for whoever reviewed a translation (JSON-LD, ninjs); never a "
+      "token's or an account's name"),
     V("TOMBSTONE_DAYS", "feeds", "7", p.int_between(0, 365),
       "how long a retracted article's tombstone stays in the feeds"),
     V("WEBSUB_HUB", "feeds", "", p.optional(p.http_url), "WebSub hub to notify (unset: none)"),

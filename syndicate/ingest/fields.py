@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from .. import languages
 from ..errors import FieldProblem, MalformedInput, ValidationError
 from ..models import Image
-from ..sanitize import absolute_url, plain_field, plain_text
+from ..sanitize import absolute_url, plain_field, plain_text, url_safe
 
 MAX_TITLE = 500
 MAX_GUID = 1000
@@ -187,6 +187,9 @@ def link(value: Any, field: str, problems: Problems) -> str | None:
         problems.add(field, "must be a string (an absolute http(s) URL)")
         return None
     url = value.strip()
+    if not url_safe(url):
+        problems.add(field, "must not contain control characters")
+        return None
     try:
         parts = urlsplit(url)
         hostname = parts.hostname  # parsed lazily: "http://[x" fails only here

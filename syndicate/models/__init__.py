@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import standing
 from .articles import (
     Article,
     ArticleInput,
@@ -44,5 +45,5 @@ __all__ = [
     "FeedMode", "FeedPulls", "Finding", "Image", "IngestOutcome", "IngestResult", "JobRun",
     "NamedFeed", "Origin", "PollReport", "PublishReport", "Review", "ReviewMode", "Role",
     "Route", "Severity", "Source", "SourceInput", "Token", "TranslateReport", "TranslatedBlock",
-    "Translation", "TranslationStatus",
+    "Translation", "TranslationStatus", "standing",
 ]

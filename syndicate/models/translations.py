@@ -122,6 +122,7 @@ class Translation:
     findings: tuple[Finding, ...] = ()  # what the checks found when it was stored
     review: Review | None = None  # the last person's decision on this revision
     confidence: float | None = None  # the engine's lowest segment score (log-prob per token)
+    human: frozenset[str] = frozenset()  # the fields other than blocks a person wrote
 
     @property
     def passed(self) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..languages import KNOWN
-from ..models import Article, Block, BlockType, Image, Origin, Translation
+from ..models import Article, Block, BlockType, Image, Translation, standing
 
 # GUIDs never change: derived from the article id and the language only (not from any URL, so
 # changing SYNDICATE_PUBLIC_URL does not make every entry new to every reader).
@@ -41,13 +41,13 @@ class FeedEntry:
     updated: datetime
     alternates: tuple[tuple[str, str], ...]  # (language, page URL) of the other versions
     translated_from: str | None = None  # the source language, when machine-translated
-    reviewed: bool = False  # a person post-edited the translation
+    reviewed: bool = False  # a person stands behind every field (standing.reviewed)
     notice: str | None = None  # the visible disclosure line, already in the feed's language
     tag: str | None = None  # the article's own regional tag ("en-GB"), in its own language
     image: Image | None = None  # the lead image, its alt text and caption in this language
     engine: str | None = None  # the engine that translated it ("argos", "apertium")
     model: str | None = None  # and its model or pair
-    reviewer: str | None = None  # the person who last reviewed or post-edited it
+    reviewer: str | None = None  # the public name of whoever reviewed it (never a token's)
 
     @property
     def disclosure(self) -> str | None:
@@ -67,9 +67,11 @@ def page_url(public_url: str, article_id: str, language: str) -> str:
 
 
 def entry(article: Article, translation: Translation | None, language: str, public_url: str,
-          languages: list[str], notices: Notices | None = None) -> FeedEntry:
+          languages: list[str], notices: Notices | None = None,
+          reviewer: str = "the newsroom") -> FeedEntry:
     """Build the entry for an article in its own language (no translation) or a translation;
-    a translation says so (``notices`` give the visible line; None shows none)."""
+    a translation says so (``notices`` give the visible line; None shows none), and names
+    ``reviewer`` when a person stands behind it."""
     if translation is None:
         title, summary, blocks = article.title, article.summary, article.blocks
         updated = article.updated
@@ -78,9 +80,7 @@ def entry(article: Article, translation: Translation | None, language: str, publ
         summary = translation.summary
         blocks = tuple(Block(b.type, b.html, b.level, b.ordered) for b in translation.blocks)
         updated = translation.updated or article.updated
-    reviewed = translation is not None and (
-        any(b.origin is Origin.HUMAN for b in translation.blocks)
-        or (translation.review is not None and translation.review.decision != "reject"))
+    reviewed = translation is not None and standing.reviewed(translation)
     notice = None
     if translation is not None and notices is not None:
         notice = notices.line(language, article.language, reviewed)
@@ -100,8 +100,7 @@ def entry(article: Article, translation: Translation | None, language: str, publ
         tag=article.language_tag if translation is None else None,
         engine=translation.engine if translation is not None else None,
         model=translation.model if translation is not None else None,
-        reviewer=translation.review.by if reviewed and translation is not None
-        and translation.review is not None else None,
+        reviewer=reviewer if reviewed else None,
     )
 
 

@@ -67,7 +67,7 @@ def news_article(entry: FeedEntry, publisher: str, site_url: str) -> dict[str, A
             "applicationCategory": "Machine translation",
             **({"softwareVersion": entry.model} if entry.model else {})}]
         if entry.reviewer:
-            translators.append({"@type": "Person", "name": entry.reviewer})
+            translators.append({"@type": "Organization", "name": entry.reviewer})
         out["translator"] = translators
         source = provenance.source_type(entry)
         if source is not None:

@@ -12,23 +12,35 @@ what was published, so ingest never waits behind a publish.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from importlib import resources
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import languages
 from ..clock import Clock
 from ..config import FeedsSettings
-from ..errors import Gone, NotFound
-from ..models import Article, Block, FeedMode, NamedFeed, PublishReport, Translation
+from ..errors import Gone, NotFound, PublishError
+from ..models import Article, NamedFeed, PublishReport, Translation
 from ..store import Store, counters
 from ..store import feeds as feed_store
 from ..store import named_feeds as named_store
 from . import entries as feed_entries
-from . import jsonld, ninjs, notices, readiness, render, sitemaps, websub, writer
+from . import (
+    guarded,
+    jsonld,
+    links,
+    named,
+    ninjs,
+    notices,
+    readiness,
+    render,
+    sitemaps,
+    websub,
+    writer,
+)
 from .entries import FeedEntry
 
 log = logging.getLogger(__name__)
@@ -58,7 +70,9 @@ class Publisher:
     def __init__(self, feeds: FeedsSettings, store: Store, clock: Clock, *, public_url: str,
                  languages: tuple[str, ...], translations_dir: Path) -> None:
         self.feeds = feeds
-        self.public_url = public_url
+        self.links = links.PublicUrl(store, public_url, languages)
+        self.record = guarded.Recorder(store)
+        self.public_url = public_url  # what links are written with: the instance's (refresh)
         self.languages = languages
         self.translations_dir = translations_dir
         self.store = store
@@ -69,7 +83,19 @@ class Publisher:
                 ) -> PublishReport:
         """Publish the feeds that changed; ``force`` re-renders ``only`` (or every) language."""
         with self.store.lock("publish", timeout=300):
+            self.refresh()
             return self._publish(set(only or self.languages), force)
+
+    def refresh(self) -> str:
+        """Take the instance's public URL for the links written next (see links)."""
+        self.public_url = self.links.current()
+        return self.public_url
+
+    def adopt(self) -> str | None:
+        """Record this process's public URL as the instance's (see links.PublicUrl.adopt)."""
+        previous = self.links.adopt()
+        self.refresh()
+        return previous
 
     def pending(self) -> bool:
         """Say whether a feed waits to be published (cheap: one small query, a few stats)."""
@@ -87,32 +113,39 @@ class Publisher:
         return not all((folder / name).exists() for name in FEED_FILES)
 
     def _publish(self, wanted: set[str], force: bool) -> PublishReport:
+        """Publish each due language, then its named feeds and the index. A document that
+        fails is recorded and the rest go on (a takedown in one language never waits on
+        another's bad entry); the pass then raises PublishError naming what failed."""
         with self.store.read() as session:
             states = feed_store.states(session, self.languages)
         written: list[str] = []
         unchanged = 0
         counts: dict[str, int] = {}
+        failed: dict[str, str] = {}
         for lang in self.languages:
             state = states[lang]
             if lang not in wanted or not self._due(state, force):
                 continue
-            out = self._render(state, force)
-            counts[lang] = out.entries
-            for name, data in out.files.items():
-                if writer.write_if_changed(self.feeds.feeds_dir / name, data,
-                                           writer.check_for(name)):
-                    written.append(name)
-                else:
-                    unchanged += 1
-            if f"{lang}/{SITEMAP_FILE}" not in out.files and \
-                    writer.remove(self.feeds.feeds_dir / lang / SITEMAP_FILE):
-                written.append(f"{lang}/{SITEMAP_FILE}")
-            with self.store.write() as session:
-                # With archive pages still to write, the feed stays due for the next pass.
-                version = state.published_version if out.backlog else state.version
-                feed_store.mark_published(session, lang, version, out.pages, self.clock(),
-                                          out.expires)
-                feed_store.clear_stale(session, lang, out.cleared)
+            try:
+                out = self._render(state, force)
+                for name, data in out.files.items():
+                    if writer.write_if_changed(self.feeds.feeds_dir / name, data,
+                                               writer.check_for(name)):
+                        written.append(name)
+                    else:
+                        unchanged += 1
+                if f"{lang}/{SITEMAP_FILE}" not in out.files and \
+                        writer.remove(self.feeds.feeds_dir / lang / SITEMAP_FILE):
+                    written.append(f"{lang}/{SITEMAP_FILE}")
+                with self.store.write() as session:
+                    # With archive pages still to write, the feed stays due for the next pass.
+                    version = state.published_version if out.backlog else state.version
+                    feed_store.mark_published(session, lang, version, out.pages, self.clock(),
+                                              out.expires)
+                    feed_store.clear_stale(session, lang, out.cleared)
+                counts[lang] = out.entries
+            except Exception as exc:  # noqa: BLE001 - one language's failure is recorded
+                failed[lang] = self.record.failed(lang, exc)
         with self.store.read() as session:
             named = named_store.all_feeds(session)
         private: set[str] = set()  # partner feeds: never named to the hub
@@ -120,16 +153,22 @@ class Publisher:
             for lang in feed.languages:
                 if lang not in counts:
                     continue  # its language feed did not change: neither did this one
-                for name, data in self._render_named(feed, lang).items():
-                    if writer.write_if_changed(self.feeds.feeds_dir / name, data,
-                                               writer.check_for(name)):
-                        written.append(name)
-                        if not feed.public:
-                            private.add(name)
-                    else:
-                        unchanged += 1
+                try:
+                    for name, data in self._render_named(feed, lang).items():
+                        if writer.write_if_changed(self.feeds.feeds_dir / name, data,
+                                                   writer.check_for(name)):
+                            written.append(name)
+                            if not feed.public:
+                                private.add(name)
+                        else:
+                            unchanged += 1
+                except Exception as exc:  # noqa: BLE001 - likewise one named feed's
+                    failed[f"{feed.name}/{lang}"] = self.record.failed(f"{feed.name}/{lang}", exc)
         if counts:  # a language feed changed: so may the sitemap index
-            written += self._write_index()
+            try:
+                written += self._write_index()
+            except Exception as exc:  # noqa: BLE001 - and the index's
+                failed["sitemap-index.xml"] = self.record.failed("sitemap-index.xml", exc)
         changed = [f"{self.public_url}/feeds/{name}" for name in written
                    if name.endswith(FEED_FILES[:3]) and name not in private]
         hub = self.feeds.websub_hub
@@ -138,6 +177,9 @@ class Publisher:
             with self.store.write() as session:
                 counters.bump(session, {"feed_files_written_total": len(written)})
             log.info("published %d file(s): %s", len(written), ", ".join(written))
+        if failed:
+            raise PublishError("publishing failed for " + "; ".join(
+                f"{what}: {why}" for what, why in failed.items()) + " (the rest was published)")
         return PublishReport(tuple(written), unchanged, counts, notified)
 
     def _render(self, state: feed_store.FeedState, force: bool) -> Rendered:
@@ -168,9 +210,10 @@ class Publisher:
                 feed_store.release(session, lang, now)
                 held = feed_store.next_release(session, lang)
         with self.store.read() as session:
-            shown = feed_store.newest(session, lang, size)
+            shown = feed_store.newest(session, lang, size, now)
             retracted = feed_store.retracted_since(session, lang, now - keep) if keep else []
-            archived = {p: feed_store.numbered(session, lang, (p - 1) * size + 1, p * size)
+            archived = {p: feed_store.numbered(session, lang, (p - 1) * size + 1, p * size,
+                                                    now)
                         for p in pages}
             ids = [a.id for _, a, _ in shown] + [a.id for v in archived.values() for _, a, _ in v]
             available = feed_store.languages_of(session, ids)
@@ -179,19 +222,19 @@ class Publisher:
         tombstones = [feed_entries.tombstone(r.article_id, r.retracted, r.reason, lang,
                                              self.public_url) for r in retracted]
         recent = self._recent(lang, now)
-        files = {
-            f"{lang}/rss.xml": render.render_rss(meta, entries, tombstones),
-            f"{lang}/atom.xml": render.render_atom(meta, entries, tombstones=tombstones),
-            f"{lang}/feed.json": render.render_json(meta, entries, tombstones),
-            f"{lang}/ninjs.json": ninjs.feed(meta, entries, tombstones),
-        }
+        files = self.record.guarded(lambda kept: {
+            f"{lang}/rss.xml": render.render_rss(meta, kept, tombstones),
+            f"{lang}/atom.xml": render.render_atom(meta, kept, tombstones=tombstones),
+            f"{lang}/feed.json": render.render_json(meta, kept, tombstones),
+            f"{lang}/ninjs.json": ninjs.feed(meta, kept, tombstones)}, entries)
         if recent:  # the schema wants at least one URL: without any, there is no sitemap
             files[f"{lang}/news-sitemap.xml"] = sitemaps.news_sitemap(recent, meta.author, lang)
         for page, items in archived.items():
             prev = self._archive_url(lang, page - 1) if page > 1 else None
-            files[f"{lang}/archive/{page}.xml"] = render.render_atom(
-                meta, [self._entry(a, t, lang, available) for _, a, t in items],
-                render.ArchivePage(self._archive_url(lang, page), prev), page)
+            archive = render.ArchivePage(self._archive_url(lang, page), prev)
+            files[f"{lang}/archive/{page}.xml"] = self.record.guarded(
+                partial(_archive_page, meta, archive, page),
+                [self._entry(a, t, lang, available) for _, a, t in items])
         expires = min([*(r.retracted + keep for r in retracted), *([held] if held else []),
                        *([recent[-1].published + sitemaps.WINDOW] if recent else [])],
                       default=None)  # the sitemap's oldest entry ages out then
@@ -205,7 +248,7 @@ class Publisher:
         before: int | None = None
         while len(found) < sitemaps.MAX_URLS:
             with self.store.read() as session:
-                page = feed_store.headlines(session, lang, HEADLINES_PAGE, before)
+                page = feed_store.headlines(session, lang, HEADLINES_PAGE, now, before)
             items = sitemaps.recent([sitemaps.NewsItem(
                 feed_entries.page_url(self.public_url, article_id, lang), title, published,
                 updated) for _, article_id, title, published, updated in page], now)
@@ -241,23 +284,11 @@ class Publisher:
         before: int | None = None
         for _ in range(NAMED_SCAN // 200):  # a bounded look back through the language feed
             with self.store.read() as session:
-                page = feed_store.newest(session, lang, 200, before)
+                page = feed_store.newest(session, lang, 200, self.clock(), before)
                 available = feed_store.languages_of(session, [a.id for _, a, _ in page])
-            for _, article, translation in page:
-                if (feed.categories and not set(feed.categories) & set(article.categories)) \
-                        or (feed.producers and article.producer not in feed.producers):
-                    continue
-                entry = self._entry(article, translation, lang, available)
-                if feed.reviewed_only and entry.translated_from and not entry.reviewed:
-                    continue  # the partner takes no unreviewed machine translation
-                if feed.mode is FeedMode.SUMMARY:
-                    entry = feed_entries.summary_only(entry)
-                elif feed.mode is FeedMode.BILINGUAL and translation is not None:
-                    entry = feed_entries.bilingual(
-                        entry, article.blocks,
-                        tuple(Block(b.type, b.html, b.level, b.ordered)
-                              for b in translation.blocks), article.language)
-                picked.append(entry)
+            picked += [shaped for _, article, translation in page
+                       if (shaped := named.shape(feed, article, translation, self._entry(
+                           article, translation, lang, available))) is not None]
             if len(picked) >= feed.entries or len(page) < 200:
                 break
             before = page[-1][0]
@@ -267,43 +298,16 @@ class Publisher:
         meta = replace(base, title=f"{base.title}: {feed.name}", rss_url=f"{url}/rss.xml",
                        atom_url=f"{url}/atom.xml", json_url=f"{url}/feed.json",
                        prev_archive=None)
-        renderers: dict[str, Callable[[render.FeedMeta, Sequence[FeedEntry]], bytes]] = {
-            "rss.xml": render.render_rss, "atom.xml": render.render_atom,
-            "feed.json": render.render_json}
-        out: dict[str, bytes] = {}
-        for name, render_with in renderers.items():
-            data = render_with(meta, picked)
-            if len(data) <= feed.max_bytes:  # the usual case: everything fits
-                out[f"{feed.name}/{lang}/{name}"] = data
-                continue
-            # The partner's size cap: newest first, each entry that still fits (one that is
-            # too big alone is left out, not everything after it), then a check of the whole.
-            empty = len(render_with(meta, []))
-            budget = feed.max_bytes - empty
-            shown = []
-            for entry in picked:
-                cost = len(render_with(meta, [entry])) - empty
-                if cost <= budget:
-                    shown.append(entry)
-                    budget -= cost
-            data = render_with(meta, shown)
-            while len(data) > feed.max_bytes and shown:
-                shown.pop()
-                data = render_with(meta, shown)
-            out[f"{feed.name}/{lang}/{name}"] = data
-        return out
+        def files(kept: Sequence[FeedEntry]) -> dict[str, bytes]:
+            return {f"{feed.name}/{lang}/{name}": named.fit(render_with, meta, kept,
+                                                             feed.max_bytes)
+                    for name, render_with in named.RENDERERS.items()}
+
+        return self.record.guarded(files, picked)
 
     def rule_sets(self) -> list[readiness.RuleSet]:
         """Return the partners' rule sets: built in, and translations/partners/*.toml."""
-        found: dict[str, tuple[str, str]] = {}
-        for item in resources.files("syndicate.partners").iterdir():
-            if item.name.endswith(".toml"):
-                found[item.name.removesuffix(".toml")] = (item.read_text("utf-8"), item.name)
-        own = self.translations_dir / "partners"
-        for path in sorted(own.glob("*.toml")) if own.is_dir() else []:
-            found[path.stem] = (path.read_text(encoding="utf-8"), str(path))
-        return [readiness.parse(key, text, source)
-                for key, (text, source) in sorted(found.items())]
+        return readiness.load(self.translations_dir / "partners")
 
     def check(self, partner: str | None = None) -> list[readiness.Finding]:
         """Return what each partner (or one) would reject in the feeds as published now."""
@@ -315,7 +319,7 @@ class Publisher:
         out: list[readiness.Finding] = []
         for lang in self.languages:
             with self.store.read() as session:
-                shown = feed_store.newest(session, lang, self.feeds.feed_entries)
+                shown = feed_store.newest(session, lang, self.feeds.feed_entries, now)
                 available = feed_store.languages_of(session, [a.id for _, a, _ in shown])
             entries = [self._entry(a, t, lang, available) for _, a, t in shown]
             for rules in sets:
@@ -345,6 +349,7 @@ class Publisher:
     def published(self, article_id: str, language: str) -> FeedEntry:
         """Return an article as published in one language; Gone when it was retracted,
         NotFound when it never was."""
+        self.refresh()
         with self.store.read() as session:
             found = feed_store.versions(session, article_id)
             if found is None and feed_store.was_retracted(session, article_id, language):
@@ -377,8 +382,13 @@ class Publisher:
                available: Mapping[str, set[str]]) -> FeedEntry:
         order = [lang for lang in self.languages if lang in available[article.id]]
         return feed_entries.entry(article, translation, language, self.public_url,
-                                  order, self.notices())
+                                  order, self.notices(), self.feeds.reviewer_name)
 
     def notices(self) -> feed_entries.Notices:
         """Return the disclosure lines (see notices.NoticeFile)."""
         return self._notices.get()
+
+
+def _archive_page(meta: render.FeedMeta, page: render.ArchivePage, number: int,
+                  entries: Sequence[FeedEntry]) -> bytes:
+    return render.render_atom(meta, entries, page, number)

@@ -13,6 +13,8 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
 
 from ..errors import ConfigError
 from .entries import FeedEntry
@@ -127,3 +129,15 @@ def check_feed(rules: RuleSet, language: str, name: str, size: int, items: int) 
         out.append(Finding(rules.key, language, "max_items",
                            f"{name} has {items} items; at most {rules.max_items}"))
     return out
+
+
+def load(own: Path) -> list[RuleSet]:
+    """Return the partners' rule sets: built in, and the operator's own (``own``/*.toml)
+    replacing a built-in one of the same name."""
+    found: dict[str, tuple[str, str]] = {}
+    for item in resources.files("syndicate.partners").iterdir():
+        if item.name.endswith(".toml"):
+            found[item.name.removesuffix(".toml")] = (item.read_text("utf-8"), item.name)
+    for path in sorted(own.glob("*.toml")) if own.is_dir() else []:
+        found[path.stem] = (path.read_text(encoding="utf-8"), str(path))
+    return [parse(key, text, source) for key, (text, source) in sorted(found.items())]

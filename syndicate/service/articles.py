@@ -27,6 +27,7 @@ from ..models import (
     IngestOutcome,
     IngestResult,
     Translation,
+    standing,
 )
 from ..store import Store, counters, requeue
 from ..store import articles as article_store
@@ -177,10 +178,17 @@ class Articles:
         return ids
 
     def post_edit(self, article_id: str, language: str, edit: EditInput, editor: str) -> None:
-        """Store human post-edits; they win over every later machine pass of the same source."""
+        """Store human post-edits; they win over every later machine pass of the same source.
+
+        An edit of some fields is a person's word on those fields only: the translation is
+        then held or published as the language's review mode says of what it now holds
+        (standing.held), and labelled reviewed only when a person approved it or wrote every
+        field it publishes."""
         with self.store.write() as session:
-            feed_store.lock(session, [language])
+            feed_store.lock(session)
             article = article_store.get(session, article_id)
+            if article.retracted is not None:
+                raise Conflict(f"article {article_id!r} was retracted: it takes no edits")
             if language not in self.targets(article):
                 raise NotFound(f"article {article_id!r} is not translated into {language!r}")
             translation_store.get(session, article_id, language)
@@ -191,21 +199,26 @@ class Articles:
             now = self.clock()
             fields = {name: (hashes[name], text) for name, text in edit.fields.items()}
             edit_store.add(session, article_id, language, fields, editor, now)
-            # A translation of the current revision shows the edits at once (a post-edit is
-            # a review: a held one is published); an older or pending one gets them at its
-            # next pass. The checks run on the edited text, and never block it.
-            if translation_store.apply_edits(session, article_id, language, article.revision,
-                                             edit.fields, now):
-                edited = translation_store.get(session, article_id, language)
+            # A translation of the current revision shows the edits at once; an older or
+            # pending one gets them at its next pass. The checks run on the edited text.
+            edited = translation_store.apply_edits(session, article_id, language,
+                                                   article.revision, edit.fields, now)
+            if edited is not None:
                 context = checks.Context(article.language, language, self.detector.ranked)
-                translation_store.set_findings(session, article_id, language, checks.check(
-                    checks.article_fields(article, edited.title, edited.summary,
-                                          edited.blocks), context))
-                translation_store.review(session, article_id, language, "edit", editor, None,
-                                         now)
-                feed_store.enter(session, language, article_id, article.published, now)
-                feed_store.touch(session, [language])
-                feed_store.mark_stale(session, [article_id], [language])
+                findings = checks.check(checks.article_fields(
+                    article, edited.title, edited.summary, edited.blocks), context)
+                translation_store.set_findings(session, article_id, language, findings)
+                if not standing.approved(edited):  # an approval of this content stands
+                    translation_store.review(session, article_id, language, standing.EDIT,
+                                             editor, None, now)
+                edited = translation_store.get(session, article_id, language)
+                hold = standing.held(self.settings.review.mode(language), edited)
+                translation_store.settle(session, article_id, language, hold)
+                if not hold:
+                    feed_store.enter(session, language, article_id, article.published, now)
+                # every language's documents: hreflang links and associations follow it
+                feed_store.touch_article(session, article_id, also=[language])
+                feed_store.mark_stale(session, [article_id])
         log.info("article %s: %d field(s) post-edited in %s by %s", article_id,
                  len(edit.fields), language, editor)
 

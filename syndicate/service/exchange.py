@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 STATUSES = {"held": (TranslationStatus.HELD,), "done": (TranslationStatus.DONE,),
             "all": (TranslationStatus.HELD, TranslationStatus.DONE)}
 MAX_EXPORT = 5000  # articles in one XLIFF file, at most: a translator's batch, not a dump
+MAX_IMPORT_UNITS = 2000  # units one import may carry: each changed one is a checked post-edit
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,11 @@ class Exchange:
     def import_xliff(self, data: bytes, editor: str) -> ImportReport:
         """Store a translator's changed targets as post-edits; return what was done."""
         parsed = xliff_read.read(data)
+        units = sum(len(d.units) for d in parsed.documents)
+        if units > MAX_IMPORT_UNITS:
+            raise ValidationError.single(
+                "file", f"holds {units} units; one import takes at most {MAX_IMPORT_UNITS} "
+                "(split the file by article)")
         try:
             language = self._target(parsed.target_language)
         except ValidationError:

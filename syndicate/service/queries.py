@@ -113,7 +113,13 @@ class Queries:
                 "not_modified_share": round(sum(p.not_modified for p in pulls) / requests, 3)
                 if requests else None,
                 "last_pull": rfc3339(max((p.last_pull for p in pulls), default=None)),
-                "partners": sorted({p.partner for p in pulls})})
+                "partners": sorted({p.partner for p in pulls}),
+                "definition": {"categories": list(definition.categories),
+                               "producers": list(definition.producers),
+                               "entries": definition.entries,
+                               "max_bytes": definition.max_bytes,
+                               "partners": list(definition.partners),
+                               "reviewed_only": definition.reviewed_only}})
         plan = self.plan
         return {"languages": out, "named_feeds": named,
                 "translation": {"cores": plan.cores, "threads": plan.threads,

@@ -34,8 +34,11 @@ class Review:
         the same guid ever after), reject keeps it out until the source or the model
         changes."""
         with self.store.write() as session:
-            feed_store.lock(session, [language])
+            feed_store.lock(session)
             article = article_store.get(session, article_id)
+            if article.retracted is not None:
+                raise Conflict(f"article {article_id!r} was retracted: there is nothing to "
+                               "review")
             now = self.clock()
             reviewed = translation_store.review(session, article_id, language, decision,
                                                 reviewer, note, now)
@@ -45,8 +48,9 @@ class Review:
                                f"{article.revision}: wait for the new translation")
             if decision == "approve":
                 feed_store.enter(session, language, article_id, article.published, now)
-            feed_store.touch(session, [language])
-            feed_store.mark_stale(session, [article_id], [language])
+            # every language's documents: hreflang links and associations follow the decision
+            feed_store.touch_article(session, article_id, also=[language])
+            feed_store.mark_stale(session, [article_id])
         log.info("article %s: %s translation %sd by %s", article_id, language, decision,
                  reviewer)
         return reviewed

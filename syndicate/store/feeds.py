@@ -24,6 +24,7 @@ from .schema import ArchiveRow, ArticleRow, FeedStateRow, HeldRow, TranslationRo
 from .translations import to_entity as translation_entity
 
 _Ts = TypeVarTuple("_Ts")
+FEEDS_LOCK = 0x5F_FEED5  # the advisory lock every feed-marking writer takes first (PostgreSQL)
 Shown = tuple[int, Article, Translation | None]  # (number, article, translation or None)
 
 
@@ -52,10 +53,15 @@ def lock(session: Session, languages: Iterable[str] = ()) -> None:
     host) take these locks first and always in language order, so they queue instead of
     deadlocking; ``languages`` get their row created first if they have none.
     """
-    existing = set(session.scalars(select(FeedStateRow.language)))
+    # On PostgreSQL one transaction-scoped advisory lock comes first: rows locked in order are
+    # not enough, since a row created after this transaction's FOR UPDATE began is not among
+    # those it locked, yet it may update it later (a translation lane touching a language a
+    # lane for another language just numbered: a deadlock, seen on CI). SQLite has one writer.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(FEEDS_LOCK)))
+    existing = set(session.scalars(select(FeedStateRow.language).order_by(FeedStateRow.language)
+                                   .with_for_update()))
     _ensure(session, set(languages) - existing)
-    session.execute(select(FeedStateRow.language).order_by(FeedStateRow.language)
-                    .with_for_update())
 
 
 def _ensure(session: Session, languages: Iterable[str]) -> None:
@@ -94,6 +100,12 @@ def mark_stale(session: Session, article_ids: Sequence[str],
     if languages is not None:
         query = query.where(ArchiveRow.language.in_(list(languages)))
     session.execute(query.values(stale=ArchiveRow.stale + 1))
+
+
+def mark_all_stale(session: Session) -> None:
+    """Mark every archive entry changed (every page is written again, a bounded number a
+    pass): what the links of every document depend on changed."""
+    session.execute(update(ArchiveRow).values(stale=ArchiveRow.stale + 1))
 
 
 def stale(session: Session, language: str) -> list[tuple[int, int]]:
@@ -206,17 +218,20 @@ def retracted_since(session: Session, language: str, since: datetime) -> list[Re
     return [Retracted(i, r, why) for i, r, why in recent if i in shown and r is not None]
 
 
-def _shown_query(language: str) -> Select[int, ArticleRow, TranslationRow]:
-    return _live(select(ArchiveRow.seq, ArticleRow, TranslationRow), language)
+def _shown_query(language: str, now: datetime) -> Select[int, ArticleRow, TranslationRow]:
+    return live_in(select(ArchiveRow.seq, ArticleRow, TranslationRow), language, now)
 
 
-def _live(query: Select[*_Ts], language: str) -> Select[*_Ts]:
-    """Narrow a query over the archive to the live, complete entries of a language."""
+def live_in(query: Select[*_Ts], language: str, now: datetime) -> Select[*_Ts]:
+    """Narrow a query over the archive to the entries a language's documents may show now:
+    the SQL form of models.standing.live (not retracted, not embargoed, and the article's
+    own language or a done translation of its current revision)."""
     return (query.select_from(ArchiveRow)
             .join(ArticleRow, ArticleRow.id == ArchiveRow.article_id)
             .outerjoin(TranslationRow, and_(TranslationRow.article_id == ArchiveRow.article_id,
                                             TranslationRow.language == language))
             .where(ArchiveRow.language == language, ArticleRow.retracted.is_(None),
+                   ArticleRow.published <= now,
                    or_(ArticleRow.language == language,
                        and_(TranslationRow.status == TranslationStatus.DONE,
                             TranslationRow.source_revision == ArticleRow.revision))))
@@ -247,6 +262,7 @@ def release(session: Session, language: str, now: datetime) -> int:
         if article is not None and article.retracted is None:
             number(session, language, held.article_id, now)
             touch_article(session, held.article_id)
+            mark_stale(session, [held.article_id])  # pages written while it was held
             released += 1
         session.delete(held)
     return released
@@ -258,24 +274,24 @@ def next_release(session: Session, language: str) -> datetime | None:
                           .where(HeldRow.language == language))
 
 
-def newest(session: Session, language: str, limit: int, before: int | None = None
-           ) -> list[Shown]:
-    """Return the newest ``limit`` live, complete entries of a language (numbered below
+def newest(session: Session, language: str, limit: int, now: datetime,
+           before: int | None = None) -> list[Shown]:
+    """Return the newest ``limit`` entries a language may show now (numbered below
     ``before``, to page further back), newest first."""
-    query = _shown_query(language).order_by(ArchiveRow.seq.desc()).limit(limit)
+    query = _shown_query(language, now).order_by(ArchiveRow.seq.desc()).limit(limit)
     if before is not None:
         query = query.where(ArchiveRow.seq < before)
     return [_shown(language, seq, a, t) for seq, a, t in session.execute(query)]
 
 
-def headlines(session: Session, language: str, limit: int, before: int | None = None
-              ) -> list[tuple[int, str, str, datetime, datetime]]:
+def headlines(session: Session, language: str, limit: int, now: datetime,
+              before: int | None = None) -> list[tuple[int, str, str, datetime, datetime]]:
     """Return the newest ``limit`` live, complete entries of a language (numbered below
     ``before``) as (number, article id, title, published, updated), newest first: what a news
     sitemap lists, and nothing more."""
-    query = _live(select(ArchiveRow.seq, ArticleRow.id, ArticleRow.title, TranslationRow.title,
+    query = live_in(select(ArchiveRow.seq, ArticleRow.id, ArticleRow.title, TranslationRow.title,
                          ArticleRow.published, ArticleRow.updated, TranslationRow.updated,
-                         ArticleRow.language), language)
+                         ArticleRow.language), language, now)
     if before is not None:
         query = query.where(ArchiveRow.seq < before)
     out = []
@@ -287,9 +303,10 @@ def headlines(session: Session, language: str, limit: int, before: int | None = 
     return out
 
 
-def numbered(session: Session, language: str, first: int, last: int) -> list[Shown]:
-    """Return the live, complete entries numbered first..last in a language, oldest first."""
-    query = (_shown_query(language).where(ArchiveRow.seq.between(first, last))
+def numbered(session: Session, language: str, first: int, last: int, now: datetime
+             ) -> list[Shown]:
+    """Return the entries numbered first..last that a language may show now, oldest first."""
+    query = (_shown_query(language, now).where(ArchiveRow.seq.between(first, last))
              .order_by(ArchiveRow.seq))
     return [_shown(language, seq, a, t) for seq, a, t in session.execute(query)]
 

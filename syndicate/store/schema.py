@@ -146,6 +146,7 @@ class TranslationRow(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_note: Mapped[str | None] = mapped_column(Text)
+    human_fields: Mapped[list[str] | None] = mapped_column(JSON)  # title, summary a person wrote
 
 
 class MemoryRow(Base):
@@ -356,6 +357,15 @@ class CounterRow(Base):
 
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
+
+
+class InstanceRow(Base):
+    """A fact every process of one instance reads alike (the public URL its documents use)."""
+
+    __tablename__ = "instance"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class SourceRow(Base):

@@ -15,9 +15,11 @@ from ..models import (
     Finding,
     Origin,
     Review,
+    ReviewMode,
     TranslatedBlock,
     Translation,
     TranslationStatus,
+    standing,
 )
 from .articles import to_entity as article_entity
 from .notify import notify
@@ -159,32 +161,43 @@ def leased(session: Session, owner: str, keys: Sequence[Key]) -> list[tuple[Tran
 def save_done(session: Session, article_id: str, language: str, revision: int, *,
               title: str, summary: str | None, blocks: list[TranslatedBlock], engine: str,
               model: str, now: datetime, owner: str | None = None,
-              image_text: dict[str, str] | None = None, held: bool = False,
-              findings: Sequence[Finding] = (), confidence: float | None = None) -> bool:
-    """Store a complete translation (``held``: kept out of the feeds for review) with its
-    checks' findings, unless the article moved on meanwhile, or (with owner) the lease was
-    lost to another worker; say whether it was stored."""
+              image_text: dict[str, str] | None = None, mode: ReviewMode = ReviewMode.NONE,
+              findings: Sequence[Finding] = (), confidence: float | None = None,
+              human: Iterable[str] = ()) -> Translation | None:
+    """Store a complete translation (held or done as the language's review ``mode`` says of
+    it, see standing.held) with its
+    checks' findings and the fields a person wrote (``human``, besides the blocks' own
+    origins), unless the article moved on meanwhile, or (with owner) the lease was lost to
+    another worker; return it as stored, or None when it was not.
+
+    A person's decision covers the content it was made on: new content of any field, or a
+    new revision, clears it; the same content of the same revision keeps it."""
     article = session.get(ArticleRow, article_id)
     row = session.get(TranslationRow, (article_id, language))
     if article is None or row is None or article.revision != revision:
-        return False
+        return None
     if owner is not None and row.lease_owner != owner:
-        return False
+        return None
     stored = [b.to_dict() for b in blocks]
-    if (row.title, row.summary, row.blocks, row.image_text or None) != (
-            title, summary, stored, image_text or None) or row.updated is None:
+    changed = (row.title, row.summary, row.blocks, row.image_text or None) != (
+        title, summary, stored, image_text or None)
+    if changed or row.updated is None:
         row.updated = now
+    if changed or row.source_revision != revision or (row.engine, row.model) != (engine, model):
+        row.review_decision = row.reviewed_by = row.reviewed_at = row.review_note = None
     row.title, row.summary, row.blocks = title, summary, stored
     row.image_text = image_text or None
-    row.status = TranslationStatus.HELD if held else TranslationStatus.DONE
+    row.human_fields = sorted(set(human)) or None
     row.findings = [f.to_dict() for f in findings]
     row.confidence = confidence
-    row.review_decision = row.reviewed_by = row.reviewed_at = row.review_note = None
     row.source_revision = revision
     row.engine, row.model = engine, model
     row.attempts, row.error, row.next_attempt = 0, None, None
     row.force, row.lease_owner, row.lease_expires = False, None, None
-    return True
+    row.status = TranslationStatus.DONE
+    if standing.held(mode, to_entity(row)):
+        row.status = TranslationStatus.HELD
+    return to_entity(row)
 
 
 def mark(session: Session, keys: Iterable[tuple[str, str]], status: TranslationStatus,
@@ -222,25 +235,36 @@ def held_elsewhere(session: Session, owner: str) -> int:
 
 
 def apply_edits(session: Session, article_id: str, language: str, revision: int,
-                fields: dict[str, str], now: datetime) -> bool:
-    """Put post-edits into a translation of this revision (done, or held or rejected: a
-    post-edit is a person's review, so it is done after); say whether it was there."""
+                fields: dict[str, str], now: datetime) -> Translation | None:
+    """Put post-edits into a translation of this revision (done, held or rejected) and
+    record those fields as a person's; return it, or None when there is none to edit. The
+    status is the caller's to decide: an edit of some fields approves none of the others."""
     row = session.get(TranslationRow, (article_id, language))
     if row is None or row.source_revision != revision or row.status not in WITH_CONTENT:
-        return False
-    row.status = TranslationStatus.DONE
+        return None
     blocks = [dict(b) for b in row.blocks or []]
+    human = set(row.human_fields or ())
     for field, text in fields.items():
         if field == "title":
             row.title = text
+            human.add(field)
         elif field == "summary":
             row.summary = text
+            human.add(field)
         else:
             index = int(field[len("blocks["):-1])
             blocks[index].update(html=text, origin=Origin.HUMAN.value)
     row.blocks = blocks
+    row.human_fields = sorted(human) or None
     row.updated = now
-    return True
+    return to_entity(row)
+
+
+def settle(session: Session, article_id: str, language: str, held: bool) -> None:
+    """Set a translation with content done or held (after a person's edit)."""
+    row = session.get(TranslationRow, (article_id, language))
+    if row is not None and row.status in WITH_CONTENT:
+        row.status = TranslationStatus.HELD if held else TranslationStatus.DONE
 
 
 def get(session: Session, article_id: str, language: str) -> Translation:
@@ -276,14 +300,25 @@ def set_findings(session: Session, article_id: str, language: str,
         row.findings = [f.to_dict() for f in findings]
 
 
+def add_finding(session: Session, article_id: str, language: str, finding: Finding) -> None:
+    """Add a finding to a translation's stored ones (one of each check and field, once)."""
+    row = session.get(TranslationRow, (article_id, language))
+    if row is not None and finding.to_dict() not in (row.findings or []):
+        row.findings = [*(row.findings or []), finding.to_dict()]
+
+
 def review(session: Session, article_id: str, language: str, decision: str, by: str,
            note: str | None, now: datetime) -> Translation:
     """Record a person's decision on a held or published translation: approve publishes it
-    (status done), reject keeps it out (status rejected); NotFound when there is none."""
+    (status done), reject keeps it out (status rejected), edit (a post-edit of some fields)
+    leaves the status to the caller; NotFound when there is none."""
     row = session.get(TranslationRow, (article_id, language))
     if row is None or row.status not in WITH_CONTENT or not row.source_revision:
         raise NotFound(f"article {article_id!r} has no translation into {language!r} to review")
-    row.status = TranslationStatus.REJECTED if decision == "reject" else TranslationStatus.DONE
+    if decision == standing.REJECT:
+        row.status = TranslationStatus.REJECTED
+    elif decision == standing.APPROVE:
+        row.status = TranslationStatus.DONE
     row.review_decision, row.reviewed_by, row.reviewed_at, row.review_note = (
         decision, by, now, note)
     return to_entity(row)
@@ -327,7 +362,7 @@ def to_entity(row: TranslationRow) -> Translation:
         next_attempt=row.next_attempt, requested=row.requested, updated=row.updated,
         force=bool(row.force), image_text=dict(row.image_text or {}),
         findings=tuple(Finding.from_dict(f) for f in row.findings or ()),
-        confidence=row.confidence,
+        confidence=row.confidence, human=frozenset(row.human_fields or ()),
         review=Review(row.review_decision, row.reviewed_by or "", row.reviewed_at,
                       row.review_note)
         if row.review_decision and row.reviewed_at else None,

@@ -38,6 +38,7 @@ class Assembled:
     blocks: list[TranslatedBlock]
     stale_edits: list[int]
     image_text: dict[str, str]  # translated alt text and caption of the lead image
+    human: frozenset[str] = frozenset()  # title, summary: the fields a person's edit wrote
 
 
 def plan(article: Article, target: str, glossary: Glossary) -> ArticlePlan:
@@ -97,8 +98,10 @@ def assemble(article: Article, article_plan: ArticlePlan, translations: Mapping[
                                       block.level, block.ordered))
     summary = text_field("summary", article_plan.summary) if article_plan.summary else None
     image_text = {name: markup.render_text(p, translations) for name, p in article_plan.image}
+    human = frozenset(name for name in ("title", "summary")
+                      if name in current and (name == "title" or article_plan.summary))
     return Assembled(text_field("title", article_plan.title), summary, blocks, stale,
-                     image_text)
+                     image_text, human)
 
 
 def _hash(text: str) -> str:

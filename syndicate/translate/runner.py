@@ -27,7 +27,6 @@ from ..models import (
     Finding,
     ReviewMode,
     Route,
-    Severity,
     TranslateReport,
     Translation,
     TranslationStatus,
@@ -246,16 +245,16 @@ class TranslationRunner:
             # and a feed shows the highest numbers on top.
             for _, article in sorted(items, key=lambda i: (i[1].published, i[1].id)):
                 result, findings = assembled[article.id], found[article.id]
-                hold = mode is ReviewMode.ALL or (
-                    mode is ReviewMode.FAILED and any(f.severity is Severity.ERROR
-                                                      for f in findings))
-                if not translation_store.save_done(
-                        session, article.id, target, article.revision, title=result.title,
-                        summary=result.summary, blocks=result.blocks, engine=route.engine,
-                        model=route.model, now=now, owner=self.owner,
-                        image_text=result.image_text, held=hold, findings=findings,
-                        confidence=min((s for *_, s in scored[article.id]), default=None)):
+                stored = translation_store.save_done(
+                    session, article.id, target, article.revision, title=result.title,
+                    summary=result.summary, blocks=result.blocks, engine=route.engine,
+                    model=route.model, now=now, owner=self.owner,
+                    image_text=result.image_text, mode=mode, findings=findings,
+                    confidence=min((s for *_, s in scored[article.id]), default=None),
+                    human=result.human)
+                if stored is None:
                     continue  # the article moved on, or the lease was lost: not done here
+                hold = stored.status is TranslationStatus.HELD
                 edit_store.mark_stale(session, result.stale_edits, now)
                 if not hold:
                     feed_store.enter(session, target, article.id, article.published, now)
@@ -266,7 +265,7 @@ class TranslationRunner:
             # retranslation changes pages written before), and the counters
             if saved:
                 feed_store.touch_articles(session, saved, also=[target])
-                feed_store.mark_stale(session, saved, [target])
+                feed_store.mark_stale(session, saved)  # every language links to this one
             counters.bump(session, {**finding_counts(target, kept),
                                     "translations_done_total": len(saved) - held,
                                     "translations_held_total": held})

@@ -22,6 +22,7 @@ from ..models import (
     Role,
     Translation,
     TranslationStatus,
+    standing,
 )
 from .audit import audited
 from .auth import current_token, require
@@ -263,6 +264,9 @@ def translation_json(article: Article, translation: Translation,
         "confidence": translation.confidence,
         "checks": {"passed": translation.passed,
                    "findings": [f.to_dict() for f in translation.findings]},
+        # a person stands behind every field it publishes (models.standing.reviewed)
+        "reviewed": standing.reviewed(translation),
+        "human_fields": sorted(standing.human_fields(translation)),
         "review": None if translation.review is None else {
             "decision": translation.review.decision, "by": translation.review.by,
             "at": rfc3339(translation.review.at), "note": translation.review.note},

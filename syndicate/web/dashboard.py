@@ -225,12 +225,26 @@ def put_feed() -> ResponseReturnValue:
     return _in_place("save-feed", _put_feed)
 
 
+def _listed(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 def _put_feed(_token: Token) -> ResponseReturnValue:
     form = request.form
-    body = {"languages": form.getlist("languages"), "mode": form.get("mode", "full"),
-            "public": form.get("public") == "on",
-            "categories": [c.strip() for c in form.get("categories", "").split(",")
-                           if c.strip()]}
+    # Every field of a named feed is on the form (an edit shows what is stored): a field the
+    # form leaves out would be reset by the save.
+    body: dict[str, object] = {
+        "languages": form.getlist("languages"), "mode": form.get("mode", "full"),
+        "public": form.get("public") == "on", "reviewed_only": form.get("reviewed_only") == "on",
+        "categories": _listed(form.get("categories", "")),
+        "producers": _listed(form.get("producers", "")),
+        "partners": _listed(form.get("partners", ""))}
+    for number in ("entries", "max_bytes"):
+        if form.get(number, "").strip():
+            try:
+                body[number] = int(form[number])
+            except ValueError:
+                raise ValidationError.single(number, "must be a whole number") from None
     name = form.get("name", "").strip()
     feed = parse_named_feed(name, body, service().settings.translation.languages)
     new = service().named_feeds.put(feed)

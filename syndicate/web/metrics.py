@@ -74,6 +74,15 @@ class _StoreCollector(Collector):
             if key.startswith(FINDINGS):
                 findings.add_metric(key.removeprefix(FINDINGS).split("|"), value)
         yield findings
+        for name, doc in (("publish_entries_refused", "Entries a renderer refused, left out "
+                           "of a language's documents (see the translation's findings)."),
+                          ("publish_failures", "Documents (a language, a named feed, the "
+                           "index) a publish could not write; the rest was published.")):
+            family = CounterMetricFamily(f"syndicate_{name}", doc, labels=["document"])
+            for key, value in sorted(values.items()):
+                if key.startswith(f"{name}_total|"):
+                    family.add_metric([key.split("|", 1)[1]], value)
+            yield family
         memory = GaugeMetricFamily("syndicate_model_peak_bytes", "Resident memory a loaded "
                                    "model took at its peak: at load plus its largest batch.",
                                    labels=["model"])
