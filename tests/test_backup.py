@@ -4,6 +4,7 @@ and feeds, on SQLite and on PostgreSQL; a backup never lands on an instance with
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -154,3 +155,55 @@ def test_a_backup_leaves_out_half_written_files_and_files_gone_mid_copy(
     copied = sorted(str(p.relative_to(tmp_path / "b" / "feeds"))
                     for p in (tmp_path / "b" / "feeds").rglob("*") if p.is_file())
     assert copied == ["en/rss.xml"] and manifest.feed_files == 1
+
+
+def test_backups_and_the_database_are_private_to_their_owner(
+        service: Service, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "backups" / "one"
+    assert runner.invoke(args=["backup", str(folder)]).exit_code == 0
+    for path in [folder, *folder.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
+    if service.store.file:
+        assert service.store.file.stat().st_mode & 0o077 == 0
+        assert service.store.file.parent.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("tamper", ["symlink", "manifest"])
+def test_restore_refuses_a_backup_that_reaches_outside_itself(
+        service: Service, runner: FlaskCliRunner, tmp_path: Path, tamper: str) -> None:
+    folder = tmp_path / "backup"
+    assert runner.invoke(args=["backup", str(folder)]).exit_code == 0
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the feeds")
+    if tamper == "symlink":
+        (folder / "feeds" / "es").mkdir(parents=True, exist_ok=True)
+        (folder / "feeds" / "es" / "rss.xml").symlink_to(secret)
+    else:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest["database"] = "../secret.txt"
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    result = runner.invoke(args=["restore", str(folder), "--force"])
+    assert result.exit_code != 0
+    assert ("symbolic link" if tamper == "symlink" else "names '../secret.txt'") in result.output
+    assert not (service.settings.feeds.feeds_dir / "es" / "rss.xml").is_symlink()
+    published = service.settings.feeds.feeds_dir / "es" / "rss.xml"
+    assert not published.exists() or "not for the feeds" not in published.read_text()
+
+
+def test_the_postgres_password_never_reaches_a_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pg_dump and pg_restore get the password in PGPASSWORD: ps shows every argument."""
+    from syndicate.store import dump
+
+    seen = tmp_path / "seen"
+    fake = tmp_path / "bin" / "pg_dump"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" > {seen}\necho "$PGPASSWORD" >> {seen}\n')
+    fake.chmod(0o700)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    for url in ("postgresql+psycopg://bob:s3cret@db.example:5432/news",
+                "postgresql+psycopg://bob@db.example/news?password=s3cret&sslmode=require"):
+        dump._postgres("pg_dump", make_url(url), "--format=custom")
+        argv, password = seen.read_text().splitlines()
+        assert "s3cret" not in argv and "bob@db.example" in argv
+        assert password == "s3cret"

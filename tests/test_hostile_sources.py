@@ -60,10 +60,11 @@ def test_dripping_upstreams_end_at_the_deadline_and_a_healthy_one_is_polled_mean
     assert wait_until(lambda: all(upstream.hits(p) for p in ids))  # all three are dripping
 
     good = add(hostile, upstream.url("/good"), producer="good")  # added during the pass
-    assert wait_until(lambda: len(articles_of(hostile, "good")) == 2)
+    # a poll stores its entries, then its record, in two transactions: wait for the record
+    assert wait_until(lambda: len(articles_of(hostile, "good")) == 2
+                      and hostile.sources.get(good.id).last_status == 200)
     # taken up by the pass under way, while every dripping fetch is still unfinished
     assert all(hostile.sources.get(i).last_fetch is None for i in ids.values())
-    assert hostile.sources.get(good.id).last_status == 200
 
     thread.join(timeout=60)  # the drips never end by themselves: only the deadline ends these
     assert not thread.is_alive()

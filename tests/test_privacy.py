@@ -159,3 +159,22 @@ def test_without_the_setting_there_is_no_access_log(
     with caplog.at_level("INFO", logger="syndicate.access"):
         assert client.get("/healthz").status_code in (200, 503)
     assert not [r for r in caplog.records if r.name == "syndicate.access"]
+
+
+def test_a_path_with_a_line_break_cannot_forge_an_access_log_line(
+        make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(SYNDICATE_ACCESS_LOG="1")
+    with caplog.at_level("INFO", logger="syndicate.access"):
+        app.test_client().get("/feeds/es/rss.xml%0a127.0.0.1%20%22GET%20/admin%22%20200")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "syndicate.access"]
+    assert "\n" not in line and "\\x0a127.0.0.1" in line
+
+
+def test_source_urls_are_redacted_for_the_log() -> None:
+    from syndicate.sanitize import loggable, redacted_url
+
+    url = "https://user:hunter2@feeds.example.org/news.rss?apikey=s3cret&lang=en"
+    shown = redacted_url(url)
+    assert "s3cret" not in shown and "hunter2" not in shown
+    assert shown == "https://user:[redacted]@feeds.example.org/news.rss?apikey=[redacted]&lang=en"
+    assert loggable("a\nb\x85c") == "a\\x0ab\\x85c"

@@ -77,6 +77,15 @@ def test_numbers_urls_emails_and_links_must_survive() -> None:
     assert errors(linked, kept, html=True) == {}
 
 
+@pytest.mark.parametrize("written", ["60,000", "60.000", "60 000", "60\u202f000", "60000"])
+def test_a_grouped_number_is_compared_by_value_in_every_convention(written: str) -> None:
+    source = "South Korea estimates that about 60,000 soldiers were sent to the front."
+    target = f"Corea del Sur estima que unos {written} soldados fueron enviados al frente."
+    assert "numbers" not in errors(source, target)
+    changed = target.replace(written, "60007")  # what a real Apertium run did to 60,000
+    assert errors(source, changed)["numbers"] == "60,000 is not in the translation"
+
+
 def test_placeholders_must_survive() -> None:
     source = "Dear {name}, your order of %d items ships on Monday from the port."
     assert errors(source, "Estimado {name}, su pedido de %d artículos sale el lunes del "

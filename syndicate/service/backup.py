@@ -57,7 +57,8 @@ class Backups:
         """Write a backup into folder (new or empty); return its manifest."""
         if folder.exists() and any(folder.iterdir()):
             raise InputError(f"{folder} is not empty: give a new folder for each backup")
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
         database = dump.dump(self.store, folder)
         with self.store.read() as session:
             articles = sum(article_store.count_by_language(session).values())
@@ -76,6 +77,7 @@ class Backups:
             packages=self._packages())
         (folder / "manifest.json").write_text(json.dumps(manifest.to_dict(), indent=2) + "\n",
                                               encoding="utf-8")
+        _private(folder)
         log.info("backup written to %s: %d articles, %d feed files", folder, articles,
                  manifest.feed_files)
         return manifest
@@ -84,6 +86,7 @@ class Backups:
         """Restore a backup into this instance (its database empty unless force); return the
         manifest and the models it listed that are not installed here."""
         manifest = read_manifest(folder)
+        _checked(folder, manifest)
         if not force and self.store.exists() and self.store.current_revision() is not None:
             with self.store.read() as session:
                 if sum(article_store.count_by_language(session).values()):
@@ -127,6 +130,26 @@ def _copy_published(source: Path, target: Path) -> None:
                 shutil.copy2(path, target / relative)
         except FileNotFoundError:
             continue  # removed since it was listed (an archive page rewritten): not needed
+
+
+def _private(folder: Path) -> None:
+    """Make a backup readable by its owner only: it holds token hashes, session secrets,
+    source keys, and held, embargoed and retracted texts."""
+    for path in folder.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def _checked(folder: Path, manifest: Manifest) -> None:
+    """Refuse a backup that could make a restore read outside it: a link anywhere in it, or
+    a database that is not one of the two files a backup writes, in the folder itself."""
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_symlink():
+            raise InputError(f"{path} is a symbolic link: a backup holds none, so this one "
+                             "was changed; refusing to restore it")
+    if manifest.database not in (dump.SQLITE_FILE, dump.POSTGRES_FILE) or \
+            not (folder / manifest.database).is_file():
+        raise InputError(f"the manifest names {manifest.database!r} as the database: a backup "
+                         f"holds {dump.SQLITE_FILE} or {dump.POSTGRES_FILE} in its folder")
 
 
 def read_manifest(folder: Path) -> Manifest:

@@ -31,6 +31,7 @@ from ..fetch.client import Fetched
 from ..fetch.poller import Poller
 from ..ingest.upstream import FeedDocument, parse_feed
 from ..models import ArticleInput, IngestOutcome, PollReport, Source, SourceInput
+from ..sanitize import redacted_url
 from ..store import Store
 from ..store import sources as source_store
 from .articles import Articles
@@ -157,7 +158,7 @@ class Sources:
             changes["url"] = outcome.moved_to
         self._update(source, changes)
         log.info("source %d: %d new, %d changed of %d entries (%s)", source.id, report.created,
-                 report.updated, document.total, source.url)
+                 report.updated, document.total, redacted_url(source.url))
         return report, None
 
     def record_unexpected(self, source: Source, exc: Exception) -> PollReport:
@@ -210,10 +211,10 @@ class Sources:
             changes.update(paused=True, flagged=f"paused after {feed_errors} failures in a row; "
                            f"last: {error.kind}: {error.detail}"[:2000])
             log.error("source %d paused after %d failures: %s", source.id, feed_errors,
-                      error.detail)
+                      error.detail.replace(source.url, redacted_url(source.url)))
         else:
-            log.warning("source %d (%s): %s: %s", source.id, source.url, error.kind,
-                        error.detail)
+            log.warning("source %d (%s): %s: %s", source.id, redacted_url(source.url),
+                        error.kind, error.detail.replace(source.url, redacted_url(source.url)))
         self._update(source, changes)
         return PollReport(polled=1, failed=1)
 

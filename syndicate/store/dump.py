@@ -71,13 +71,24 @@ def _postgres(program: str, url: URL, *args: str) -> None:
     """Run pg_dump or pg_restore against url; StoreError with its message when it fails."""
     binary = _program(program)
     env: dict[str, Any] = {**os.environ}
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
-    dsn = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    secret = url.password or url.query.get("password")
+    if secret:
+        env["PGPASSWORD"] = str(secret)
+    dsn = command_line_dsn(url)
     done = subprocess.run([binary, f"--dbname={dsn}", *args], env=env, capture_output=True,
                           text=True, timeout=3600, check=False)
     if done.returncode != 0:
         raise StoreError(f"{program} failed: {done.stderr.strip()[-2000:]}")
+
+
+def command_line_dsn(url: URL) -> str:
+    """Return the database URL for a client's command line: with no password in it, neither
+    its user part nor a ``password`` query parameter (ps shows every process's arguments).
+    URL.set(password=None) keeps the password, so the URL is built again without it."""
+    query = {k: v for k, v in url.query.items() if k != "password"}
+    bare = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                      database=url.database, query=query)
+    return bare.render_as_string(hide_password=False)
 
 
 def _program(name: str) -> str:

@@ -150,11 +150,16 @@ class Store:
         """Create the database if need be (SQLite: its folder and file) and upgrade the schema
         to the newest migration (or to an earlier revision: the upgrade tests)."""
         if self.file:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with _translated_errors(), self._writer.begin() as conn:
             config = _alembic_config()
             config.attributes["connection"] = conn
             command.upgrade(config, to)
+        if self.file:  # token hashes, session secrets, source keys, held and retracted texts
+            for path in (self.file, self.file.with_name(self.file.name + "-wal"),
+                         self.file.with_name(self.file.name + "-shm")):
+                if path.exists():
+                    path.chmod(0o600)
         log.info("database schema upgraded to %s", self.head_revision() if to == "head" else to)
 
     def current_revision(self) -> str | None:

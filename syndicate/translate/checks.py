@@ -125,6 +125,7 @@ def check_field(item: Field, context: Context) -> list[Finding]:
     out += _length(source, target, len(had), len(has), context, finding)
     out += _truncated(source, target, finding)
     out += _toolkit(source, target, finding)
+    out += _grouped_numbers(source, target, finding)
     if item.html:
         out += _links(item.source, item.target, finding)
     out += _repetition(source, target, finding)
@@ -228,6 +229,23 @@ def _toolkit(source: str, target: str, finding: Make) -> list[Finding]:
         except toolkit.FilterFailure as failure:
             out.append(finding(name, severity, str(failure)))
     return out
+
+
+# A number written with thousands separators, as each language writes them: 60,000 60.000
+# 60 000 (a space, a no-break or a narrow no-break space), or 60000 and 60'000.
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?![\d])")
+_NUMBER = re.compile(r"(?<![\d])\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?![\d])|\d+")
+
+
+def _grouped_numbers(source: str, target: str, finding: Make) -> list[Finding]:
+    """A number the source groups by thousands is the same value in the translation, in
+    whichever grouping the language uses (translate-toolkit reads 60,000 as 60 and 000, so
+    60,000 → 60007 passed it)."""
+    found = {re.sub(r"\D", "", n) for n in _NUMBER.findall(target)}
+    missing = [n for n in _GROUPED.findall(source) if re.sub(r"\D", "", n) not in found]
+    if missing:
+        return [finding("numbers", ERROR, f"{missing[0]} is not in the translation")]
+    return []
 
 
 class _Hrefs(HTMLParser):

@@ -11,19 +11,10 @@ import logging
 import time
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+
+from ..sanitize import loggable, redacted_query
 
 log = logging.getLogger("syndicate.access")
-SECRET_PARAMS = frozenset({"key", "token", "access_token", "api_key", "apikey", "secret"})
-
-
-def redacted(query: str) -> str:
-    """Return a query string with the values of secret-bearing parameters replaced."""
-    if not query:
-        return ""
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, "[redacted]" if k.lower() in SECRET_PARAMS else v) for k, v in pairs],
-                     safe="[]/,:")
 
 
 class AccessLog:
@@ -37,9 +28,10 @@ class AccessLog:
 
         def logged(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             length = next((v for k, v in headers if k.lower() == "content-length"), "-")
-            query = redacted(environ.get("QUERY_STRING", ""))
+            query = loggable(redacted_query(environ.get("QUERY_STRING", "")))
             log.info('%s "%s %s%s" %s %s %.1fms', environ.get("REMOTE_ADDR", "-"),
-                     environ.get("REQUEST_METHOD", "-"), environ.get("PATH_INFO", ""),
+                     loggable(environ.get("REQUEST_METHOD", "-")),
+                     loggable(environ.get("PATH_INFO", "")),
                      f"?{query}" if query else "", status.split(" ", 1)[0], length,
                      (time.monotonic() - started) * 1000)
             return start_response(status, headers, exc_info)
