@@ -217,3 +217,17 @@ def test_a_retracted_article_takes_no_edit_and_no_review(
     reviewed = client.post(f"/api/v1/articles/{article['id']}/translations/es/review",
                            json={"decision": "approve"}, headers=desk)
     assert reviewed.status_code == 409 and "retracted" in reviewed.get_json()["detail"]
+
+
+def test_every_way_of_post_editing_keeps_no_markup_in_plain_fields(
+        client: FlaskClient, service: Service, producer: dict[str, str]) -> None:
+    """The door itself strips it: XLIFF and the dashboard reach the same post_edit."""
+    from syndicate.models import EditInput
+
+    created = client.post("/api/v1/articles", json=article_body(), headers=producer).get_json()
+    service.pipeline.translate_pending()
+    service.articles.post_edit(created["id"], "es", EditInput({
+        "title": "El <script>x()</script><b>consejo</b> aprueba",
+        "summary": "<i>La</i>\x01 votación"}), "desk")
+    _, translation, _ = service.articles.translation(created["id"], "es")
+    assert (translation.title, translation.summary) == ("El consejo aprueba", "La votación")

@@ -29,6 +29,7 @@ from ..models import (
     Translation,
     standing,
 )
+from ..sanitize import plain_field
 from ..store import Store, counters, requeue
 from ..store import articles as article_store
 from ..store import edits as edit_store
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 REQUEST_CHUNK = 500  # articles asked again per transaction (a bulk retranslation)
 INGEST_CHUNK = 100  # feed entries stored per transaction
 FUTURE_SLACK = timedelta(days=1)  # producers' clocks and time zones may be a little off
+PLAIN_FIELDS = ("title", "summary")  # text, never markup, whatever sends them
 
 
 class Articles:
@@ -184,6 +186,9 @@ class Articles:
         then held or published as the language's review mode says of what it now holds
         (standing.held), and labelled reviewed only when a person approved it or wrote every
         field it publishes."""
+        # Every way in (the API, XLIFF, the dashboard) keeps no markup in the plain fields.
+        edit = EditInput({name: plain_field(text) if name in PLAIN_FIELDS else text
+                          for name, text in edit.fields.items()})
         with self.store.write() as session:
             feed_store.lock(session)
             article = article_store.get(session, article_id)
