@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -140,3 +142,15 @@ def test_listings_print_only_data_on_stdout_and_logs_on_stderr(tmp_path: Path) -
     assert [t["name"] for t in json_lines(listed.stdout)] == ["desk"]  # ...stdout is data
     table = run("tokens", "list").stdout.splitlines()
     assert table[0].split() == ["NAME", "ROLE", "STATE", "CREATED", "REVOKED"] and len(table) == 2
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(make_app: Any) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        app = make_app(SYNDICATE_PORT=str(port), SYNDICATE_HOST="127.0.0.1")
+        result = app.test_cli_runner().invoke(args=["serve", "--no-scheduler"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: 127.0.0.1:{port} is in use (another syndicate "
+                                     "serve?): stop it, or set SYNDICATE_PORT")

@@ -28,6 +28,12 @@ def serve(no_scheduler: bool) -> None:
 
     service = current_service()
     settings = service.settings
+    app = cast(Any, current_app)._get_current_object()
+    if server.in_use(settings):  # said in one line, before anything else starts
+        raise click.ClickException(
+            f"{settings.server.host}:{settings.server.port} is in use (another syndicate "
+            "serve?): stop it, or set SYNDICATE_PORT")
+    serving = server.create(app, settings)
     service.publisher.adopt()  # its public URL is the instance's, whoever runs a command
     leader = None
     if not no_scheduler:
@@ -38,8 +44,7 @@ def serve(no_scheduler: bool) -> None:
     log.info("serving on http://%s:%d (public URL %s)", settings.server.host, settings.server.port,
              settings.server.public_url)
     try:
-        app = cast(Any, current_app)._get_current_object()
-        server.create(app, settings).run()  # SIGTERM: waitress ends its workers and returns
+        serving.run()  # SIGTERM: waitress ends its workers and returns
     except KeyboardInterrupt:
         log.info("interrupted")
     finally:

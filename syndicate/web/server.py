@@ -9,6 +9,8 @@ within ``SYNDICATE_HEADER_TIMEOUT`` seconds of its first byte, however they tric
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 import time
 from typing import Any, cast
@@ -21,6 +23,22 @@ from waitress.task import ThreadedTaskDispatcher
 from ..config import Settings
 
 Server = TcpWSGIServer | MultiSocketServer
+
+
+def in_use(settings: Settings) -> bool:
+    """Say whether another process listens on the address serve would take (waitress leaves
+    its socket open when its bind fails, so the address is tried first)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        settings.server.host, settings.server.port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
 
 
 def options(settings: Settings) -> dict[str, Any]:
