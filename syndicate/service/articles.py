@@ -169,14 +169,20 @@ class Articles:
             ids = list(article_ids) if article_ids is not None else \
                 article_store.live_ids(session)
         for start in range(0, len(ids), REQUEST_CHUNK):
+            chunk = ids[start:start + REQUEST_CHUNK]
             with self.store.write() as session:
+                feed_store.lock(session)
                 now = self.clock()
-                for article_id in ids[start:start + REQUEST_CHUNK]:
+                for article_id in chunk:
                     article = article_store.get(session, article_id)
                     wanted = [lang for lang in self.targets(article)
                               if languages is None or lang in languages]
                     translation_store.request(session, article, wanted, now, again=True,
                                               force=force)
+                # a translation asked for again is out of the documents until it is back:
+                # every document that shows or links to these articles is written again
+                feed_store.touch_articles(session, chunk)
+                feed_store.mark_stale(session, chunk)
         return ids
 
     def post_edit(self, article_id: str, language: str, edit: EditInput, editor: str) -> None:
