@@ -105,9 +105,7 @@ class Publisher:
 
     def _due(self, state: feed_store.FeedState, force: bool) -> bool:
         if state.next_seq == 0:  # nothing numbered yet: due only when an embargo ended
-            with self.store.read() as session:
-                held = feed_store.next_release(session, state.language)
-            return held is not None and held <= self.clock()
+            return state.expires is not None and state.expires <= self.clock()
         return force or state.due(self.clock()) or self._missing_files(state.language)
 
     def _missing_files(self, language: str) -> bool:

@@ -249,6 +249,11 @@ def enter(session: Session, language: str, article_id: str, published: datetime,
         session.add(HeldRow(language=language, article_id=article_id, release_at=published))
     else:
         row.release_at = published
+    # the feed is due again when the embargo ends, even a feed nothing was ever numbered in
+    _ensure(session, [language])
+    state = session.get(FeedStateRow, language)
+    if state is not None and (state.expires is None or state.expires > published):
+        state.expires = published
 
 
 def release(session: Session, language: str, now: datetime) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -195,9 +196,11 @@ def save_done(session: Session, article_id: str, language: str, revision: int, *
     row.attempts, row.error, row.next_attempt = 0, None, None
     row.force, row.lease_owner, row.lease_expires = False, None, None
     row.status = TranslationStatus.DONE
-    if standing.held(mode, to_entity(row)):
+    saved = to_entity(row)
+    if standing.held(mode, saved):
         row.status = TranslationStatus.HELD
-    return to_entity(row)
+        saved = replace(saved, status=TranslationStatus.HELD)
+    return saved
 
 
 def mark(session: Session, keys: Iterable[tuple[str, str]], status: TranslationStatus,
